@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# One-shot, idempotent setup run before every npm entry point (prestart, pretest, ...).
+# It must be cheap when everything is already in place (< 2 s), so each step first
+# checks whether it has anything to do.
+#   --force-build   rebuild TypeScript and tracers even when they look current
+#   --quiet         print only when something is done or wrong
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+FORCE=0
+for arg in "$@"; do
+  case "$arg" in
+    --force-build) FORCE=1 ;;
+  esac
+done
+
+say() { echo "[setup] $*" >&2; }
+die() { echo "[setup] ERROR: $*" >&2; exit 1; }
+
+# --- 1. Debian packages ---------------------------------------------------------
+# Toolchain for the C/libbpf tracers plus workloads used by tests and the benchmark.
+DEB_PKGS=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make pkg-config gcc g++ python3 stress-ng bpftrace sqlite3 procps util-linux)
+missing=()
+if command -v dpkg-query >/dev/null 2>&1; then
+  installed="$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${DEB_PKGS[@]}" 2>/dev/null || true)"
+  for p in "${DEB_PKGS[@]}"; do
+    grep -qx "$p installed" <<<"$installed" || missing+=("$p")
+  done
+fi
+if ((${#missing[@]})); then
+  if [[ $EUID -eq 0 ]]; then
+    say "installing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2 || say "apt-get update failed; trying the install anyway"
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 \
+      || die "apt-get install failed for: ${missing[*]}"
+  else
+    die "missing Debian packages: ${missing[*]}
+  run as root:  sudo apt-get install -y ${missing[*]}"
+  fi
+fi
+
+# --- 2. npm dependencies --------------------------------------------------------
+# node_modules/.package-lock.json is written by npm after every successful install;
+# if package.json or the lockfile is newer, dependencies may have changed.
+stamp=node_modules/.package-lock.json
+if [[ ! -f $stamp || package.json -nt $stamp || ( -f package-lock.json && package-lock.json -nt $stamp ) ]]; then
+  say "installing npm dependencies"
+  npm install --no-audit --no-fund >&2 || die "npm install failed"
+  touch "$stamp"
+fi
+# better-sqlite3 is a native addon; on a machine without its prebuilt binary the
+# install script must compile it. Verify it really loads, rebuild once if not.
+if [[ ! -f node_modules/better-sqlite3/build/Release/better_sqlite3.node ]]; then
+  say "building better-sqlite3 from source"
+  npm rebuild better-sqlite3 --foreground-scripts >&2 || die "better-sqlite3 build failed: needs python3, make, g++ (apt-get install -y python3 make g++)"
+fi
+
+# --- 3. TypeScript --------------------------------------------------------------
+newest_src="$(find start.ts lib tracers supervisor ingest agent chat test bench tsconfig.json -newer dist/.build-stamp \
+  \( -name '*.ts' -o -name 'tsconfig.json' -o -name '*.sh' -o -name '*.json' \) -print -quit 2>/dev/null || true)"
+if ((FORCE)) || [[ ! -f dist/.build-stamp || -n $newest_src ]]; then
+  say "compiling TypeScript"
+  node_modules/.bin/tsc -p tsconfig.json >&2 || die "TypeScript compilation failed"
+  touch dist/.build-stamp
+fi
+
+# --- 4. eBPF tracers ------------------------------------------------------------
+if [[ -f tracers/Makefile ]]; then
+  if ((FORCE)); then make -s -C tracers clean >&2 || true; fi
+  # make is itself incremental; -q tells us cheaply whether anything is stale.
+  if ! make -q -s -C tracers >/dev/null 2>&1; then
+    say "building eBPF tracers"
+    make -s -C tracers -j"$(nproc)" >&2 || die "tracer build failed (see above); 'npm run doctor' checks the toolchain"
+  fi
+fi
