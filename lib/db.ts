@@ -26,6 +26,8 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma(`busy_timeout = ${busy}`);
+  // Must precede the first table; lets retention hand freed pages back to the OS.
+  if ((db.pragma('user_version', { simple: true }) as number) === 0) db.pragma('auto_vacuum = INCREMENTAL');
   db.pragma('journal_mode = WAL');
   // NORMAL in WAL mode: a committed transaction survives a process crash (kill -9);
   // only an OS crash can lose the last few, and the file stays consistent.

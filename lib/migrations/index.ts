@@ -3,6 +3,7 @@
 import { sql as m001 } from './001_raw_tables.js';
 import { sql as m002 } from './002_ingest_bookkeeping.js';
 import { sql as m003 } from './003_signals.js';
+import { sql as m004 } from './004_agent.js';
 
 export interface Migration { readonly version: number; readonly name: string; readonly sql: string }
 
@@ -10,4 +11,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'raw_tables', sql: m001 },
   { version: 2, name: 'ingest_bookkeeping', sql: m002 },
   { version: 3, name: 'signals', sql: m003 },
+  { version: 4, name: 'agent', sql: m004 },
 ];

@@ -1,0 +1,53 @@
+// Severity levels and the one mapping from a metric to (severity, pressure_score)
+// that every classifier shares, so a "high" means the same thing everywhere.
+
+export const SEVERITIES = ['none', 'low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const rank = (s: Severity): number => SEVERITIES.indexOf(s);
+export const maxSeverity = (...s: Severity[]): Severity =>
+  s.reduce((a, b) => (rank(b) > rank(a) ? b : a), 'none');
+export const atLeast = (s: Severity, floor: Severity): boolean => rank(s) >= rank(floor);
+/** Lower a severity by `steps` levels, never below `floor`. */
+export function demote(s: Severity, steps: number, floor: Severity = 'none'): Severity {
+  return SEVERITIES[Math.max(rank(floor), Math.min(rank(s), rank(s) - steps))];
+}
+export const capSeverity = (s: Severity, cap: Severity): Severity => (rank(s) > rank(cap) ? cap : s);
+
+/** Thresholds for low / medium / high / critical, increasing. */
+export type Ladder = readonly [low: number, medium: number, high: number, critical: number];
+
+/** Severity of `value` on a ladder (higher is worse). */
+export function ladderSeverity(value: number, l: Ladder): Severity {
+  if (!(value >= l[0])) return 'none'; // also catches NaN
+  if (value >= l[3]) return 'critical';
+  if (value >= l[2]) return 'high';
+  if (value >= l[1]) return 'medium';
+  return 'low';
+}
+
+/**
+ * pressure_score for one metric: piecewise linear along its ladder, so the score
+ * and the severity always agree:
+ *   0 .. low        -> 0    .. 0.25
+ *   low .. medium   -> 0.25 .. 0.5
+ *   medium .. high  -> 0.5  .. 0.75
+ *   high .. critical-> 0.75 .. 1.0, and 1.0 at or above critical.
+ * A signal built from several metrics takes the max of their scores.
+ */
+export function ladderScore(value: number, l: Ladder): number {
+  if (!Number.isFinite(value) || value <= 0) return 0;
+  if (value >= l[3]) return 1;
+  const pts = [0, ...l];
+  for (let i = 1; i < pts.length; i++) {
+    if (value < pts[i]) {
+      const span = pts[i] - pts[i - 1];
+      const frac = span > 0 ? (value - pts[i - 1]) / span : 1;
+      return round3((i - 1 + frac) * 0.25);
+    }
+  }
+  return 1;
+}
+
+export const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+export const clamp01 = (x: number): number => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0);

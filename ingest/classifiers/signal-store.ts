@@ -1,0 +1,149 @@
+// Hysteresis, duration gates and dedup for signal_metadata. One open row per
+// dedup_key (the partial unique index enforces it); an ongoing condition advances
+// that row's last_seen / occurrence_count instead of adding rows, and resolves it
+// (status='resolved', resolved_at) when the exit gate holds or evidence goes stale.
+// Open rows are reloaded at start, so a restarted ingest continues them.
+import type { Db } from '../../lib/db.js';
+import { maxSeverity, type Severity } from './severity.js';
+import type { Observation, SignalDraft } from './signal.js';
+
+interface Cond {
+  rowId?: number;
+  enterStreak: number;
+  firstEnterTs: number;
+  exitStreak: number;
+  lastEvidenceTs: number; // last enter/hold observation
+  lastObsTs: number;
+  staleS: number;
+  occurrences: number;
+  maxSeverity: Severity;
+  pending?: { draft: SignalDraft; ts: number };
+}
+
+export interface StoreStats { opened: number; resolved: number; updated: number }
+
+export class SignalStore {
+  private readonly conds = new Map<string, Cond>();
+  private loaded = false;
+  readonly stats: StoreStats = { opened: 0, resolved: 0, updated: 0 };
+
+  /** @param staleFor staleness timeout for rows reloaded from the database, by signal_type. */
+  constructor(private readonly staleFor: (signalType: string) => number) {}
+
+  /** Adopt the rows left open by a previous run (idempotent). */
+  load(db: Db): void {
+    if (this.loaded) return;
+    this.loaded = true;
+    const rows = db.prepare(`SELECT signal_id, dedup_key, signal_type, last_seen, occurrence_count, max_severity
+      FROM signal_metadata WHERE status = 'open'`).all() as {
+      signal_id: number; dedup_key: string; signal_type: string; last_seen: number; occurrence_count: number; max_severity: Severity;
+    }[];
+    for (const r of rows) {
+      this.conds.set(r.dedup_key, {
+        rowId: r.signal_id, enterStreak: 0, firstEnterTs: r.last_seen, exitStreak: 0,
+        lastEvidenceTs: r.last_seen, lastObsTs: r.last_seen, staleS: this.staleFor(r.signal_type),
+        occurrences: r.occurrence_count, maxSeverity: r.max_severity,
+      });
+    }
+  }
+
+  apply(db: Db, obs: Observation): void {
+    this.load(db);
+    let c = this.conds.get(obs.key);
+    if (!c) {
+      if (obs.level !== 'enter') return;
+      c = { enterStreak: 0, firstEnterTs: obs.ts, exitStreak: 0, lastEvidenceTs: obs.ts, lastObsTs: obs.ts,
+        staleS: obs.gate.staleS, occurrences: 0, maxSeverity: 'none' };
+      this.conds.set(obs.key, c);
+    }
+    c.lastObsTs = Math.max(c.lastObsTs, obs.ts);
+    c.staleS = obs.gate.staleS;
+    if (c.rowId === undefined) {
+      if (obs.level !== 'enter' || !obs.draft) { this.conds.delete(obs.key); return; }
+      if (c.enterStreak === 0) c.firstEnterTs = obs.ts;
+      c.enterStreak++;
+      c.lastEvidenceTs = obs.ts;
+      const longEnough = obs.ts - c.firstEnterTs >= (obs.gate.enterSeconds ?? 0);
+      if (c.enterStreak >= obs.gate.enterSamples && longEnough) this.open(db, obs.key, c, obs.draft, obs.ts);
+      return;
+    }
+    if (obs.level === 'exit') {
+      c.exitStreak++;
+      if (c.exitStreak >= obs.gate.exitSamples) this.resolve(db, obs.key, c, obs.ts);
+      return;
+    }
+    if (!obs.draft) return;
+    c.exitStreak = 0;
+    c.lastEvidenceTs = Math.max(c.lastEvidenceTs, obs.ts);
+    c.occurrences++;
+    c.pending = { draft: obs.draft, ts: c.lastEvidenceTs };
+  }
+
+  /** Write the latest state of every condition that advanced since the last flush. */
+  flush(db: Db): void {
+    const upd = db.prepare(`UPDATE signal_metadata SET last_seen = ?, occurrence_count = ?, severity = ?,
+      max_severity = ?, pressure_score = ?, summary = ?, semantic_label = ?, patterns = ?, reasoning_hints = ?,
+      context_json = json_patch(context_json, ?), source_table = ?, source_id = ?, entity_name = ? WHERE signal_id = ?`);
+    for (const c of this.conds.values()) {
+      if (!c.pending || c.rowId === undefined) continue;
+      const { draft, ts } = c.pending;
+      const sev = openSeverity(draft.severity);
+      c.maxSeverity = maxSeverity(c.maxSeverity, sev);
+      upd.run(ts, c.occurrences, sev, c.maxSeverity, draft.score, draft.summary, draft.label,
+        JSON.stringify(draft.patterns), JSON.stringify(draft.hints), JSON.stringify(draft.context),
+        draft.source.table, draft.source.id, draft.entity.name, c.rowId);
+      c.pending = undefined;
+      this.stats.updated++;
+    }
+  }
+
+  /** Resolve open conditions without evidence for their staleness timeout; drop abandoned gates. */
+  expire(db: Db, nowS: number): void {
+    this.load(db);
+    this.flush(db);
+    for (const [key, c] of this.conds) {
+      if (c.rowId !== undefined) {
+        if (nowS - c.lastEvidenceTs > c.staleS) this.resolve(db, key, c, nowS);
+      } else if (nowS - c.lastObsTs > c.staleS) {
+        this.conds.delete(key);
+      }
+    }
+  }
+
+  isOpen(key: string): boolean {
+    return this.conds.get(key)?.rowId !== undefined;
+  }
+
+  private open(db: Db, key: string, c: Cond, d: SignalDraft, ts: number): void {
+    const existing = db.prepare(`SELECT signal_id FROM signal_metadata WHERE dedup_key = ? AND status = 'open'`)
+      .get(key) as { signal_id: number } | undefined;
+    const sev = openSeverity(d.severity);
+    c.occurrences = c.enterStreak;
+    c.maxSeverity = sev;
+    c.exitStreak = 0;
+    c.pending = undefined;
+    if (existing) { c.rowId = existing.signal_id; c.pending = { draft: d, ts }; return; }
+    const context = { ...d.context, opened_at: ts, first_source: d.source };
+    const r = db.prepare(`INSERT INTO signal_metadata (timestamp, signal_category, signal_type, scope, semantic_label,
+      severity, pressure_score, summary, patterns, reasoning_hints, source_table, source_id, entity_type, entity_id,
+      entity_name, context_json, first_seen, last_seen, occurrence_count, max_severity, status, dedup_key)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)`).run(
+      c.firstEnterTs, d.category, d.type, d.scope, d.label, sev, d.score, d.summary,
+      JSON.stringify(d.patterns), JSON.stringify(d.hints), d.source.table, d.source.id,
+      d.entity.type, d.entity.id, d.entity.name, JSON.stringify(context), c.firstEnterTs, ts,
+      c.occurrences, sev, key);
+    c.rowId = Number(r.lastInsertRowid);
+    this.stats.opened++;
+  }
+
+  private resolve(db: Db, key: string, c: Cond, ts: number): void {
+    this.flush(db);
+    db.prepare(`UPDATE signal_metadata SET status = 'resolved', resolved_at = ? WHERE signal_id = ? AND status = 'open'`)
+      .run(ts, c.rowId);
+    this.conds.delete(key);
+    this.stats.resolved++;
+  }
+}
+
+/** An open row is at least "low": "none" would claim nothing is wrong while it is open. */
+const openSeverity = (s: Severity): Severity => (s === 'none' ? 'low' : s);

@@ -1,0 +1,104 @@
+// SyscallSemanticClassifier: slow system calls (>= 10 ms, filtered in the kernel)
+// become per-process, per-class signals ("postgres (pid 812) fsync() blocked 240 ms").
+// Idle waits are dropped first (syscall-classes.ts). A signal opens after
+// SYSCALL.burstCount slow calls of one class within SYSCALL.windowS seconds, or at
+// once for one call at or above the class's "high" latency; it resolves when the
+// process has made no slow call of that class for SYSCALL.staleS seconds.
+import type { StoredEvent } from '../observer.js';
+import type { EventOf } from '../../lib/events.js';
+import { ladderScore, ladderSeverity } from './severity.js';
+import { dedupKey, type Classifier, type Gate, type Observation } from './signal.js';
+import { FD_DEPENDENT, judgeSyscall, ladderFor, type SyscallClass } from './syscall-classes.js';
+import { fdKind, processEntity, processIdentity } from './proc.js';
+import { SYSCALL } from './thresholds.js';
+import { ms, who } from './format.js';
+
+interface SlowCall { readonly ts: number; readonly ms: number; readonly ev: EventOf<'syscall'>; readonly rowId: number }
+
+const GATE: Gate = { enterSamples: 1, exitSamples: Number.POSITIVE_INFINITY, staleS: SYSCALL.staleS };
+const WINDOW_CAP = 256;
+
+const LABELS: Record<SyscallClass, string> = {
+  blocking_io: 'Slow blocking I/O', async_io: 'Slow async I/O', lock_contention: 'Lock contention',
+  memory_management: 'Slow memory management calls', network: 'Slow network calls', file_system: 'Slow file-system calls',
+  process_management: 'Slow process management calls', signal_handling: 'Slow signal handling',
+  timer: 'Slow timer calls', other: 'Slow system calls',
+};
+
+const HINTS: Partial<Record<SyscallClass, string[]>> = {
+  blocking_io: ['Check the device behind the file: io_congestion / block_device_saturation signals for it',
+    'fsync-heavy writers: batch commits, or move the data to a faster device',
+    'Other processes competing for the same device show up in the io_latency top_pid'],
+  lock_contention: ['Threads of this process wait for each other on a lock',
+    'Compare with CPU saturation: a lock holder that is descheduled makes every waiter slow'],
+  network: ['Writes block when the peer or the network does not drain the socket buffer',
+    'Look at tcp_retransmits and network_degradation signals'],
+  file_system: ['Metadata operations (open, stat, rename) wait for the file system journal or a slow mount'],
+  memory_management: ['mmap/munmap/brk wait on the mm lock or on reclaim: check memory_pressure'],
+};
+
+export class SyscallSemanticClassifier implements Classifier {
+  readonly name = 'syscall';
+  private readonly windows = new Map<string, SlowCall[]>();
+  readonly stats = { idle: 0, reported: 0 };
+
+  classify(stored: StoredEvent): readonly Observation[] {
+    const ev = stored.event;
+    if (ev.type !== 'syscall') return [];
+    const kind = FD_DEPENDENT.has(ev.syscall) && ev.fd !== undefined && ev.fd >= 0 ? fdKind(ev.pid, ev.fd) : undefined;
+    const verdict = judgeSyscall(ev.syscall, ev.comm, kind);
+    if (verdict.idle) { this.stats.idle++; return []; }
+    const ladder = ladderFor(verdict.cls);
+    if (ev.latency_ms < ladder[0]) return [];
+    this.stats.reported++;
+
+    const ident = processIdentity(ev.pid, ev.comm);
+    const entity = processEntity(ev.pid, ident.startTime, ev.comm);
+    const key = dedupKey(verdict.cls, entity);
+    const calls = this.window(key, { ts: ev.ts, ms: ev.latency_ms, ev, rowId: stored.rowId });
+
+    const worst = calls.reduce((a, b) => (b.ms > a.ms ? b : a));
+    const sorted = calls.map((c) => c.ms).sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)];
+    const severity = ladderSeverity(worst.ms, ladder);
+    const burst = calls.length >= SYSCALL.burstCount || worst.ms >= ladder[2];
+    const bySyscall: Record<string, number> = {};
+    for (const c of calls) bySyscall[c.ev.syscall] = (bySyscall[c.ev.syscall] ?? 0) + 1;
+
+    const w = worst.ev;
+    const summary = `${who(ev.comm, ev.pid)} ${w.syscall}() blocked ${ms(worst.ms)}` +
+      (calls.length > 1 ? `; ${calls.length} slow ${verdict.cls} calls in the last ${SYSCALL.windowS} s (median ${ms(median)})` : '');
+    return [{
+      key, ts: ev.ts, level: burst ? 'enter' : 'hold', gate: GATE,
+      draft: {
+        category: 'symptom', type: verdict.cls, scope: 'process', label: LABELS[verdict.cls], severity,
+        // Score: the worst call's latency on the class ladder (10 ms -> 0.25 ... critical -> 1).
+        score: ladderScore(worst.ms, ladder),
+        summary,
+        patterns: [...Object.keys(bySyscall).map((s) => `slow_${s}`), calls.length >= SYSCALL.burstCount ? 'repeated' : 'single_outlier'],
+        hints: HINTS[verdict.cls] ?? ['A call of this class took unusually long: see the worst call in context_json'],
+        entity,
+        context: {
+          pid: ev.pid, start_time: ident.startTime, comm: ev.comm, syscall_class: verdict.cls,
+          window_s: SYSCALL.windowS, slow_calls: calls.length, median_ms: median, by_syscall: bySyscall,
+          worst: { syscall: w.syscall, latency_ms: worst.ms, tid: w.tid, fd: w.fd ?? null, ret: w.ret, errno: w.errno ?? null, source_id: worst.rowId },
+          fd_kind: kind ?? null, thresholds_ms: ladder,
+        },
+        source: { table: stored.table, id: stored.rowId },
+      },
+    }];
+  }
+
+  /** Slow calls of one process+class within the window, this one included. */
+  private window(key: string, call: SlowCall): SlowCall[] {
+    const since = call.ts - SYSCALL.windowS;
+    const kept = (this.windows.get(key) ?? []).filter((c) => c.ts > since);
+    kept.push(call);
+    if (kept.length > WINDOW_CAP) kept.splice(0, kept.length - WINDOW_CAP);
+    this.windows.set(key, kept);
+    if (this.windows.size > 2048) {
+      for (const [k, v] of this.windows) if (v[v.length - 1].ts <= since) this.windows.delete(k);
+    }
+    return kept;
+  }
+}

@@ -1,0 +1,23 @@
+// Which producer an event came from, for the `collectors` table. Lines arrive
+// merged from every child, so the source is derived from the event itself.
+import type { EventType, KsEvent } from '../lib/events.js';
+
+const TRACER_OF: Partial<Record<EventType, string>> = {
+  syscall: 'syscall_tracer',
+  sched: 'sched_tracer',
+  sched_summary: 'sched_tracer',
+  page_fault: 'page_fault_tracer',
+  page_fault_summary: 'page_fault_tracer',
+  io_latency: 'io_latency_tracer',
+};
+
+export function sourceOf(ev: KsEvent): string {
+  if (ev.type === 'tracer_stats') return ev.tracer;
+  return TRACER_OF[ev.type] ?? `scraper.${ev.type}`;
+}
+
+/** Best guess for a rejected line: its type field if it had one. */
+export function sourceOfReject(type: string | undefined): string {
+  if (type === undefined) return 'unknown';
+  return TRACER_OF[type as EventType] ?? (/^[a-z_]{1,32}$/.test(type) ? `scraper.${type}` : 'unknown');
+}

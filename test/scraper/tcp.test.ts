@@ -1,0 +1,83 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { validateEvent, type EventOf } from '../../lib/events.js';
+import { ROOT } from '../../lib/paths.js';
+import { sampleTime } from '../../tracers/scraper/source.js';
+import { TcpSource, countTcpStates, parseSnmp, tcpCounters } from '../../tracers/scraper/tcp.js';
+
+const FIX = path.join(ROOT, 'test/fixtures/proc');
+const read = (p: string) => fs.readFileSync(path.join(FIX, p), 'utf8');
+
+test('tcp and tcp6 fixtures: every state counted from the hex st column', () => {
+  const c = countTcpStates(read('root/net/tcp'));
+  assert.deepEqual(c, {
+    total: 17, established: 3, syn_sent: 1, syn_recv: 1, fin_wait1: 1, fin_wait2: 1, time_wait: 4,
+    close: 1, close_wait: 1, last_ack: 1, listen: 2, closing: 1,
+  });
+  countTcpStates(read('root/net/tcp6'), c);
+  assert.equal(c.total, 21);
+  assert.equal(c.established, 5);
+  assert.equal(c.listen, 3);
+  assert.equal(c.time_wait, 5);
+  assert.throws(() => countTcpStates('  sl  local_address rem_address   st\n 0: a b ZZ x\n'), /bad state/);
+});
+
+test('snmp: Tcp counters are found by header name, wherever the column is', () => {
+  assert.deepEqual(tcpCounters(parseSnmp(read('root/net/snmp'))), { retrans: 17, out_segs: 3556 });
+  // A kernel that adds a column before RetransSegs must not shift what we read.
+  assert.deepEqual(tcpCounters(parseSnmp(read('edge/snmp-reordered'))), { retrans: 17, out_segs: 3556 });
+  assert.equal(parseSnmp(read('root/net/snmp')).get('Tcp')?.get('MaxConn'), -1);
+  assert.throws(() => tcpCounters(parseSnmp('Udp: InDatagrams\nUdp: 1\n')), /RetransSegs/);
+  assert.throws(() => parseSnmp('Tcp: A B\nTcp: 1\n'), /2 names but 1 values/);
+});
+
+test('retrans ratio over the interval, 0 when nothing was sent', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ks-tcp-'));
+  try {
+    fs.mkdirSync(path.join(dir, 'net'));
+    fs.copyFileSync(path.join(FIX, 'root/net/tcp'), path.join(dir, 'net/tcp'));
+    const snmp = (out: number, re: number) => fs.writeFileSync(path.join(dir, 'net/snmp'),
+      `Tcp: ActiveOpens OutSegs RetransSegs\nTcp: 1 ${out} ${re}\n`);
+    const warnings: string[] = []; // keys; deduplicating them is the loop's job
+    const src = new TcpSource({ procRoot: dir, sysRoot: '/sys', warnOnce: (k) => warnings.push(k) });
+    snmp(1000, 10);
+    assert.deepEqual(src.sample({ ts: 1.7e9, mono: 0 }), []);
+    assert.deepEqual(warnings, ['tcp6'], 'missing tcp6 is mentioned, IPv4 still counted');
+    snmp(1000, 10);
+    let e = src.sample({ ts: 1.7e9, mono: 1 })[0] as EventOf<'tcp'>;
+    assert.equal(e.retrans_ratio, 0);
+    assert.equal(e.total, 17);
+    snmp(1400, 30);
+    e = validateEvent(src.sample({ ts: 1.7e9, mono: 3 })[0], 1.7e9) as EventOf<'tcp'>;
+    assert.equal(e.out_segs_per_s, 200);
+    assert.equal(e.retrans_per_s, 10);
+    assert.equal(e.retrans_ratio, 0.05);
+    snmp(5, 0); // counters reset (netns re-created): no rate this interval
+    assert.deepEqual(src.sample({ ts: 1.7e9, mono: 4 }), []);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('this machine: a listening socket and a connection are counted, segments are sent', async (t) => {
+  const sockets: net.Socket[] = [];
+  const server = net.createServer((s) => sockets.push(s));
+  t.after(() => { for (const s of sockets) s.destroy(); server.close(); });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const src = new TcpSource({ procRoot: '/proc', sysRoot: '/sys', warnOnce: () => {} });
+  assert.deepEqual(src.sample(sampleTime()), []);
+  const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+  sockets.push(client);
+  await new Promise<void>((r) => client.on('connect', r));
+  await new Promise<void>((r) => client.write(Buffer.alloc(10_000), () => r()));
+  const e = validateEvent(src.sample(sampleTime())[0]) as EventOf<'tcp'>;
+  assert.ok(e.listen >= 1, `listen ${e.listen}`);
+  assert.ok(e.established >= 2, `established ${e.established} (both ends)`);
+  assert.ok(e.total >= e.established + e.listen);
+  assert.ok(e.out_segs_per_s > 0, 'the connection sent segments');
+  assert.ok(e.retrans_ratio >= 0 && e.retrans_ratio <= 1);
+});
