@@ -217,9 +217,8 @@ export function validateEvent(value: unknown, now = Date.now() / 1000): KsEvent 
   if (typeof ts !== 'number' || !Number.isFinite(ts) || ts < MIN_TS || ts > now + MAX_FUTURE_S) {
     throw new EventError('bad_timestamp', `ts ${show(ts)} is not Unix epoch seconds`);
   }
-  const spec = EVENT_SPECS[type as EventType].fields as Record<string, FieldSpec>;
   const out: Record<string, unknown> = { v: SCHEMA_VERSION, type, ts };
-  for (const [name, f] of Object.entries(spec)) {
+  for (const [name, f] of FIELD_LISTS[type as EventType]) {
     const val = obj[name];
     if (val === undefined || val === null) {
       if (f.optional) continue;
@@ -232,6 +231,11 @@ export function validateEvent(value: unknown, now = Date.now() / 1000): KsEvent 
   }
   return out as unknown as KsEvent;
 }
+
+// Validation runs once per ingested line: precompute each type's field list once.
+const FIELD_LISTS = Object.fromEntries(
+  Object.entries(EVENT_SPECS).map(([t, s]) => [t, Object.entries(s.fields) as [string, FieldSpec][]]),
+) as Record<EventType, [string, FieldSpec][]>;
 
 function fieldOk(f: FieldSpec, val: unknown): boolean {
   switch (f.kind) {

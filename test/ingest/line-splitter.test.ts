@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LineSplitter } from '../../ingest/line-splitter.js';
+
+function split(chunks: (string | Buffer)[], max = 16) {
+  const lines: string[] = [];
+  const long: number[] = [];
+  const s = new LineSplitter({ line: (b) => lines.push(b.toString()), tooLong: (_h, n) => long.push(n) }, max);
+  for (const c of chunks) s.push(Buffer.isBuffer(c) ? c : Buffer.from(c));
+  s.end();
+  return { lines, long };
+}
+
+test('lines split across chunks are joined whole', () => {
+  assert.deepEqual(split(['ab', 'c\nde', 'f\r\n', '\n', 'gh']).lines, ['abc', 'def', 'gh']);
+});
+
+test('an over-long line is reported once with its full size and skipped to its newline', () => {
+  const r = split(['0123456789', '0123456789', '01234\nok\n']);
+  assert.deepEqual(r.lines, ['ok']);
+  assert.deepEqual(r.long, [25]);
+  const r2 = split(['x'.repeat(40) + '\nfine']);
+  assert.deepEqual(r2.lines, ['fine']);
+  assert.deepEqual(r2.long, [40]);
+});
+
+test('an over-long unterminated last line is reported at end of input', () => {
+  const r = split(['ok\n', 'y'.repeat(30)]);
+  assert.deepEqual(r.lines, ['ok']);
+  assert.deepEqual(r.long, [30]);
+});
+
+test('chunk buffers reused by the caller do not corrupt held partial lines', () => {
+  const lines: string[] = [];
+  const s = new LineSplitter({ line: (b) => lines.push(b.toString()), tooLong: () => assert.fail() }, 100);
+  const buf = Buffer.from('hello');
+  s.push(buf);
+  buf.write('XXXXX');
+  s.push(Buffer.from(' world\n'));
+  assert.deepEqual(lines, ['hello world']);
+});
