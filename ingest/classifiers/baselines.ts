@@ -5,7 +5,8 @@
 // sits more than BASELINE.zEnter recent standard deviations ABOVE its EWMA AND
 // at least the metric's minDelta above it (both: z alone fires on flat metrics,
 // the delta alone on noisy ones). Only upward moves: every metric here is
-// "more is worse". Each sample is compared before it joins the baseline.
+// "more is worse". Each sample is compared before it joins the baseline, and an
+// anomalous one joins with a tenth of the usual EWMA weight.
 import type { Db } from '../../lib/db.js';
 import type { KsEvent } from '../../lib/events.js';
 import type { StoredEvent } from '../observer.js';
@@ -69,8 +70,13 @@ export class BaselineTracker {
         st = RunningStats.empty(s.metric);
         this.stats.set(s.metric, st);
       }
-      if (st.row.count >= BASELINE.minSamples) out.push(this.judge(stored, s, st));
-      st.add(s.value, stored.event.ts, BASELINE.alpha);
+      const judged = st.row.count >= BASELINE.minSamples ? this.judge(stored, s, st) : undefined;
+      if (judged) out.push(judged);
+      // An anomalous sample moves the EWMA with a tenth of the weight: an ongoing
+      // anomaly is not absorbed into its own baseline within a minute, while a
+      // lasting shift still becomes the new normal (~500 samples).
+      const unusual = judged !== undefined && judged.level !== 'exit';
+      st.add(s.value, stored.event.ts, unusual ? BASELINE.alpha / 10 : BASELINE.alpha);
       this.dirty.add(s.metric);
     }
     return out;

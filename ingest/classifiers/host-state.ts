@@ -24,7 +24,7 @@ export class HostState {
   load?: EventOf<'load'>;
   cpu?: EventOf<'cpu'>;
   readonly procs = new Map<number, ProcessSample>();
-  readonly ioTop = new Map<string, { pid: number; comm: string; ts: number }>();
+  readonly ioTop = new Map<string, { pid: number; comm: string; ts: number; count: number }>();
   readonly sched = new Map<number, EventOf<'sched'>>();
 
   constructor(private readonly fixedCpus?: number) {}
@@ -43,9 +43,15 @@ export class HostState {
       case 'psi': this.psi.set(ev.resource, ev); break;
       case 'process': this.procs.set(ev.pid, ev); this.prune(this.procs, ev.ts); break;
       case 'sched': this.sched.set(ev.pid, ev); this.prune(this.sched, ev.ts); break;
-      case 'io_latency':
-        if (ev.top_pid !== undefined) this.ioTop.set(ev.dev, { pid: ev.top_pid, comm: ev.top_comm ?? '', ts: ev.ts });
+      case 'io_latency': {
+        // One line per op: within one interval keep the top process of the busiest op.
+        const cur = this.ioTop.get(ev.dev);
+        const sameInterval = cur !== undefined && Math.abs(cur.ts - ev.ts) < ev.interval_s / 2;
+        if (ev.top_pid !== undefined && (!sameInterval || ev.count > cur.count)) {
+          this.ioTop.set(ev.dev, { pid: ev.top_pid, comm: ev.top_comm ?? '', ts: ev.ts, count: ev.count });
+        }
         break;
+      }
       default: break;
     }
   }

@@ -50,7 +50,6 @@ export function createSignalEngine(opts: SignalEngineOptions = {}): SignalEngine
   const fail = (where: string, err: unknown): void => { errors++; opts.onError?.(where, err); };
 
   const handle = (db: Db, s: StoredEvent): void => {
-    try { host.update(s.event); } catch (err) { fail('host-state', err); }
     for (const c of classifiers) {
       try {
         for (const o of c.classify(s)) store.apply(db, o);
@@ -68,6 +67,11 @@ export function createSignalEngine(opts: SignalEngineOptions = {}): SignalEngine
     observe(db, batch) {
       store.load(db);
       baselines.load(db);
+      // State first: a scrape round's cpu line is judged with the same round's
+      // process list and PSI, whichever order the scraper printed them in.
+      for (const s of batch) {
+        try { host.update(s.event); } catch (err) { fail('host-state', err); }
+      }
       for (const s of batch) handle(db, s);
       try { store.flush(db); } catch (err) { fail('store', err); }
     },

@@ -76,6 +76,8 @@ export class SignalStore {
     c.exitStreak = 0;
     c.lastEvidenceTs = Math.max(c.lastEvidenceTs, obs.ts);
     c.occurrences++;
+    // Between flushes only the latest draft is written, so the peak is tracked here.
+    c.maxSeverity = maxSeverity(c.maxSeverity, openSeverity(obs.draft.severity));
     c.pending = { draft: obs.draft, ts: c.lastEvidenceTs };
   }
 
@@ -88,7 +90,6 @@ export class SignalStore {
       if (!c.pending || c.rowId === undefined) continue;
       const { draft, ts } = c.pending;
       const sev = openSeverity(draft.severity);
-      c.maxSeverity = maxSeverity(c.maxSeverity, sev);
       upd.run(ts, c.occurrences, sev, c.maxSeverity, draft.score, draft.summary, draft.label,
         JSON.stringify(draft.patterns), JSON.stringify(draft.hints), JSON.stringify(draft.context),
         draft.source.table, draft.source.id, draft.entity.name, c.rowId);

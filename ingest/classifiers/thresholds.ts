@@ -102,8 +102,13 @@ export const IO_LATENCY = {
 };
 
 export const PSI_IO = {
-  /** io some % stalled during the last interval (delta of `total`); full is avg10 and only escalates. */
-  some: [20, 40, 60, 80] as Ladder,
+  /**
+   * io some % stalled during the last interval (delta of `total`). One task doing
+   * synchronous I/O (a cp, a backup) alone drives "some" toward 100%, so some
+   * stops at medium; high and critical need "full" (avg10): every non-idle task
+   * stalled on I/O at once, i.e. the machine's work is waiting for the disk.
+   */
+  some: [20, 50, 1e9, 1e9] as Ladder,
   full: [10, 20, 40, 60] as Ladder,
   someExit: 10,
 };

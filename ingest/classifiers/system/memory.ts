@@ -44,6 +44,8 @@ export class MemoryRules {
       ...(rank(sevUsed) > 0 ? ['low_available_memory'] : []),
       ...(rank(sevPsi) > 0 ? ['reclaim_stalls'] : []),
       ...(psiQuiet ? ['no_stalls_yet'] : []),
+      // Stalls while the host has plenty available: a memory-limited cgroup (container) is reclaiming.
+      ...(rank(sevPsi) > 0 && used < 0.5 ? ['cgroup_limit_likely'] : []),
       ...(ev.dirty_kb > ev.total_kb * 0.1 ? ['dirty_pages_high'] : []),
       ...(ev.swap_total_kb > 0 && ev.swap_free_kb < ev.swap_total_kb * 0.5 ? ['swap_in_use'] : []),
     ];
@@ -57,6 +59,7 @@ export class MemoryRules {
           (ev.swap_total_kb > 0 ? `, swap ${kb(ev.swap_total_kb - ev.swap_free_kb)} of ${kb(ev.swap_total_kb)} used` : ', no swap'),
         patterns,
         hints: ['Find the processes with the largest RSS (top_rss in context)',
+          'cgroup_limit_likely: a container or service hit its memory.max; raise it or find its leak',
           'A steady climb in memory.used_fraction (baseline_snapshots) suggests a leak',
           'PSI memory full > 0 means every runnable task waited on memory at once'],
         entity: HOST,

@@ -87,12 +87,15 @@ export function tcpRetransmits(stored: StoredEvent, ev: EventOf<'tcp'>): Observa
       // pressure_score = ladder(retransmitted / sent segments)
       score: ladderScore(ratio, TCP.retransRatio),
       summary: `TCP retransmits: ${num(ev.retrans_per_s)} segments/s retransmitted, ${frac(ratio, 1)} of ${num(ev.out_segs_per_s)} sent/s`,
-      patterns: [ratio >= TCP.retransRatio[2] ? 'heavy_packet_loss' : 'packet_loss'],
+      patterns: [ratio >= TCP.retransRatio[2] ? 'heavy_packet_loss' : 'packet_loss',
+        ...(ev.syn_sent >= 10 ? ['connect_retries'] : [])],
       hints: ['Loss or congestion on the path: compare with network_degradation on the interfaces',
+        'Many SYN_SENT sockets: connection attempts to a peer that does not answer are being retried',
         'One busy peer can dominate: check the connections with the most retransmits (ss -ti)'],
       entity: HOST,
       context: {
-        retrans_per_s: ev.retrans_per_s, out_segs_per_s: ev.out_segs_per_s, retrans_ratio: ratio, interval_s: ev.interval_s,
+        retrans_per_s: ev.retrans_per_s, out_segs_per_s: ev.out_segs_per_s, retrans_ratio: ratio, syn_sent: ev.syn_sent,
+        established: ev.established, interval_s: ev.interval_s,
         thresholds: { retrans_ratio: TCP.retransRatio, min_retrans_per_s: TCP.retransMinPerS, min_out_segs_per_s: TCP.retransMinOutSegsPerS },
       },
       source: { table: stored.table, id: stored.rowId },

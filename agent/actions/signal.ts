@@ -1,0 +1,82 @@
+// pause_process / resume_process / terminate_process: signals through
+// process.kill (a syscall, no shell). All three need a person's approval.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { readStat } from '../proc/stat.js';
+import { judgeAnyStall } from './judge.js';
+import { asProcess } from './process-target.js';
+import type { ActionHandler, Target } from './types.js';
+
+const stopped = (t: Target) => /^[Tt]$/.test(readStat(asProcess(t).pid)?.state ?? '');
+
+/** Signals are delivered asynchronously: wait (briefly) until the state shows it. */
+async function settle(t: Target, want: boolean): Promise<void> {
+  for (let i = 0; i < 100 && stopped(t) !== want; i++) await sleep(10);
+}
+const targetParam = { kind: 'target', description: 'opaque process reference from the observation, e.g. "t1"' } as const;
+
+export const pause: ActionHandler = {
+  spec: {
+    name: 'pause_process',
+    description: 'Stop a process with SIGSTOP for a bounded time; it is resumed (SIGCONT) when the time is up, on rollback, or on undo.',
+    risk: 'high',
+    needsApproval: true,
+    reversible: true,
+    targetKind: 'process',
+    params: {
+      target: targetParam,
+      duration_s: { kind: 'int', min: 10, max: 1800, description: 'seconds before the agent resumes it' },
+    },
+  },
+  async readPrior(t) { return { state: readStat(asProcess(t).pid)?.state ?? null }; },
+  check(_t, _p, prior) {
+    return /^[Tt]$/.test(String(prior.state)) ? { rule: 'already_applied', detail: 'process is already stopped' } : null;
+  },
+  describe: (t, p) => `kill(${asProcess(t).pid}, SIGSTOP); kill(${asProcess(t).pid}, SIGCONT) after ${p.duration_s}s`,
+  async apply(t) { process.kill(asProcess(t).pid, 'SIGSTOP'); await settle(t, true); },
+  async rollback(t) { process.kill(asProcess(t).pid, 'SIGCONT'); await settle(t, false); },
+  async isApplied(t) { return stopped(t); },
+  judge: (before, after) => judgeAnyStall(before, after),
+};
+
+export const resume: ActionHandler = {
+  spec: {
+    name: 'resume_process',
+    description: 'Continue a stopped process with SIGCONT.',
+    risk: 'high',
+    needsApproval: true,
+    reversible: true,
+    targetKind: 'process',
+    params: { target: targetParam },
+  },
+  async readPrior(t) { return { state: readStat(asProcess(t).pid)?.state ?? null }; },
+  check(_t, _p, prior) {
+    return /^[Tt]$/.test(String(prior.state)) ? null : { rule: 'not_stopped', detail: `process state is ${String(prior.state)}` };
+  },
+  describe: (t) => `kill(${asProcess(t).pid}, SIGCONT)`,
+  async apply(t) { process.kill(asProcess(t).pid, 'SIGCONT'); await settle(t, false); },
+  async rollback(t) { process.kill(asProcess(t).pid, 'SIGSTOP'); await settle(t, true); },
+  async isApplied(t) { return !stopped(t); },
+  judge: (before, after) => judgeAnyStall(before, after),
+};
+
+export const terminate: ActionHandler = {
+  spec: {
+    name: 'terminate_process',
+    description: 'Ask a process to exit with SIGTERM. Irreversible.',
+    risk: 'high',
+    needsApproval: true,
+    reversible: false,
+    targetKind: 'process',
+    params: { target: targetParam },
+  },
+  async readPrior(t) { return { state: readStat(asProcess(t).pid)?.state ?? null }; },
+  check: () => null,
+  describe: (t) => `kill(${asProcess(t).pid}, SIGTERM)`,
+  async apply(t) { process.kill(asProcess(t).pid, 'SIGTERM'); },
+  async isApplied(t) {
+    const p = asProcess(t);
+    const s = readStat(p.pid);
+    return !s || s.startTime !== p.startTime || s.state === 'Z';
+  },
+  judge: (before, after) => judgeAnyStall(before, after),
+};

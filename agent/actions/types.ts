@@ -1,0 +1,73 @@
+// The shapes every action shares: its typed parameter specs, the target it acts on,
+// and the handler that reads prior state, applies, checks, judges and rolls back.
+import type { Sample } from '../proc/sampler.js';
+
+export type RiskTier = 'low' | 'medium' | 'high';
+
+export type ParamSpec =
+  | { readonly kind: 'target'; readonly description: string }
+  | { readonly kind: 'int'; readonly min: number; readonly max: number; readonly description: string }
+  | { readonly kind: 'enum'; readonly values: readonly string[]; readonly description: string };
+
+export interface ActionSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly risk: RiskTier;
+  /** High-risk actions are recorded as pending_approval and run only when a person approves. */
+  readonly needsApproval: boolean;
+  readonly reversible: boolean;
+  readonly targetKind: 'process' | 'sysctl' | 'system';
+  readonly params: Readonly<Record<string, ParamSpec>>;
+}
+
+export type Params = Readonly<Record<string, string | number>>;
+
+export type Target =
+  | { readonly kind: 'process'; readonly ref: string; readonly pid: number; readonly startTime: number; readonly comm: string }
+  | { readonly kind: 'sysctl'; readonly ref: string; readonly key: string }
+  | { readonly kind: 'system'; readonly ref: 'system' };
+
+export function targetKey(t: Target): string {
+  switch (t.kind) {
+    case 'process': return `${t.pid}:${t.startTime}`;
+    case 'sysctl': return `sysctl:${t.key}`;
+    case 'system': return 'system';
+  }
+}
+
+/** A rule that said no, and the value that made it say no. */
+export interface Refusal { readonly rule: string; readonly detail: string }
+
+export type PriorState = Readonly<Record<string, unknown>>;
+
+/** What VERIFY compares: the system and (for process actions) the target, over equal windows. */
+export type Measurement = Sample;
+
+export type Verdict = 'helped' | 'neutral' | 'worse';
+
+export interface Judgement {
+  readonly verdict: Verdict;
+  /** The metric that decided, and its values before and after. */
+  readonly metric: string;
+  readonly before: number | null;
+  readonly after: number | null;
+  readonly detail: string;
+}
+
+export interface ActionHandler {
+  readonly spec: ActionSpec;
+  /** Read the state this action is about to change (recorded before acting). */
+  readPrior(target: Target, params: Params): Promise<PriorState>;
+  /** Rules that depend on the live state (e.g. renice may only lower priority). */
+  check(target: Target, params: Params, prior: PriorState): Refusal | null;
+  /** The exact operation, shown in dry-run and stored in the audit. */
+  describe(target: Target, params: Params): string;
+  apply(target: Target, params: Params, prior: PriorState): Promise<void>;
+  /** Put `prior` back. Absent for irreversible actions. */
+  rollback?(target: Target, params: Params, prior: PriorState): Promise<void>;
+  /** Undo side effects that outlive a target that has gone (e.g. an empty cgroup). */
+  cleanup?(target: Target, params: Params, prior: PriorState): Promise<void>;
+  /** Does the live state show the action in effect (and not changed by someone else since)? */
+  isApplied(target: Target, params: Params, prior: PriorState): Promise<boolean>;
+  judge(before: Measurement, after: Measurement, target: Target, params: Params): Judgement;
+}

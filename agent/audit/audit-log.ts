@@ -1,0 +1,161 @@
+// The append-only audit trail. Every decision is a row; every later change to it
+// (executed, verified, rolled back, undone...) is another row pointing back to it
+// through ref_action_id. Appends take the write lock up front (BEGIN IMMEDIATE),
+// so the agent and the chat process can both append without forking the chain.
+import { writeTx, type Db } from '../../lib/db.js';
+import { escapeUntrusted } from '../../lib/sanitize.js';
+import { GENESIS_HASH, rowHash, verifyRows, type ChainReport, type HashedRow } from './hash-chain.js';
+
+export type AuditStatus =
+  | 'executing' | 'executed' | 'dry_run' | 'refused' | 'failed' | 'pending_approval' | 'approved'
+  | 'verified' | 'verify_failed' | 'rolled_back' | 'rollback_failed' | 'undone' | 'restored';
+
+export type DecidedBy = 'rules' | 'model' | 'operator';
+
+export interface AuditEntry {
+  readonly cycleId?: number | null;
+  readonly refActionId?: number | null;
+  readonly action: string;
+  readonly params?: unknown;
+  readonly targetRef?: string | null;
+  readonly targetKey?: string | null;
+  readonly targetPid?: number | null;
+  readonly targetStartTime?: number | null;
+  readonly targetComm?: string | null;
+  readonly status: AuditStatus;
+  readonly refusedRule?: string | null;
+  readonly justification?: string | null;
+  readonly expectedEffect?: string | null;
+  readonly confidence?: number | null;
+  readonly decidedBy: DecidedBy;
+  readonly model?: string | null;
+  readonly priorState?: unknown;
+  readonly verification?: unknown;
+  readonly signalIds?: readonly number[];
+  readonly note?: string | null;
+}
+
+export interface AuditRow extends HashedRow {
+  id: number;
+  ts: number;
+  cycle_id: number | null;
+  ref_action_id: number | null;
+  action: string;
+  params_json: string;
+  target_ref: string | null;
+  target_key: string | null;
+  target_pid: number | null;
+  target_start_time: number | null;
+  target_comm: string | null;
+  status: AuditStatus;
+  refused_rule: string | null;
+  justification: string | null;
+  expected_effect: string | null;
+  confidence: number | null;
+  decided_by: DecidedBy;
+  model: string | null;
+  prior_state_json: string | null;
+  verification_json: string | null;
+  signal_ids: string;
+  note: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+/** Stored JSON is capped: parameters can come from a model and be arbitrarily large. */
+const MAX_JSON = 4000;
+const json = (v: unknown): string | null => {
+  if (v === undefined || v === null) return null;
+  const s = JSON.stringify(v) ?? 'null';
+  return s.length <= MAX_JSON ? s : JSON.stringify({ truncated: escapeUntrusted(s, MAX_JSON) });
+};
+const text = (v: string | null | undefined, max: number) => (v === undefined || v === null ? null : escapeUntrusted(v, max));
+
+export class AuditLog {
+  constructor(private readonly db: Db, private readonly onAppend?: (row: AuditRow) => void) {}
+
+  append(e: AuditEntry, nowS = Date.now() / 1000): AuditRow {
+    const row = writeTx(this.db, () => {
+      const last = this.db.prepare('SELECT id, hash FROM agent_actions ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string } | undefined;
+      const r: AuditRow = {
+        id: (last?.id ?? 0) + 1,
+        ts: nowS,
+        cycle_id: e.cycleId ?? null,
+        ref_action_id: e.refActionId ?? null,
+        action: escapeUntrusted(e.action, 64),
+        params_json: json(e.params ?? {})!,
+        target_ref: text(e.targetRef, 64),
+        target_key: e.targetKey ?? null,
+        target_pid: e.targetPid ?? null,
+        target_start_time: e.targetStartTime ?? null,
+        target_comm: text(e.targetComm, 64),
+        status: e.status,
+        refused_rule: e.refusedRule ?? null,
+        justification: text(e.justification, 1000),
+        expected_effect: text(e.expectedEffect, 1000),
+        confidence: e.confidence === undefined || e.confidence === null ? null : Math.round(e.confidence * 1000) / 1000,
+        decided_by: e.decidedBy,
+        model: e.model ?? null,
+        prior_state_json: json(e.priorState),
+        verification_json: json(e.verification),
+        signal_ids: JSON.stringify(e.signalIds ?? []),
+        note: text(e.note, 1000),
+        prev_hash: last?.hash ?? GENESIS_HASH,
+        hash: '',
+      };
+      r.hash = rowHash(r.prev_hash, r);
+      const cols = Object.keys(r);
+      this.db.prepare(`INSERT INTO agent_actions (${cols.join(',')}) VALUES (${cols.map((c) => `@${c}`).join(',')})`).run(r);
+      return r;
+    });
+    this.onAppend?.(row);
+    return row;
+  }
+
+  get(id: number): AuditRow | undefined {
+    return this.db.prepare('SELECT * FROM agent_actions WHERE id = ?').get(id) as AuditRow | undefined;
+  }
+
+  /** The decision row and every row appended about it, oldest first. */
+  history(id: number): AuditRow[] {
+    return this.db.prepare('SELECT * FROM agent_actions WHERE id = ? OR ref_action_id = ? ORDER BY id').all(id, id) as AuditRow[];
+  }
+
+  /**
+   * The newest status of a decision: its own, or the latest row referencing it.
+   * A 'refused' row referencing a decision records a refused operation on it (an
+   * approval or undo that a rule stopped), not a change of its state, so it is skipped.
+   */
+  latestStatus(id: number): AuditStatus | undefined {
+    const r = this.db.prepare("SELECT status FROM agent_actions WHERE id = ? OR (ref_action_id = ? AND status <> 'refused') ORDER BY id DESC LIMIT 1").get(id, id) as { status: AuditStatus } | undefined;
+    return r?.status;
+  }
+
+  /** Decision rows (ref_action_id IS NULL), newest first, with their latest status. */
+  decisions(limit = 50): Array<AuditRow & { latest_status: AuditStatus }> {
+    return this.db.prepare(`
+      SELECT a.*, COALESCE((SELECT b.status FROM agent_actions b WHERE b.ref_action_id = a.id AND b.status <> 'refused' ORDER BY b.id DESC LIMIT 1), a.status) AS latest_status
+      FROM agent_actions a WHERE a.ref_action_id IS NULL ORDER BY a.id DESC LIMIT ?`).all(limit) as Array<AuditRow & { latest_status: AuditStatus }>;
+  }
+
+  /** Executed decisions whose latest status says the change is still in effect. */
+  inEffect(): AuditRow[] {
+    return this.db.prepare(`
+      SELECT a.* FROM agent_actions a
+      WHERE a.ref_action_id IS NULL AND a.status IN ('executing', 'pending_approval')
+        AND (SELECT b.status FROM agent_actions b WHERE b.ref_action_id = a.id AND b.status <> 'refused' ORDER BY b.id DESC LIMIT 1) IN ('executed', 'verified', 'verify_failed')
+      ORDER BY a.id DESC`).all() as AuditRow[];
+  }
+
+  /** The prior state recorded before the decision acted (on its executing or approved row). */
+  priorState(id: number): Record<string, unknown> | undefined {
+    const r = this.db.prepare(`SELECT prior_state_json FROM agent_actions
+      WHERE (id = ? OR ref_action_id = ?) AND status IN ('executing', 'approved') AND prior_state_json IS NOT NULL
+      ORDER BY id DESC LIMIT 1`).get(id, id) as { prior_state_json: string } | undefined;
+    return r ? (JSON.parse(r.prior_state_json) as Record<string, unknown>) : undefined;
+  }
+
+  verifyChain(): ChainReport {
+    return verifyRows(this.db.prepare('SELECT * FROM agent_actions ORDER BY id').iterate() as Iterable<AuditRow>);
+  }
+}

@@ -1,0 +1,95 @@
+// Putting prior state back: after a failed verification (rolled_back), on a
+// person's request (undone), or when the agent stops with --restore-on-exit or a
+// pause runs out (restored). The target's identity is re-checked first, and a
+// change that is no longer ours (someone else changed the value since) is left
+// alone rather than overwritten.
+import { lookupAction } from '../actions/catalogue.js';
+import type { ActionHandler, Params, PriorState, Refusal, Target } from '../actions/types.js';
+import type { AuditRow, AuditStatus } from '../audit/audit-log.js';
+import type { Executor } from './executor.js';
+import { targetFields } from './executor.js';
+import { checkIdentity } from './identity.js';
+
+export interface Change {
+  readonly decisionId: number;
+  readonly handler: ActionHandler;
+  readonly target: Target;
+  readonly params: Params;
+  readonly prior: PriorState;
+}
+
+export interface ReversalResult {
+  readonly status: AuditStatus;
+  readonly auditId: number;
+  readonly restored: boolean;
+  readonly note: string;
+}
+
+/** Rebuild a change from its audit rows (for undo and restore, outside the cycle that made it). */
+export function changeFromAudit(ex: Executor, decision: AuditRow): Change | { refusal: Refusal } {
+  const handler = lookupAction(decision.action);
+  if (!handler) return { refusal: { rule: 'unknown_action', detail: `${decision.action} is not in the catalogue` } };
+  const prior = ex.audit.priorState(decision.id);
+  if (!prior) return { refusal: { rule: 'no_prior_state', detail: `decision ${decision.id} has no recorded prior state` } };
+  const params = JSON.parse(decision.params_json) as Params;
+  let target: Target;
+  if (handler.spec.targetKind === 'process') {
+    if (decision.target_pid === null || decision.target_start_time === null) return { refusal: { rule: 'unknown_target', detail: 'no process identity recorded' } };
+    target = { kind: 'process', ref: decision.target_ref ?? '?', pid: decision.target_pid, startTime: decision.target_start_time, comm: decision.target_comm ?? '' };
+  } else if (handler.spec.targetKind === 'sysctl') {
+    target = { kind: 'sysctl', ref: String(params.key), key: String(params.key) };
+  } else {
+    target = { kind: 'system', ref: 'system' };
+  }
+  return { decisionId: decision.id, handler, target, params, prior };
+}
+
+export interface ReverseOptions {
+  readonly status: 'rolled_back' | 'undone' | 'restored';
+  readonly reason: string;
+  readonly verification?: unknown;
+  readonly decidedBy?: 'rules' | 'model' | 'operator';
+  readonly cycleId?: number | null;
+  /** When the change is no longer in effect: refuse (undo) or just record it (rollback, restore). */
+  readonly refuseIfNotApplied?: boolean;
+}
+
+export async function reverse(ex: Executor, c: Change, o: ReverseOptions): Promise<ReversalResult> {
+  const base = {
+    cycleId: o.cycleId ?? null,
+    refActionId: c.decisionId,
+    action: c.handler.spec.name,
+    params: c.params,
+    decidedBy: o.decidedBy ?? 'rules',
+    priorState: c.prior,
+    verification: o.verification,
+    ...targetFields(c.target),
+  } as const;
+  const record = (status: AuditStatus, note: string, restored: boolean, refusedRule?: string): ReversalResult => {
+    const row = ex.audit.append({ ...base, status, note, refusedRule: refusedRule ?? null });
+    ex.log.info(`${status} ${c.handler.spec.name} #${c.decisionId}: ${note}`);
+    return { status, auditId: row.id, restored, note };
+  };
+  if (!c.handler.rollback) return record('refused', `${c.handler.spec.name} cannot be reversed`, false, 'irreversible');
+  if (c.target.kind === 'process') {
+    const id = checkIdentity(c.target.pid, c.target.startTime);
+    if ('refusal' in id) {
+      await c.handler.cleanup?.(c.target, c.params, c.prior).catch(() => undefined);
+      if (o.refuseIfNotApplied) return record('refused', `${o.reason}: ${id.refusal.detail}`, false, id.refusal.rule);
+      return record(o.status, `${o.reason}; target gone (${id.refusal.detail}), nothing to restore`, false);
+    }
+  }
+  let applied = false;
+  try { applied = await c.handler.isApplied(c.target, c.params, c.prior); } catch { applied = false; }
+  if (!applied) {
+    await c.handler.cleanup?.(c.target, c.params, c.prior).catch(() => undefined);
+    if (o.refuseIfNotApplied) return record('refused', `${o.reason}: the change is no longer in effect (changed since); left as is`, false, 'state_changed');
+    return record(o.status, `${o.reason}; the change is no longer in effect (changed since); left as is`, false);
+  }
+  try {
+    await c.handler.rollback(c.target, c.params, c.prior);
+  } catch (e) {
+    return record('rollback_failed', `${o.reason}; rollback failed: ${e instanceof Error ? e.message : String(e)}`, false);
+  }
+  return record(o.status, `${o.reason}; prior state restored: ${JSON.stringify(c.prior).slice(0, 200)}`, true);
+}

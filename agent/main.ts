@@ -1,0 +1,82 @@
+// `npm run agent`: the autonomous loop. Rules decide unless GEMINI_API_KEY is set.
+// SIGTERM/SIGINT: abandon the current cycle at its next wait (unverified actions are
+// rolled back), restore everything with --restore-on-exit, exit 0.
+import { cli } from '../lib/config.js';
+import { openDatabase } from '../lib/db.js';
+import { closeLogger, createLogger } from '../lib/logger.js';
+import { DEFAULT_AGENT_CONFIG, DEFAULT_MODEL, type AgentConfig } from './config.js';
+import { AgentLoop } from './loop.js';
+
+const argv = cli('agent', 'Usage: $0 [--interval 60] [--dry-run] [--once] [--restore-on-exit] [--model M] [--deny comm1,comm2]')
+  .option('interval', { alias: 'agent-interval', type: 'number', default: Number(process.env.KS_AGENT_INTERVAL ?? 60), describe: 'seconds between cycles' })
+  .option('dry-run', { type: 'boolean', default: false, describe: 'decide and audit, change nothing' })
+  .option('once', { type: 'boolean', default: false, describe: 'run one cycle and exit' })
+  .option('restore-on-exit', { type: 'boolean', default: false, describe: 'on stop, restore every change still in effect' })
+  .option('model', { type: 'string', default: process.env.GEMINI_MODEL ?? DEFAULT_MODEL, describe: 'Gemini model (env GEMINI_MODEL)' })
+  .option('deny', { type: 'string', default: '', describe: 'comma-separated process names never to touch ("name" or "prefix*")' })
+  .option('scope-pid', { type: 'number', describe: 'only act on descendants of this pid (confine the agent to one process tree)' })
+  .option('settle', { type: 'number', default: DEFAULT_AGENT_CONFIG.executor.settleMs / 1000, describe: 'seconds to wait before VERIFY measures' })
+  .option('measure', { type: 'number', default: DEFAULT_AGENT_CONFIG.executor.measureMs / 1000, describe: 'seconds per before/after measurement window' })
+  .option('cooldown', { type: 'number', default: DEFAULT_AGENT_CONFIG.executor.limits.cooldownS, describe: 'seconds between actions on one target' })
+  .option('hourly-budget', { type: 'number', default: DEFAULT_AGENT_CONFIG.executor.limits.hourlyBudget, describe: 'actions per hour at most' })
+  .option('max-actions', { type: 'number', default: DEFAULT_AGENT_CONFIG.decide.maxActions, describe: 'actions per cycle at most' })
+  .option('model-timeout', { type: 'number', default: 20, describe: 'seconds per model request' })
+  .option('model-retries', { type: 'number', default: 2, describe: 'retries per model request' })
+  .parseSync();
+
+const log = createLogger('agent', { logDir: argv.logDir, level: argv.logLevel });
+
+if (typeof process.getuid === 'function' && process.getuid() !== 0 && !argv.dryRun) {
+  log.error('the agent changes process priorities, cgroups and sysctls: run it as root, or with --dry-run');
+  await closeLogger(log);
+  process.exit(77);
+}
+
+const apiKey = process.env.GEMINI_API_KEY;
+const base = DEFAULT_AGENT_CONFIG;
+const cfg: AgentConfig = {
+  ...base,
+  intervalS: argv.interval,
+  restoreOnExit: argv.restoreOnExit,
+  executor: {
+    ...base.executor,
+    dryRun: argv.dryRun,
+    denyList: argv.deny.split(',').map((s) => s.trim()).filter(Boolean),
+    scopePid: argv.scopePid,
+    settleMs: argv.settle * 1000,
+    measureMs: argv.measure * 1000,
+    limits: { cooldownS: argv.cooldown, hourlyBudget: argv.hourlyBudget },
+  },
+  decide: { ...base.decide, maxActions: argv.maxActions, cooldownS: argv.cooldown },
+  gemini: apiKey ? {
+    apiKey, model: argv.model, baseUrl: process.env.GEMINI_BASE_URL || undefined,
+    timeoutMs: argv.modelTimeout * 1000, retries: argv.modelRetries, maxTurns: 3,
+  } : undefined,
+};
+
+const db = openDatabase(argv.db);
+const loop = new AgentLoop(db, cfg, log);
+const stop = new AbortController();
+for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(sig, () => {
+    log.info(`${sig}: stopping after the current phase`);
+    stop.abort();
+  });
+}
+
+log.info(`agent started: interval ${cfg.intervalS}s, ${cfg.executor.dryRun ? 'DRY-RUN' : 'live'}, decider ${cfg.gemini ? `model ${cfg.gemini.model}` : 'rules (no GEMINI_API_KEY)'}`, {
+  db: argv.db, deny: cfg.executor.denyList, restore_on_exit: cfg.restoreOnExit,
+});
+let code = 0;
+try {
+  await loop.run(stop.signal, argv.once);
+  await loop.shutdown();
+} catch (e) {
+  log.error(`agent failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+  code = 1;
+} finally {
+  db.close();
+  log.info('agent stopped');
+  await closeLogger(log);
+}
+process.exit(code);

@@ -1,0 +1,111 @@
+// DECIDE: the model when one is configured, the rules otherwise and whenever the
+// model fails. Both produce proposals in the same shape; neither acts. Justification
+// cites the cause and its signal ids; confidence comes from the evidence
+// (confidence.ts), whoever decided.
+import type { Db } from '../../lib/db.js';
+import { confidenceFor, trackRecord, type ConfidenceBreakdown } from '../confidence.js';
+import { CATALOGUE } from '../actions/catalogue.js';
+import type { Executor } from '../executor/executor.js';
+import type { ExecContext, Proposal } from '../executor/types.js';
+import type { GeminiDecider, ModelCall } from '../llm/gemini.js';
+import { modelObservation, SYSTEM_INSTRUCTION } from '../llm/prompt.js';
+import { candidateKey, onCooldown } from '../llm/rules.js';
+import type { Cause } from './explain.js';
+import type { Observation } from './observe.js';
+import { effectOf, type Simulation } from './simulate.js';
+
+export interface DecideOptions {
+  readonly maxActions: number;
+  readonly cooldownS: number;
+  /** Causes scoring below this are explained but not acted on. */
+  readonly minScore: number;
+}
+
+export interface DecidedProposal extends Proposal {
+  readonly causeId?: string;
+  readonly evidence: ConfidenceBreakdown;
+}
+
+export interface Decision {
+  readonly decidedBy: 'rules' | 'model';
+  readonly model?: string;
+  readonly proposals: DecidedProposal[];
+  /** Why causes got no action (nothing fits, cooldown, below score). */
+  readonly notes: string[];
+  readonly fallbackReason?: string;
+  readonly modelTurns?: number;
+  readonly modelTokens?: number;
+  readonly modelFinish?: string;
+}
+
+function justify(c: Cause, rationale: string): string {
+  return `${c.kind} on ${c.resource} (cause ${c.id}, signals ${c.signalIds.map((i) => `#${i}`).join(', ')}, score ${c.score}): ${c.evidence.join('; ')}. ${rationale}`;
+}
+
+export function decideByRules(db: Db, obs: Observation, causes: readonly Cause[], sim: Simulation, o: DecideOptions): Decision {
+  const proposals: DecidedProposal[] = [];
+  const notes: string[] = [];
+  const usedKeys = new Set<string>();
+  for (const c of causes) {
+    if (proposals.length >= o.maxActions) break;
+    if (c.score < o.minScore) { notes.push(`${c.id}: score ${c.score} below ${o.minScore}`); continue; }
+    const cands = sim.candidates.filter((x) => x.causeId === c.id);
+    if (cands.length === 0) { notes.push(`${c.id} (${c.kind}): no action in the catalogue fits (${c.evidence.join('; ')})`); continue; }
+    const pick = cands.find((x) => {
+      const key = candidateKey(x, obs);
+      if (usedKeys.has(key)) return false;
+      if (onCooldown(db, key, o.cooldownS, obs.ts)) { notes.push(`${c.id}: ${x.action} skipped, ${key} on cooldown`); return false; }
+      return true;
+    });
+    if (!pick) continue;
+    usedKeys.add(candidateKey(pick, obs));
+    const projection = sim.byResource[c.resource] ? sim.projections[sim.byResource[c.resource]!] : undefined;
+    const evidence = confidenceFor(db, pick.action, c, projection);
+    proposals.push({
+      action: pick.action, params: pick.params, decidedBy: 'rules', signalIds: c.signalIds, causeId: c.id,
+      justification: justify(c, pick.rationale), expectedEffect: pick.expectedEffect, confidence: evidence.confidence, evidence,
+    });
+  }
+  return { decidedBy: 'rules', proposals, notes };
+}
+
+function fromModel(db: Db, obs: Observation, causes: readonly Cause[], sim: Simulation, call: ModelCall, model: string): DecidedProposal {
+  const t = typeof call.params.target === 'string' ? call.params.target : undefined;
+  const cause = causes.find((c) => c.id === call.causeId) ?? causes.find((c) => t !== undefined && c.targetRef === t);
+  const projection = cause && sim.byResource[cause.resource] ? sim.projections[sim.byResource[cause.resource]!] : undefined;
+  const evidence = confidenceFor(db, call.action, cause, projection);
+  const known = Object.hasOwn(CATALOGUE, call.action);
+  const effect = known ? effectOf({ causeId: cause?.id ?? '', action: call.action, params: call.params as Record<string, string | number>, rationale: '' }, obs).expectedEffect : 'unknown action';
+  return {
+    action: call.action, params: call.params, decidedBy: 'model', model, signalIds: cause?.signalIds ?? [], causeId: cause?.id,
+    justification: `model: ${call.justification}${cause ? ` [cause ${cause.id}: ${cause.evidence.join('; ')}]` : ' [no matching cause]'}`,
+    expectedEffect: effect, confidence: evidence.confidence, evidence,
+  };
+}
+
+export async function decide(
+  db: Db, obs: Observation, causes: readonly Cause[], sim: Simulation, o: DecideOptions,
+  model: GeminiDecider | undefined, executor: Executor, ctx: ExecContext, signal?: AbortSignal,
+): Promise<Decision> {
+  if (!model || causes.length === 0) return decideByRules(db, obs, causes, sim, o);
+  const track = Object.fromEntries(Object.keys(CATALOGUE).map((a) => { const t = trackRecord(db, a); return [a, { verified: t.verified, failed: t.failed }]; }));
+  try {
+    const d = await model.decide({
+      cycleId: ctx.cycleId,
+      observation: modelObservation(obs, causes, sim, o.maxActions, track),
+      refs: obs.targets.map((t) => t.ref),
+      causeIds: causes.map((c) => c.id),
+      systemInstruction: SYSTEM_INSTRUCTION,
+      precheck: (call) => executor.precheck({ action: call.action, params: call.params, decidedBy: 'model', justification: '', expectedEffect: '', confidence: 0, signalIds: [] }, ctx),
+      signal,
+    });
+    return {
+      decidedBy: 'model', model: model.opts.model, notes: [], modelTurns: d.turns, modelTokens: d.tokens, modelFinish: d.finishReason,
+      proposals: d.calls.map((c) => fromModel(db, obs, causes, sim, c, model.opts.model)),
+    };
+  } catch (e) {
+    if (signal?.aborted) throw e;
+    const rules = decideByRules(db, obs, causes, sim, o);
+    return { ...rules, fallbackReason: e instanceof Error ? e.message : String(e) };
+  }
+}

@@ -1,0 +1,127 @@
+// EXPLAIN: turn open signals into ranked causes. A cause names a resource, the
+// signals behind it, and (when one process explains it) that process's ref, with
+// how much of the problem it accounts for. Evidence is numbers only.
+import type { Observation, ObservedSignal, ObservedTarget } from './observe.js';
+
+export type CauseKind = 'cpu_hog' | 'io_hog' | 'memory_hog' | 'swap' | 'dirty_writeback' | 'tcp_fin_wait' | 'tcp_backlog' | 'unattributed';
+export type Resource = 'cpu' | 'memory' | 'io' | 'network' | 'other';
+
+export interface Cause {
+  readonly id: string;
+  readonly kind: CauseKind;
+  readonly resource: Resource;
+  /** Ranking score 0..1: signal strength times how well the cause explains it. */
+  readonly score: number;
+  /** Strength of the signals behind it, 0..1. */
+  readonly signalStrength: number;
+  /** How long the condition has lasted, as 0..1 of a minute-plus. */
+  readonly persistence: number;
+  /** Share of the problem the target explains, 0..1 (1 for system-wide knobs that match). */
+  readonly attribution: number;
+  readonly signalIds: number[];
+  readonly targetRef?: string;
+  readonly evidence: string[];
+  readonly maxSeverity: string;
+}
+
+const SEVERITY: Record<string, number> = { none: 0.1, low: 0.25, medium: 0.5, high: 0.75, critical: 1 };
+const RESOURCE: Record<string, Resource> = {
+  cpu_saturation: 'cpu', runaway_process: 'cpu', scheduler_thrashing: 'cpu', lock_contention: 'cpu',
+  memory_pressure: 'memory', oom_risk: 'memory', swap_thrashing: 'memory', excessive_major_faults: 'memory', page_fault_storm: 'memory',
+  io_congestion: 'io', block_device_saturation: 'io', blocking_io: 'io', file_system: 'io',
+  network_degradation: 'network', tcp_exhaustion: 'network', tcp_retransmits: 'network', network: 'network',
+};
+
+export function resourceOf(type: string): Resource {
+  return RESOURCE[type] ?? 'other';
+}
+
+const strength = (s: ObservedSignal) => (SEVERITY[s.severity] ?? 0.25) * Math.min(1, Math.max(0, s.pressure));
+const r2 = (x: number) => Math.round(x * 100) / 100;
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+/**
+ * Prefer a process the signals name that is still burning the resource; else the
+ * live top one. `eligible` says who counts as burning it at all; protected
+ * processes never do, but the evidence says when they are the big consumers.
+ */
+function culprit(obs: Observation, sigs: ObservedSignal[], key: (t: ObservedTarget) => number, eligible: (t: ObservedTarget) => boolean): { t?: ObservedTarget; note?: string } {
+  const ids = new Set(sigs.map((s) => s.id));
+  const ranked = obs.targets.filter((t) => eligible(t)).sort((a, b) => key(b) - key(a));
+  const candidates = ranked.filter((t) => t.protectedReason === null);
+  const named = candidates.find((t) => t.signalIds.some((id) => ids.has(id)));
+  const liveTop = candidates[0];
+  // A named process wins unless the live top burns clearly more (the signal is older than now).
+  const t = named && (!liveTop || key(named) >= key(liveTop) * 0.5) ? named : liveTop;
+  const shielded = ranked.filter((x) => x.protectedReason !== null).slice(0, 3);
+  const note = shielded.length ? shielded.map((x) => `${x.ref} is protected (${x.protectedReason})`).join(', ') : undefined;
+  return { t, note: note && `large consumers: ${note}` };
+}
+
+function explainResource(obs: Observation, res: Resource, sigs: ObservedSignal[]): Omit<Cause, 'id'>[] {
+  const signalStrength = r2(1 - sigs.reduce((p, s) => p * (1 - strength(s)), 1));
+  const persistence = r2(Math.min(1, Math.max(...sigs.map((s) => s.durationS)) / 60));
+  const maxSeverity = sigs.map((s) => s.severity).sort((a, b) => (SEVERITY[b] ?? 0) - (SEVERITY[a] ?? 0))[0] ?? 'low';
+  const signalIds = sigs.map((s) => s.id);
+  const types = new Set(sigs.map((s) => s.type));
+  const mk = (kind: CauseKind, attribution: number, evidence: string[], targetRef?: string): Omit<Cause, 'id'> => ({
+    kind, resource: res, score: r2(signalStrength * (0.5 + 0.5 * attribution)), signalStrength, persistence,
+    attribution: r2(attribution), signalIds, targetRef, evidence, maxSeverity,
+  });
+  const sys = obs.system;
+  const base = [`system cpu busy ${r2(sys.busyPct)}% of ${obs.cpus} cpus`, ...(sys.cpuStallPct !== undefined ? [`cpu stall ${r2(sys.cpuStallPct)}%`] : [])];
+  switch (res) {
+    case 'cpu': {
+      // Burning: >= 30% of a CPU, or wanting >= 60% (running + waiting) on a box too busy to give it.
+      const { t, note } = culprit(obs, sigs, (x) => Math.max(x.cpuPct, x.cpuDemandPct), (x) => x.cpuPct >= 30 || x.cpuDemandPct >= 60);
+      const ev = [...base, ...(note ? [note] : [])];
+      if (!t) return [mk('unattributed', 0, [...ev, 'no unprotected process uses >= 30% of a cpu or wants >= 60%'])];
+      const share = Math.min(1, t.cpuPct / Math.max(sys.busyCpuPct, 1));
+      return [mk('cpu_hog', share, [...ev, `${t.ref} uses ${t.cpuPct}% of one cpu (${Math.round(share * 100)}% of all busy cpu) and wants ${t.cpuDemandPct}%, nice ${t.nice}`], t.ref)];
+    }
+    case 'io': {
+      const { t, note } = culprit(obs, sigs, (x) => x.ioBytesPerS, (x) => x.ioBytesPerS >= 1 << 20);
+      const total = obs.targets.reduce((s, x) => s + x.ioBytesPerS, 0);
+      const ev = [...(sys.ioStallPct !== undefined ? [`io stall ${r2(sys.ioStallPct)}%`] : []), ...(note ? [note] : [])];
+      const out: Omit<Cause, 'id'>[] = [];
+      if (t) out.push(mk('io_hog', total ? t.ioBytesPerS / total : 0, [...ev, `${t.ref} moves ${Math.round(t.ioBytesPerS / 1024)} KiB/s (${Math.round((100 * t.ioBytesPerS) / Math.max(total, 1))}% of observed process I/O)`], t.ref));
+      const mem = obs.latest.memory;
+      const dirty = num(mem?.dirty_kb), total_kb = num(mem?.total_kb);
+      if (dirty !== undefined && total_kb && dirty / total_kb > 0.05) {
+        out.push(mk('dirty_writeback', Math.min(1, dirty / total_kb / 0.2), [...ev, `dirty memory ${Math.round(dirty / 1024)} MiB (${r2((100 * dirty) / total_kb)}% of RAM)`]));
+      }
+      return out.length ? out : [mk('unattributed', 0, [...ev, 'no process moves >= 1 MiB/s'])];
+    }
+    case 'memory': {
+      const out: Omit<Cause, 'id'>[] = [];
+      const vm = obs.latest.vmstat;
+      const swapRate = (num(vm?.pswpin_per_s) ?? 0) + (num(vm?.pswpout_per_s) ?? 0);
+      if (types.has('swap_thrashing') || swapRate > 100) out.push(mk('swap', Math.min(1, swapRate / 1000), [`swap in+out ${Math.round(swapRate)} pages/s`, `vm.swappiness ${obs.sysctls['vm.swappiness']}`]));
+      const { t, note } = culprit(obs, sigs, (x) => x.memPct, (x) => x.memPct >= 10);
+      if (t) out.push(mk('memory_hog', Math.min(1, t.memPct / 50), [`${t.ref} holds ${t.memPct}% of RAM (${Math.round(t.rssKb / 1024)} MiB rss)`, ...(note ? [note] : [])], t.ref));
+      return out.length ? out : [mk('unattributed', 0, ['no unprotected process holds >= 10% of RAM'])];
+    }
+    case 'network': {
+      const ctx = Object.assign({}, ...sigs.map((s) => s.context)) as Record<string, unknown>;
+      const tcp = obs.latest.tcp;
+      const pick = (k: string) => num(ctx[k]) ?? num(tcp?.[k]) ?? 0;
+      const out: Omit<Cause, 'id'>[] = [];
+      const fw2 = pick('fin_wait2'), tw = pick('time_wait'), syn = pick('syn_recv');
+      if (fw2 > 100 || tw > 1000) out.push(mk('tcp_fin_wait', Math.min(1, Math.max(fw2 / 1000, tw / 5000)), [`fin_wait2 ${fw2}`, `time_wait ${tw}`, `tcp_fin_timeout ${obs.sysctls['net.ipv4.tcp_fin_timeout']}`]));
+      if (syn > 100 || obs.system.listenDropsPerS > 0) out.push(mk('tcp_backlog', Math.min(1, Math.max(syn / 500, obs.system.listenDropsPerS / 10)), [`syn_recv ${syn}`, `listen drops ${r2(obs.system.listenDropsPerS)}/s`, `tcp_max_syn_backlog ${obs.sysctls['net.ipv4.tcp_max_syn_backlog']}`, `somaxconn ${obs.sysctls['net.core.somaxconn']}`]));
+      return out.length ? out : [mk('unattributed', 0, ['no tunable matches (retransmits/loss are outside the catalogue)'])];
+    }
+    default:
+      return [mk('unattributed', 0, ['informational signal'])];
+  }
+}
+
+export function explain(obs: Observation): Cause[] {
+  const groups = new Map<Resource, ObservedSignal[]>();
+  for (const s of obs.signals) {
+    const r = resourceOf(s.type);
+    groups.set(r, [...(groups.get(r) ?? []), s]);
+  }
+  const causes = [...groups].flatMap(([r, sigs]) => explainResource(obs, r, sigs));
+  return causes.sort((a, b) => b.score - a.score).map((c, i) => ({ ...c, id: `c${i + 1}` }));
+}

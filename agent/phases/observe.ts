@@ -1,0 +1,172 @@
+// OBSERVE: open signals, the processes behind them, live measurements of the
+// system, the latest metrics, baselines and recent series. Processes get opaque
+// references (t1, t2, ...) here; from now on deciders see only those and numbers.
+import fs from 'node:fs';
+import type { Db } from '../../lib/db.js';
+import { detectCpuCgroup } from '../actions/cgroup.js';
+import { readSysctl, SYSCTL_ALLOWLIST } from '../actions/sysctl.js';
+import type { ProtectionPolicy } from '../executor/protected.js';
+import type { TargetEntry } from '../executor/types.js';
+import { sample, type ProcessWindow } from '../proc/sampler.js';
+import { readStat } from '../proc/stat.js';
+import type { SystemWindow } from '../proc/system.js';
+import type { Point } from '../trend.js';
+import { parseContext, processCandidates, type Candidate } from './context.js';
+import { baselines, latestGroup, latestRow, openSignals, series, type Baseline } from './observe-db.js';
+
+export interface ObservedSignal {
+  readonly id: number;
+  readonly type: string;
+  readonly category: string;
+  readonly scope: string;
+  readonly severity: string;
+  readonly pressure: number;
+  readonly occurrences: number;
+  readonly durationS: number;
+  readonly ageS: number;
+  /** Ref of the process the signal is about, if any and still alive. */
+  readonly targetRef?: string;
+  /** Parsed context_json: internal only, may quote process names. */
+  readonly context: Record<string, unknown>;
+}
+
+export interface ObservedTarget extends TargetEntry {
+  readonly ref: string;
+  readonly cpuPct: number;
+  /** Running + waiting for a CPU, % of one CPU: demand, even when starved. */
+  readonly cpuDemandPct: number;
+  readonly rssKb: number;
+  readonly memPct: number;
+  readonly nice: number;
+  readonly state: string;
+  readonly threads: number;
+  readonly ioBytesPerS: number;
+  /** Why the executor would refuse it, or null. */
+  readonly protectedReason: string | null;
+  readonly signalIds: number[];
+}
+
+export interface Observation {
+  readonly ts: number;
+  readonly cpus: number;
+  readonly memTotalKb: number;
+  readonly signals: ObservedSignal[];
+  readonly targets: ObservedTarget[];
+  readonly system: SystemWindow;
+  readonly latest: Record<string, Record<string, number | string | null> | undefined>;
+  readonly psi: Record<string, Record<string, number | string | null>>;
+  readonly baselines: Record<string, Baseline>;
+  readonly sysctls: Record<string, number | null>;
+  readonly cgroup: 'v1' | 'v2' | null;
+  readonly series: Record<string, Point[]>;
+}
+
+export interface ObserveOptions {
+  readonly signalMaxAgeS: number;
+  readonly sampleMs: number;
+  readonly historyS: number;
+  readonly maxTargets: number;
+}
+
+function memTotalKb(): number {
+  try { return Number(/^MemTotal:\s+(\d+)/m.exec(fs.readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0); } catch { return 0; }
+}
+
+function signalCandidates(s: { entity_type: string | null; entity_id: string | null }, ctx: Record<string, unknown>): Candidate[] {
+  const out = processCandidates(ctx);
+  const m = s.entity_type === 'process' ? /^(\d+):(\d+)$/.exec(s.entity_id ?? '') : null;
+  if (m) out.unshift({ pid: Number(m[1]), startTime: Number(m[2]) });
+  return out;
+}
+
+export async function observe(db: Db, protection: ProtectionPolicy, o: ObserveOptions, signal?: AbortSignal): Promise<Observation> {
+  const nowS = Date.now() / 1000;
+  const rows = openSignals(db, nowS - o.signalMaxAgeS);
+  const live = await sample(o.sampleMs, undefined, signal);
+  const memKb = memTotalKb();
+  const byPid = new Map(live.processes.map((p) => [p.pid, p]));
+
+  // Who is worth a reference: processes named by signals (if still the same process)
+  // and the live top consumers of CPU, memory and I/O.
+  const wanted = new Map<number, number[]>();
+  const contexts = rows.map((r) => parseContext(r.context_json));
+  rows.forEach((r, i) => {
+    for (const c of signalCandidates(r, contexts[i]!)) {
+      const p = byPid.get(c.pid);
+      if (!p || (c.startTime !== undefined && c.startTime !== p.startTime)) continue;
+      wanted.set(c.pid, [...(wanted.get(c.pid) ?? []), r.signal_id]);
+    }
+  });
+  // Protected processes must not crowd out actionable ones: per measure, the top few
+  // unprotected consumers, plus a couple of protected ones so the evidence can say so.
+  const reasons = new Map<number, string | null>();
+  const reasonOf = (p: ProcessWindow): string | null => {
+    if (!reasons.has(p.pid)) {
+      const stat = readStat(p.pid);
+      reasons.set(p.pid, stat && stat.startTime === p.startTime ? protection.reason(stat) : 'target_gone');
+    }
+    return reasons.get(p.pid)!;
+  };
+  const top = (key: (p: ProcessWindow) => number, free: number, shielded: number) => {
+    const out: ProcessWindow[] = [];
+    for (const p of [...live.processes].sort((a, b) => key(b) - key(a))) {
+      if (key(p) <= 0 || (free <= 0 && shielded <= 0)) break;
+      if (reasonOf(p) === null) { if (free-- > 0) out.push(p); } else if (shielded-- > 0) out.push(p);
+    }
+    return out;
+  };
+  for (const p of [...top((p) => p.cpuPct, 4, 2), ...top((p) => p.cpuDemandPct, 2, 1), ...top((p) => p.rssKb, 2, 1), ...top((p) => p.readBytesPerS + p.writeBytesPerS, 2, 1)]) {
+    if (!wanted.has(p.pid)) wanted.set(p.pid, []);
+  }
+  const chosen = [...wanted.keys()].map((pid) => byPid.get(pid)!).sort((a, b) => b.cpuPct - a.cpuPct).slice(0, o.maxTargets);
+  const targets: ObservedTarget[] = chosen.map((p, i) => ({
+      ref: `t${i + 1}`, pid: p.pid, startTime: p.startTime, comm: p.comm,
+      cpuPct: Math.round(p.cpuPct * 10) / 10, cpuDemandPct: Math.round(p.cpuDemandPct * 10) / 10, rssKb: p.rssKb, memPct: memKb ? Math.round((1000 * p.rssKb) / memKb) / 10 : 0,
+      nice: p.nice, state: p.state, threads: p.threads, ioBytesPerS: Math.round(p.readBytesPerS + p.writeBytesPerS),
+      protectedReason: reasonOf(p),
+      signalIds: [...new Set(wanted.get(p.pid) ?? [])],
+  }));
+  const refOf = new Map(targets.map((t) => [t.pid, t]));
+  const signals: ObservedSignal[] = rows.map((r, i) => {
+    const named = signalCandidates({ entity_type: r.entity_type, entity_id: r.entity_id }, {})[0];
+    const t = named ? refOf.get(named.pid) : undefined;
+    return {
+      id: r.signal_id, type: r.signal_type, category: r.signal_category, scope: r.scope, severity: r.severity,
+      pressure: r.pressure_score, occurrences: r.occurrence_count,
+      durationS: Math.round(r.last_seen - r.first_seen), ageS: Math.round(nowS - r.last_seen),
+      targetRef: t && t.startTime === named?.startTime ? t.ref : undefined,
+      context: contexts[i]!,
+    };
+  });
+
+  const recent = nowS - 300;
+  const since = nowS - o.historyS;
+  const psi = Object.fromEntries(latestGroup(db, 'psi_metrics', recent).map((r) => [String(r.resource), r]));
+  const cg = detectCpuCgroup();
+  return {
+    ts: nowS, cpus: live.system.cpus, memTotalKb: memKb, signals, targets, system: live.system,
+    latest: {
+      cpu: latestRow(db, 'cpu_metrics', recent), memory: latestRow(db, 'memory_metrics', recent),
+      load: latestRow(db, 'load_metrics', recent), vmstat: latestRow(db, 'vmstat_metrics', recent),
+      tcp: latestRow(db, 'tcp_stats', recent),
+    },
+    psi,
+    baselines: baselines(db),
+    sysctls: Object.fromEntries(Object.keys(SYSCTL_ALLOWLIST).map((k) => [k, readSysctl(k)])),
+    cgroup: cg?.version ?? null,
+    series: {
+      cpu_busy_pct: series(db, 'cpu_metrics', 'busy_pct', since),
+      mem_used_fraction: series(db, 'memory_metrics', 'used_fraction', since),
+      load1_per_cpu: series(db, 'load_metrics', 'load1_per_cpu', since),
+      psi_cpu_some10: series(db, 'psi_metrics', 'some_avg10', since, "resource = 'cpu'"),
+      psi_memory_some10: series(db, 'psi_metrics', 'some_avg10', since, "resource = 'memory'"),
+      psi_io_some10: series(db, 'psi_metrics', 'some_avg10', since, "resource = 'io'"),
+      swap_pages_per_s: series(db, 'vmstat_metrics', 'pswpin_per_s + pswpout_per_s', since),
+      tcp_time_wait: series(db, 'tcp_stats', 'time_wait', since),
+    },
+  };
+}
+
+export function targetMap(obs: Observation): Map<string, TargetEntry> {
+  return new Map(obs.targets.map((t) => [t.ref, { pid: t.pid, startTime: t.startTime, comm: t.comm }]));
+}

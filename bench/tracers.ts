@@ -1,0 +1,160 @@
+// Tracer overhead on the hot paths, measured side by side in one run: each loop
+// runs bare, under empty programs on the same hooks (the floor: what attaching
+// alone costs), under our tracer, and under the equivalent bpftrace script.
+// Configurations are interleaved round by round and the median is kept, so a
+// noisy neighbour hurts all columns alike. Targets (syscall path): added cost
+// <= 2x the floor's added cost and <= 0.5x bpftrace's.
+//
+// Standalone: node dist/bench/tracers.js [--rounds N]
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ROOT, TRACER_BIN_DIR } from '../lib/paths.js';
+
+const bin = (name: string): string => path.join(TRACER_BIN_DIR, name);
+const script = (name: string): string => path.join(ROOT, 'tracers', 'bench', name);
+
+interface Attacher { name: string; cmd: string; args: string[]; ready: RegExp }
+interface Scenario { key: string; loop: string[]; unit: string; tracer: Attacher; floor: Attacher; bpftrace: Attacher }
+
+const SCENARIOS: Scenario[] = [
+  {
+    key: 'syscall', loop: [bin('bench_getppid'), '2000000'], unit: 'ns/syscall',
+    tracer: { name: 'syscall_tracer', cmd: bin('syscall_tracer'), args: [], ready: /Ctrl-C to stop/ },
+    floor: { name: 'floor', cmd: bin('bench_floor'), args: ['syscall'], ready: /Ctrl-C to stop/ },
+    bpftrace: { name: 'bpftrace', cmd: 'bpftrace', args: [script('syscall_latency.bt')], ready: /Attaching \d+ probe/ },
+  },
+  {
+    key: 'sched', loop: [bin('bench_pingpong'), '100000'], unit: 'ns/switch',
+    tracer: { name: 'sched_tracer', cmd: bin('sched_tracer'), args: [], ready: /Ctrl-C to stop/ },
+    floor: { name: 'floor', cmd: bin('bench_floor'), args: ['sched'], ready: /Ctrl-C to stop/ },
+    bpftrace: { name: 'bpftrace', cmd: 'bpftrace', args: [script('sched.bt')], ready: /Attaching \d+ probe/ },
+  },
+  {
+    key: 'pagefault', loop: [bin('bench_pagetouch'), '100000'], unit: 'ns/fault',
+    tracer: { name: 'page_fault_tracer', cmd: bin('page_fault_tracer'), args: [], ready: /Ctrl-C to stop/ },
+    floor: { name: 'floor', cmd: bin('bench_floor'), args: ['pagefault'], ready: /Ctrl-C to stop/ },
+    bpftrace: { name: 'bpftrace', cmd: 'bpftrace', args: [script('page_fault.bt')], ready: /Attaching \d+ probe/ },
+  },
+];
+
+const CONFIGS = ['bare', 'floor', 'tracer', 'bpftrace'] as const;
+type Config = (typeof CONFIGS)[number];
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** bpftrace reads tracepoint formats from tracefs, which is not always mounted. */
+function bpftraceUsable(): string | undefined {
+  if (spawnSync('bpftrace', ['--version']).status !== 0) return 'bpftrace not installed';
+  if (!fs.existsSync('/sys/kernel/tracing/events')) {
+    spawnSync('mount', ['-t', 'tracefs', 'nodev', '/sys/kernel/tracing']);
+    if (!fs.existsSync('/sys/kernel/tracing/events')) return 'tracefs not mounted at /sys/kernel/tracing';
+  }
+  return undefined;
+}
+
+/** Starts an attacher and resolves once its programs are live. */
+async function attach(a: Attacher): Promise<ChildProcess> {
+  const p = spawn(a.cmd, a.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${a.name} did not attach in 30 s: ${out}`)), 30_000);
+    const onData = (d: Buffer): void => {
+      out += d.toString();
+      if (a.ready.test(out)) { clearTimeout(timer); resolve(); }
+    };
+    p.stdout!.on('data', onData);
+    p.stderr!.on('data', onData);
+    p.once('exit', (code) => { clearTimeout(timer); reject(new Error(`${a.name} exited ${code}: ${out}`)); });
+  });
+  p.removeAllListeners('exit');
+  p.stdout!.resume();
+  p.stderr!.resume();
+  // bpftrace prints "Attaching" just before it attaches; give it a moment.
+  await new Promise((r) => setTimeout(r, a.name === 'bpftrace' ? 500 : 100));
+  return p;
+}
+
+async function detach(p: ChildProcess | undefined): Promise<void> {
+  if (!p || p.exitCode !== null || p.signalCode !== null) return;
+  const done = new Promise((r) => p.once('exit', r));
+  p.kill('SIGINT');
+  const timer = setTimeout(() => p.kill('SIGKILL'), 5_000);
+  await done;
+  clearTimeout(timer);
+}
+
+function runLoop(loop: string[]): number {
+  const out = execFileSync(loop[0], loop.slice(1), { encoding: 'utf8', timeout: 120_000 });
+  return (JSON.parse(out.trim().split('\n').at(-1)!) as { ns_per_op: number }).ns_per_op;
+}
+
+async function measure(s: Scenario, config: Config): Promise<number> {
+  const a = config === 'bare' ? undefined : s[config];
+  const p = a ? await attach(a) : undefined;
+  try {
+    return runLoop(s.loop);
+  } finally {
+    await detach(p);
+  }
+}
+
+/** Runs every scenario; returns flat metrics such as `syscall.tracer_added_ns`. */
+export async function benchTracers(rounds = 5): Promise<Record<string, number>> {
+  execFileSync('make', ['-s', '-C', path.join(ROOT, 'tracers')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const noBpftrace = bpftraceUsable();
+  if (noBpftrace) console.error(`bench: bpftrace column skipped: ${noBpftrace}`);
+  const result: Record<string, number> = {};
+  const rows: string[][] = [];
+
+  for (const s of SCENARIOS) {
+    const samples: Record<Config, number[]> = { bare: [], floor: [], tracer: [], bpftrace: [] };
+    const configs = CONFIGS.filter((c) => c !== 'bpftrace' || !noBpftrace);
+    for (let r = 0; r < rounds; r++) {
+      // Rotate the order so no configuration always runs first (cold) or last.
+      for (let i = 0; i < configs.length; i++) {
+        const c = configs[(i + r) % configs.length];
+        samples[c].push(await measure(s, c));
+      }
+    }
+    const m = Object.fromEntries(CONFIGS.map((c) => [c, median(samples[c])])) as Record<Config, number>;
+    const added = (c: Config): number => m[c] - m.bare;
+    for (const c of CONFIGS) result[`${s.key}.${c}_ns`] = round(m[c]);
+    for (const c of ['floor', 'tracer', 'bpftrace'] as const) result[`${s.key}.${c}_added_ns`] = round(added(c));
+    result[`${s.key}.ratio_vs_floor`] = round(added('tracer') / added('floor'), 2);
+    result[`${s.key}.ratio_vs_bpftrace`] = round(added('tracer') / added('bpftrace'), 2);
+    rows.push([s.key, s.unit, ...CONFIGS.map((c) => fmt(m[c])), fmt(added('tracer')), fmt(added('floor')), fmt(added('bpftrace')),
+      fmt(result[`${s.key}.ratio_vs_floor`], 2), fmt(result[`${s.key}.ratio_vs_bpftrace`], 2)]);
+  }
+  printTable(rows, rounds);
+  const ok = result['syscall.ratio_vs_floor'] <= 2 && (noBpftrace !== undefined || result['syscall.ratio_vs_bpftrace'] <= 0.5);
+  console.log(`syscall targets (added <= 2x floor's, <= 0.5x bpftrace's): ${ok ? 'MET' : 'NOT MET'}`);
+  return result;
+}
+
+const round = (x: number, digits = 1): number => (Number.isFinite(x) ? Number(x.toFixed(digits)) : NaN);
+const fmt = (x: number, digits = 1): string => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+
+function printTable(rows: string[][], rounds: number): void {
+  const head = ['path', 'unit', 'bare', 'floor', 'tracer', 'bpftrace', 'tracer+', 'floor+', 'bpftrace+', 'x floor', 'x bpftrace'];
+  const all = [head, ...rows];
+  const width = head.map((_, i) => Math.max(...all.map((r) => r[i].length)));
+  console.log(`\nTracer overhead (median of ${rounds} interleaved rounds; "+" = added over bare)`);
+  for (const r of all) console.log(r.map((c, i) => (i < 2 ? c.padEnd(width[i]) : c.padStart(width[i]))).join('  '));
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  if (process.getuid?.() !== 0) {
+    console.error('bench/tracers: needs root to load eBPF programs (run with sudo)');
+    process.exit(77);
+  }
+  const i = process.argv.indexOf('--rounds');
+  const rounds = i > 0 ? Number(process.argv[i + 1]) : 5;
+  const result = await benchTracers(rounds);
+  fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
+  fs.writeFileSync(path.join(ROOT, 'bench', 'results', 'tracers.json'), `${JSON.stringify(result, null, 2)}\n`);
+}

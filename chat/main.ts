@@ -1,0 +1,107 @@
+// `npm run chat`: ask the host what is wrong. Reads the shared database through a
+// read-only handle; approvals go through the agent's executor. With
+// GEMINI_API_KEY the model answers using read-only tools; without it, rules do.
+//   npm run chat                         interactive (or lines on piped stdin)
+//   npm run chat -- --ask "what is wrong?"   one answer, then exit
+import path from 'node:path';
+import { DEFAULT_MODEL } from '../agent/config.js';
+import { DEFAULT_EXECUTOR_CONFIG } from '../agent/executor/types.js';
+import { cli } from '../lib/config.js';
+import { openDatabase, type Db } from '../lib/db.js';
+import { closeLogger, createLogger } from '../lib/logger.js';
+import { ROOT } from '../lib/paths.js';
+import { GeminiChat } from './llm/gemini-chat.js';
+import { redactor } from './llm/redact.js';
+import { runRepl } from './repl.js';
+import { ChatSession } from './session.js';
+import { terminalSafe } from './terminal.js';
+
+const argv = cli('chat', 'Usage: $0 [--db FILE] [--ask "question"] [--model M] [--rules]\n\nAsk KernelSight what is going on. Type /help in the session.')
+  .option('ask', { type: 'string', describe: 'answer this one question (or /command) and exit' })
+  .option('model', { type: 'string', default: process.env.GEMINI_MODEL || DEFAULT_MODEL, describe: 'Gemini model (env GEMINI_MODEL)' })
+  .option('rules', { type: 'boolean', default: false, describe: 'answer by the built-in rules even when GEMINI_API_KEY is set' })
+  .option('max-rounds', { type: 'number', default: 6, describe: 'rounds of tool calls per question before the model must answer' })
+  .option('model-timeout', { type: 'number', default: 30, describe: 'seconds per model request' })
+  .option('model-retries', { type: 'number', default: 2, describe: 'retries per model request (HTTP 408/429/5xx, timeouts)' })
+  .option('deny', { type: 'string', default: process.env.KS_DENY ?? '', describe: 'for /approve: process names never to touch, as given to the agent (env KS_DENY)' })
+  .option('scope-pid', { type: 'number', describe: 'for /approve: only act on descendants of this pid, as given to the agent' })
+  .option('settle', { type: 'number', default: DEFAULT_EXECUTOR_CONFIG.settleMs / 1000, describe: 'for /approve: seconds before VERIFY measures' })
+  .option('measure', { type: 'number', default: DEFAULT_EXECUTOR_CONFIG.measureMs / 1000, describe: 'for /approve: seconds per before/after window' })
+  .option('history-file', { type: 'string', default: path.join(ROOT, 'data', 'chat_history'), describe: 'where interactive input history is kept ("" for none)' })
+  .check((a) => {
+    for (const k of ['max-rounds', 'model-timeout', 'settle', 'measure'] as const) {
+      if (!(Number(a[k]) >= 0) || !Number.isFinite(Number(a[k]))) throw new Error(`--${k} must be a number >= 0, got ${String(a[k])}`);
+    }
+    if (!(Number.isInteger(a['model-retries']) && a['model-retries'] >= 0 && a['model-retries'] <= 10)) throw new Error(`--model-retries must be 0..10, got ${a['model-retries']}`);
+    if (a.ask !== undefined && a.ask.trim() === '') throw new Error('--ask needs a question');
+    return true;
+  })
+  .parseSync();
+
+// The terminal belongs to the person typing: logs go to the file only.
+const log = createLogger('chat', { logDir: argv.logDir, level: argv.logLevel, console: false });
+const apiKey = (process.env.GEMINI_API_KEY ?? '').trim();
+const redact = redactor(apiKey);
+
+async function exit(code: number, db?: Db): Promise<never> {
+  db?.close();
+  await closeLogger(log);
+  process.exit(code);
+}
+
+let db: Db;
+try {
+  db = openDatabase(argv.db, { readonly: true });
+} catch (e) {
+  process.stderr.write(`chat: ${redact((e as Error).message)}\n`);
+  log.error(`cannot open ${argv.db}: ${(e as Error).message}`);
+  await exit(1);
+}
+
+const model = apiKey && !argv.rules ? new GeminiChat(
+  (await import('./tools/index.js')).TOOLS,
+  {
+    apiKey, model: argv.model, baseUrl: process.env.GEMINI_BASE_URL || undefined,
+    timeoutMs: argv.modelTimeout * 1000, retries: argv.modelRetries, maxRounds: Math.max(1, Math.round(argv.maxRounds)),
+    maxQuestions: 12, maxToolChars: 6000,
+  },
+  log,
+) : undefined;
+
+const session = new ChatSession({
+  db: db!,
+  log,
+  model,
+  operator: {
+    dbFile: argv.db,
+    log,
+    executor: {
+      denyList: argv.deny.split(',').map((s) => s.trim()).filter(Boolean),
+      ...(argv.scopePid !== undefined ? { scopePid: argv.scopePid } : {}),
+      settleMs: argv.settle * 1000,
+      measureMs: argv.measure * 1000,
+    },
+  },
+});
+log.info(`chat started: db=${argv.db} mode=${model ? `model ${argv.model}` : 'rules'} ${argv.ask !== undefined ? 'one question' : 'interactive'}`);
+
+let code = 0;
+try {
+  if (argv.ask !== undefined) {
+    const reply = await session.handle(argv.ask);
+    process.stdout.write(`${terminalSafe(reply.text)}\n`);
+  } else {
+    const stop = () => void exit(0, db!);
+    if (!process.stdin.isTTY) { process.on('SIGTERM', stop); process.on('SIGINT', stop); }
+    else process.on('SIGTERM', stop);
+    await runRepl(session, {
+      input: process.stdin, output: process.stdout, historyFile: argv.historyFile || undefined,
+      banner: `KernelSight chat — answers by ${session.mode}. /help for commands, /quit to leave.`,
+    });
+  }
+} catch (e) {
+  process.stderr.write(`chat: ${terminalSafe(redact((e as Error).message))}\n`);
+  log.error(`chat failed: ${redact((e as Error).stack ?? (e as Error).message)}`);
+  code = 1;
+}
+await exit(code, db!);

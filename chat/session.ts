@@ -1,0 +1,73 @@
+// One chat session: a line in, a reply out. Slash commands are answered from the
+// database (and /approve, /undo through the agent's executor); questions go to the
+// model when there is one, else to the rules. If the model fails, the rules answer
+// and the reply says so.
+import type { Db } from '../lib/db.js';
+import type { Logger } from '../lib/logger.js';
+import { escapeUntrusted } from '../lib/sanitize.js';
+import { approve, undo, type OperatorConfig } from './commands/approvals.js';
+import { HELP, parseCommand } from './commands/index.js';
+import { actions, signals } from './commands/lists.js';
+import { status } from './commands/status.js';
+import { GeminiChat, ModelFailure } from './llm/gemini-chat.js';
+import { answerByRules } from './rules/answer.js';
+import { detectIntents } from './rules/intents.js';
+import { nowS } from './time.js';
+import type { ToolContext } from './tools/types.js';
+
+export interface Reply { readonly text: string; readonly quit?: boolean }
+
+export interface SessionDeps {
+  readonly db: Db;
+  readonly log: Logger;
+  readonly operator: OperatorConfig;
+  readonly model?: GeminiChat;
+  readonly nowS?: () => number;
+}
+
+export class ChatSession {
+  private readonly now: () => number;
+
+  constructor(private readonly d: SessionDeps) {
+    this.now = d.nowS ?? nowS;
+  }
+
+  get mode(): string {
+    return this.d.model ? `model ${this.d.model.opts.model} with read-only tools (rules if it fails)` : 'built-in rules (no GEMINI_API_KEY)';
+  }
+
+  async handle(line: string, signal?: AbortSignal): Promise<Reply> {
+    const cmd = parseCommand(line);
+    if (!cmd) return { text: await this.answer(line.trim(), signal) };
+    const db = this.d.db;
+    switch (cmd.kind) {
+      case 'help': return { text: HELP };
+      case 'quit': return { text: '', quit: true };
+      case 'status': return { text: status(db, this.now(), this.mode) };
+      case 'signals': return { text: signals(db, this.now(), cmd.all) };
+      case 'actions': return { text: actions(db, cmd.n) };
+      case 'approve':
+      case 'undo':
+        if (cmd.id === null) return { text: `Usage: /${cmd.kind} <id>, the decision id shown by /actions (got ${JSON.stringify(escapeUntrusted(cmd.raw, 30))}).` };
+        this.d.log.info(`/${cmd.kind} ${cmd.id}`);
+        return { text: cmd.kind === 'approve' ? await approve(this.d.operator, cmd.id, signal) : await undo(this.d.operator, cmd.id) };
+      case 'unknown': return { text: `Unknown command /${escapeUntrusted(cmd.name, 30)}.\n${HELP}` };
+    }
+  }
+
+  async answer(question: string, signal?: AbortSignal): Promise<string> {
+    if (!question) return '';
+    const ctx: ToolContext = { db: this.d.db, nowS: this.now, signal };
+    this.d.log.info('question', { chars: question.length, intents: detectIntents(question), mode: this.d.model ? 'model' : 'rules' });
+    if (this.d.model) {
+      try {
+        return (await this.d.model.ask(ctx, question, signal)).text;
+      } catch (e) {
+        const why = e instanceof ModelFailure ? e.message : 'model request failed';
+        this.d.log.warn(`model failed, answering by rules: ${why}`);
+        return `(The model could not answer: ${why}. This answer comes from the built-in rules.)\n${await answerByRules(ctx, question)}`;
+      }
+    }
+    return answerByRules(ctx, question);
+  }
+}

@@ -1,0 +1,86 @@
+// agent_actions: what the autonomous agent decided and did, straight from its
+// hash-chained audit (agent_actions), each decision with its latest status and
+// the verification that judged it. Read through the agent's own AuditLog.
+import { AuditLog, type AuditRow } from '../../agent/audit/audit-log.js';
+import type { Db } from '../../lib/db.js';
+import { escapeUntrusted, quoteUntrusted } from '../../lib/sanitize.js';
+import { isoLocal } from '../time.js';
+import { tableExists } from './db-util.js';
+import { parseJson } from './signals-query.js';
+import { intArg, type ChatTool } from './types.js';
+
+export interface ActionView {
+  readonly id: number;
+  readonly at: string;
+  readonly action: string;
+  readonly params: Record<string, unknown>;
+  readonly target: string;
+  readonly status: string;
+  readonly decided_by: string;
+  readonly confidence: number | null;
+  readonly refused_rule?: string;
+  readonly justification?: string;
+  readonly signal_ids: number[];
+  readonly verification?: Record<string, unknown>;
+  readonly note?: string;
+  readonly can_approve?: boolean;
+}
+
+function targetText(r: AuditRow): string {
+  if (r.target_pid !== null) return `process ${quoteUntrusted(r.target_comm ?? '', 32)} pid ${r.target_pid} (start ${r.target_start_time ?? '?'})`;
+  return escapeUntrusted(r.target_key ?? r.target_ref ?? 'none', 60);
+}
+
+/** The verification JSON of the newest row that has one, numbers kept, strings escaped. */
+function verificationOf(history: AuditRow[]): Record<string, unknown> | undefined {
+  const v = [...history].reverse().find((r) => r.verification_json !== null);
+  if (!v) return undefined;
+  const raw = parseJson<Record<string, unknown>>(v.verification_json, {});
+  return Object.fromEntries(Object.entries(raw).slice(0, 12).map(([k, x]) => [k, typeof x === 'string' ? escapeUntrusted(x, 200) : x]));
+}
+
+export function agentDecisions(db: Db, limit: number): ActionView[] {
+  if (!tableExists(db, 'agent_actions')) return [];
+  const audit = new AuditLog(db);
+  return audit.decisions(limit).map((d) => {
+    const history = audit.history(d.id);
+    const latest = history[history.length - 1] ?? d;
+    const refused = [...history].reverse().find((r) => r.refused_rule);
+    return {
+      id: d.id, at: isoLocal(d.ts), action: escapeUntrusted(d.action, 40),
+      params: parseJson<Record<string, unknown>>(d.params_json, {}), target: targetText(d),
+      status: d.latest_status, decided_by: latest.decided_by === 'operator' ? `${d.decided_by}, then operator` : d.decided_by,
+      confidence: d.confidence,
+      ...(refused?.refused_rule ? { refused_rule: refused.refused_rule } : {}),
+      ...(d.justification ? { justification: escapeUntrusted(d.justification, 300) } : {}),
+      signal_ids: parseJson<number[]>(d.signal_ids, []).filter((n) => Number.isInteger(n)).slice(0, 10),
+      ...(verificationOf(history) ? { verification: verificationOf(history) } : {}),
+      ...(latest.note ? { note: escapeUntrusted(latest.note, 300) } : {}),
+      ...(d.latest_status === 'pending_approval' ? { can_approve: true } : {}),
+    };
+  });
+}
+
+export interface CycleView { readonly id: number; readonly started: string; readonly status: string; readonly mode: string; readonly decided_by: string | null }
+
+export function lastCycle(db: Db): CycleView | undefined {
+  if (!tableExists(db, 'agent_cycles')) return undefined;
+  const r = db.prepare('SELECT id, started_at, status, mode, decided_by FROM agent_cycles ORDER BY id DESC LIMIT 1').get() as
+    { id: number; started_at: number; status: string; mode: string; decided_by: string | null } | undefined;
+  return r ? { id: r.id, started: isoLocal(r.started_at), status: r.status, mode: r.mode, decided_by: r.decided_by } : undefined;
+}
+
+export const agentActions: ChatTool = {
+  name: 'agent_actions',
+  description: 'The autonomous agent\'s recent decisions from its audit trail: action, target, latest status (executed, verified, rolled_back, refused, pending_approval...), who decided, confidence, justification, verification result. Also its last cycle.',
+  params: { limit: { type: 'integer', description: 'how many decisions', minimum: 1, maximum: 30 } },
+  async run(ctx, args) {
+    const decisions = agentDecisions(ctx.db, intArg(args, 'limit', 10, 1, 30));
+    return {
+      last_cycle: lastCycle(ctx.db) ?? null,
+      decisions,
+      pending_approval: decisions.filter((d) => d.can_approve).map((d) => d.id),
+      ...(tableExists(ctx.db, 'agent_actions') ? {} : { note: 'the agent has not run against this database (no agent_actions table)' }),
+    };
+  },
+};

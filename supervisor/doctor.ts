@@ -1,0 +1,183 @@
+// `npm run doctor`: can KernelSight run fully here? Each check is one line,
+// OK, WARN (runs degraded) or FAIL (the fix is on the line). Paths are
+// parameters so tests can point a check at a missing file.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { DIST, TRACER_BIN_DIR } from '../lib/paths.js';
+import { TRACERS } from './components.js';
+
+export type CheckStatus = 'ok' | 'warn' | 'fail';
+export interface Check {
+  readonly status: CheckStatus;
+  readonly name: string;
+  readonly detail?: string;
+  readonly fix?: string;
+}
+
+export interface DoctorOptions {
+  readonly db: string;
+  readonly logDir: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly btfPath?: string;
+  readonly tracingDirs?: readonly string[];
+  readonly pressureDir?: string;
+  readonly distDir?: string;
+  readonly tracerDir?: string;
+  readonly tools?: readonly string[];
+}
+
+/** Tracepoints the tracers attach to (category/name under tracefs events/). */
+export const TRACEPOINTS = [
+  'raw_syscalls/sys_enter', 'raw_syscalls/sys_exit', 'sched/sched_switch', 'sched/sched_wakeup', 'sched/sched_wakeup_new',
+  'block/block_rq_issue', 'block/block_rq_complete', 'exceptions/page_fault_user',
+] as const;
+
+const ok = (name: string, detail?: string): Check => ({ status: 'ok', name, detail });
+const warn = (name: string, detail: string, fix?: string): Check => ({ status: 'warn', name, detail, fix });
+const fail = (name: string, detail: string, fix: string): Check => ({ status: 'fail', name, detail, fix });
+
+/** Effective capability bit from /proc/self/status. */
+function hasCap(bit: number): boolean {
+  const m = /^CapEff:\s*([0-9a-f]+)$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+  return m ? (BigInt(`0x${m[1]}`) >> BigInt(bit)) & 1n ? true : false : false;
+}
+
+export function checkPermission(): Check {
+  if (process.getuid?.() === 0) return ok('root');
+  if (hasCap(39) && hasCap(38)) return ok('BPF permission', 'CAP_BPF and CAP_PERFMON');
+  if (hasCap(21)) return ok('BPF permission', 'CAP_SYS_ADMIN');
+  return fail('root/BPF permission', 'not root and no CAP_BPF+CAP_PERFMON: the eBPF tracers cannot load (they report "unavailable")', 'run as root: sudo npm start (or setcap cap_bpf,cap_perfmon+ep on tracers/build/*)');
+}
+
+export function checkBtf(file = '/sys/kernel/btf/vmlinux'): Check {
+  return fs.existsSync(file)
+    ? ok('BTF', file)
+    : fail('BTF', `${file} missing`, 'rebuild the kernel with CONFIG_DEBUG_INFO_BTF=y (or use a distribution kernel that has it)');
+}
+
+export function checkTracepoints(dirs: readonly string[] = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing']): Check[] {
+  const root = dirs.find((d) => fs.existsSync(path.join(d, 'events')));
+  if (!root) {
+    return [fail('tracefs', `no events/ under ${dirs.join(' or ')}`, `mount it: mount -t tracefs nodev ${dirs[0]}`)];
+  }
+  return TRACEPOINTS.map((tp) =>
+    fs.existsSync(path.join(root, 'events', tp))
+      ? ok(`tracepoint ${tp}`)
+      : fail(`tracepoint ${tp}`, `missing under ${root}/events`, 'this kernel lacks it: the tracer that needs it reports "unavailable"; a newer kernel (>= 5.8) has all of them'),
+  );
+}
+
+export function checkPsi(dir = '/proc/pressure'): Check {
+  const missing = ['cpu', 'memory', 'io'].filter((r) => {
+    try {
+      fs.readFileSync(path.join(dir, r), 'utf8');
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  return missing.length === 0
+    ? ok('PSI', `${dir}/{cpu,memory,io}`)
+    : warn('PSI', `cannot read ${missing.map((r) => `${dir}/${r}`).join(', ')}: pressure signals are off`, 'enable PSI: CONFIG_PSI=y and boot with psi=1');
+}
+
+function onPath(tool: string): boolean {
+  return (process.env.PATH ?? '/usr/bin:/bin').split(':').some((d) => {
+    try {
+      fs.accessSync(path.join(d, tool), fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+export function checkBuild(tracerDir = TRACER_BIN_DIR, tools: readonly string[] = ['clang', 'bpftool', 'make']): Check[] {
+  const built = Object.values(TRACERS).filter((b) => fs.existsSync(path.join(tracerDir, b)));
+  const missingTools = tools.filter((t) => !onPath(t));
+  if (!fs.existsSync('/usr/include/bpf/libbpf.h')) missingTools.push('libbpf-dev');
+  const all = built.length === Object.keys(TRACERS).length;
+  const out: Check[] = [];
+  if (missingTools.length === 0) out.push(ok('toolchain', tools.join(', ') + ', libbpf-dev'));
+  else {
+    const detail = `missing ${missingTools.join(', ')}`;
+    const fix = 'sudo apt-get install -y clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make';
+    out.push(all ? warn('toolchain', `${detail} (tracers are already built)`, fix) : fail('toolchain', detail, fix));
+  }
+  out.push(all
+    ? ok('tracers built', tracerDir)
+    : fail('tracers built', `missing ${Object.values(TRACERS).filter((b) => !built.includes(b)).join(', ')} in ${tracerDir}`, 'make -C tracers (npm run build)'));
+  return out;
+}
+
+export function checkComponents(dist = DIST): Check[] {
+  const need = (rel: string, name: string): Check =>
+    fs.existsSync(path.join(dist, rel)) ? ok(name, `dist/${rel}`) : fail(name, `dist/${rel} missing`, 'npm run build');
+  const agent = fs.existsSync(path.join(dist, 'agent', 'main.js'))
+    ? ok('agent', 'dist/agent/main.js')
+    : warn('agent', 'not installed (dist/agent/main.js missing): npm start runs without it', 'npm run build');
+  return [need('ingest/main.js', 'ingest'), need('tracers/scraper/main.js', 'scraper'), agent];
+}
+
+/** Really create a file: access() says yes to root even on a read-only mount. */
+export function checkWritable(name: string, dir: string): Check {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    const probe = path.join(dir, `.doctor-${process.pid}`);
+    fs.writeFileSync(probe, 'x');
+    fs.rmSync(probe);
+  } catch (err) {
+    return fail(name, `${dir} is not writable: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, `use a writable place (--db / --log-dir) or fix permissions: sudo chown -R $USER ${dir}`);
+  }
+  try {
+    const free = fs.statfsSync(dir);
+    const mb = (free.bavail * free.bsize) / 1024 / 1024;
+    if (mb < 200) return warn(name, `${dir}: only ${mb.toFixed(0)} MiB free`, 'free some disk space (retention keeps the database bounded, but needs room)');
+  } catch {
+    // statfs unsupported: the write above is the check that matters
+  }
+  return ok(name, dir);
+}
+
+export function checkSqlite(): Check {
+  try {
+    execFileSync(process.execPath, ['-e', "new (require('better-sqlite3'))(':memory:').prepare('select 1').get()"], { cwd: path.dirname(DIST), stdio: 'pipe' });
+    return ok('better-sqlite3');
+  } catch {
+    return fail('better-sqlite3', 'the native SQLite module does not load', 'npm rebuild better-sqlite3 (needs python3, make, g++)');
+  }
+}
+
+export function checkNode(version = process.versions.node): Check {
+  const major = Number(version.split('.')[0]);
+  return major >= 20 ? ok('node', `v${version}`) : fail('node', `v${version}`, 'install Node.js 20 or newer');
+}
+
+export function checkKey(env: NodeJS.ProcessEnv = process.env): Check {
+  // Only whether it is set: the key itself is never printed.
+  return env.GEMINI_API_KEY?.trim()
+    ? ok('GEMINI_API_KEY', 'set')
+    : warn('GEMINI_API_KEY', 'not set: the agent decides on rules only', 'export GEMINI_API_KEY=... before npm start (or answer the prompt)');
+}
+
+export function runChecks(o: DoctorOptions): Check[] {
+  return [
+    checkNode(),
+    checkPermission(),
+    checkBtf(o.btfPath),
+    ...checkTracepoints(o.tracingDirs),
+    checkPsi(o.pressureDir),
+    ...checkBuild(o.tracerDir, o.tools),
+    ...checkComponents(o.distDir),
+    checkSqlite(),
+    checkWritable('database dir', path.dirname(o.db)),
+    checkWritable('log dir', o.logDir),
+    checkKey(o.env),
+  ];
+}
+
+export function formatCheck(c: Check): string {
+  const tag = { ok: 'OK  ', warn: 'WARN', fail: 'FAIL' }[c.status];
+  return `${tag} ${c.name}${c.detail ? `: ${c.detail}` : ''}${c.fix && c.status !== 'ok' ? ` — ${c.fix}` : ''}`;
+}

@@ -1,0 +1,58 @@
+// Signalling a child and everything it started. Every child runs in its own
+// process group (spawned detached), so one kill(-pgid) reaches grandchildren even
+// after their parent died and they were re-parented; tree-kill additionally
+// follows parent links, which catches descendants that left the group (setsid).
+import treeKill from 'tree-kill';
+import { groupMembers } from './procfs.js';
+
+/** Signal a whole process group; false when the group is empty. */
+export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false; // ESRCH: nobody left; EPERM cannot happen for our own children
+  }
+}
+
+/** Signal a process tree by parent links (no-op when pid is gone). */
+export function signalTree(pid: number, signal: NodeJS.Signals): Promise<void> {
+  return new Promise((resolve) => treeKill(pid, signal, () => resolve()));
+}
+
+/** Signal the group and the tree rooted at leader. */
+export async function signalAll(leader: number, signal: NodeJS.Signals): Promise<void> {
+  // Tree first: it needs the parent links that the group signal may break.
+  await signalTree(leader, signal);
+  signalGroup(leader, signal);
+}
+
+/** Does any live (non-zombie) process remain in the group? */
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+  } catch {
+    return false;
+  }
+  // kill(0) also succeeds for zombies waiting to be reaped; those are not "running".
+  return groupMembers(pgid).length > 0;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * SIGTERM a group (and tree), wait up to graceMs for it to empty, then SIGKILL.
+ * Resolves true when it emptied without SIGKILL.
+ */
+export async function terminateGroup(leader: number, graceMs: number, pollMs = 100): Promise<boolean> {
+  if (!groupAlive(leader)) return true;
+  await signalAll(leader, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    if (!groupAlive(leader)) return true;
+    await sleep(pollMs);
+  }
+  await signalAll(leader, 'SIGKILL');
+  for (let i = 0; i < 50 && groupAlive(leader); i++) await sleep(pollMs);
+  return false;
+}

@@ -1,0 +1,85 @@
+// `npm start`: flags → component list → runSupervisor. Flags of the original
+// launcher keep their names (--no-agent, --agent-interval, --db).
+import fs from 'node:fs';
+import { cli } from '../lib/config.js';
+import { resolveApiKey } from './apikey.js';
+import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import type { ComponentSpec } from './component.js';
+import { DEFAULT_MERGER, type MergerOptions } from './line-merger.js';
+import { parseTracers, systemComponents } from './components.js';
+import { runSupervisor } from './supervisor.js';
+
+const USAGE = `Usage: npm start -- [options]
+
+Runs ingest, the scraper, the four eBPF tracers and the agent; restarts what
+fails; Ctrl-C or SIGTERM stops everything (ingest drains last).`;
+
+/** The hidden --components-file: tests run fixtures in place of the real components. */
+interface ComponentsFile {
+  readonly components: ComponentSpec[];
+  readonly backoff?: Partial<BackoffOptions>;
+  readonly drainMs?: number;
+  readonly merger?: Partial<MergerOptions>;
+  readonly waitForDbMs?: number;
+}
+
+function positive(name: string, v: number): number {
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number, got ${v}`);
+  return v;
+}
+
+export async function startMain(argv?: string[]): Promise<number> {
+  const args = await cli('kernelsight', USAGE, argv)
+    .option('agent', { type: 'boolean', default: true, describe: 'run the agent (--no-agent: collect and classify only)' })
+    .option('agent-interval', { type: 'number', default: 60, describe: 'seconds between agent cycles' })
+    .option('dry-run', { type: 'boolean', default: false, describe: 'the agent shows what it would do and does nothing' })
+    .option('scrape-interval', { type: 'number', default: 5, describe: 'seconds between /proc scrapes' })
+    .option('tracers', { type: 'string', default: 'all', describe: 'eBPF tracers to run: all, none, or a list like syscall,sched,page_fault,io_latency (--no-tracers: none)' })
+    .option('status-interval', { type: 'number', default: 30, describe: 'seconds between status lines when not on a terminal' })
+    .option('stop-timeout', { type: 'number', default: 5, describe: 'seconds a child gets after SIGTERM before SIGKILL' })
+    .option('components-file', { type: 'string', hidden: true })
+    .example('npm start', 'everything, agent every 60 s')
+    .example('npm start -- --no-agent --tracers syscall,sched', 'no agent, two tracers')
+    .example('npm start -- --dry-run --agent-interval 30', 'agent proposes, never acts')
+    .parseAsync();
+
+  const tracersFlag = args.tracers as unknown as string | boolean;
+  const tty = Boolean(process.stdout.isTTY);
+  let components: ComponentSpec[];
+  let backoff = DEFAULT_BACKOFF;
+  let drainMs: number | undefined;
+  let merger = DEFAULT_MERGER;
+  let waitForDbMs: number | undefined;
+  if (args.componentsFile) {
+    const file = JSON.parse(fs.readFileSync(args.componentsFile, 'utf8')) as ComponentsFile;
+    components = file.components;
+    backoff = { ...DEFAULT_BACKOFF, ...file.backoff };
+    drainMs = file.drainMs;
+    merger = { ...DEFAULT_MERGER, ...file.merger };
+    waitForDbMs = file.waitForDbMs;
+  } else {
+    const tracers = parseTracers(tracersFlag);
+    const wantsAgent = args.agent && fs.existsSync(new URL('../agent/main.js', import.meta.url));
+    const apiKey = await resolveApiKey(process.env, { input: process.stdin, output: process.stdout }, wantsAgent);
+    components = systemComponents({
+      db: args.db, logDir: args.logDir, logLevel: args.logLevel,
+      scrapeInterval: positive('scrape-interval', args.scrapeInterval),
+      tracers, agent: args.agent, agentInterval: positive('agent-interval', args.agentInterval),
+      dryRun: args.dryRun, apiKey,
+    });
+  }
+
+  // Children inherit our environment minus the key (only the agent's spec carries
+  // it), and learn that they are supervised: they log to their file, not stderr.
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'GEMINI_API_KEY') env[k] = v;
+  Object.assign(env, { KS_SUPERVISED: '1', KS_DB: args.db, KS_LOG_DIR: args.logDir, KS_LOG_LEVEL: args.logLevel });
+
+  return runSupervisor({
+    components, db: args.db, logDir: args.logDir, logLevel: args.logLevel, env,
+    out: process.stdout, tty,
+    statusEveryMs: positive('status-interval', args.statusInterval) * 1000,
+    stopGraceMs: positive('stop-timeout', args.stopTimeout) * 1000,
+    drainMs, backoff, merger, waitForDbMs,
+  });
+}

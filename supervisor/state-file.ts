@@ -1,0 +1,74 @@
+// <db dir>/supervisor.state.json: who is running now. It serves three purposes:
+// a second supervisor on the same database refuses to start; a supervisor that
+// finds the file of a dead predecessor kills what it left (the second line of
+// defence behind the reaper, e.g. when both were killed at once); and tests and
+// people can see each component's state without a terminal.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ChildSnapshot } from './component.js';
+import { isAlive, procInfo } from './procfs.js';
+import { groupAlive, signalGroup, sleep } from './kill-tree.js';
+
+export interface StateFile {
+  readonly pid: number;
+  readonly pidStart: number;
+  readonly startedAt: number;
+  readonly updatedAt: number;
+  readonly db: string;
+  readonly logDir: string;
+  readonly reaperPid?: number;
+  readonly components: readonly ChildSnapshot[];
+}
+
+export function stateFilePath(db: string): string {
+  return path.join(path.dirname(db), 'supervisor.state.json');
+}
+
+export function readState(file: string): StateFile | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as StateFile;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Atomic replace, so a reader never sees half a file. */
+export function writeState(file: string, state: StateFile): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    fs.writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
+    fs.renameSync(tmp, file);
+  } catch {
+    // Losing a status update is harmless; the next change rewrites it.
+  }
+}
+
+export function removeState(file: string): void {
+  fs.rmSync(file, { force: true });
+}
+
+/** The supervisor that wrote this file, if it is still running. */
+export function liveOwner(state: StateFile | undefined): number | undefined {
+  if (!state || state.pid === process.pid) return undefined;
+  return isAlive(state.pid, state.pidStart) ? state.pid : undefined;
+}
+
+/**
+ * Kill process groups a dead predecessor left behind. Only groups whose leader
+ * is gone or is still the process recorded (same start time) are touched, so a
+ * recycled pid is never hit. Returns the names of the components cleaned up.
+ */
+export async function killLeftovers(state: StateFile | undefined, graceMs = 3000): Promise<string[]> {
+  if (!state) return [];
+  const targets = state.components.filter((c) => {
+    if (c.pid === undefined) return false;
+    const leader = procInfo(c.pid);
+    const sameLeader = !leader || leader.start === c.pidStart || leader.pgid !== c.pid;
+    return sameLeader && groupAlive(c.pid);
+  });
+  for (const c of targets) signalGroup(c.pid!, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline && targets.some((c) => groupAlive(c.pid!))) await sleep(100);
+  for (const c of targets) signalGroup(c.pid!, 'SIGKILL');
+  return targets.map((c) => c.name);
+}

@@ -1,0 +1,179 @@
+// Each reversible action for real, and its way back: sysctl (rolled back by VERIFY
+// when the metric got worse, undone by id, left alone when someone else changed
+// it since), CPU quota through the host's cgroup, I/O priority, pause/resume
+// through approval.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Executor } from '../../agent/executor/executor.js';
+import { approveAction, expirePauses, undoAction } from '../../agent/executor/approvals.js';
+import { verifyExecuted } from '../../agent/executor/verify-change.js';
+import type { ExecContext, Proposal, TargetEntry } from '../../agent/executor/types.js';
+import { readSysctl, sysctlPath } from '../../agent/actions/sysctl.js';
+import { detectCpuCgroup, ourGroup, processCgroup } from '../../agent/actions/cgroup.js';
+import { readIoPrio } from '../../agent/actions/ionice.js';
+import { readStat } from '../../agent/proc/stat.js';
+import { tempDb, testConfig } from '../fixtures/agent/db.js';
+import { spawnDeafListener, spawnHog } from '../fixtures/agent/processes.js';
+
+const propose = (action: string, params: unknown): Proposal => ({
+  action, params, justification: 'test', expectedEffect: 'test', confidence: 0.5, decidedBy: 'rules', signalIds: [],
+});
+const entry = (pid: number): TargetEntry => ({ pid, startTime: readStat(pid)!.startTime, comm: readStat(pid)!.comm });
+
+/** Restore a sysctl whatever happens in the test. */
+function guardSysctl(t: { after(fn: () => void): void }, key: string): number {
+  const v = readSysctl(key)!;
+  t.after(() => { if (readSysctl(key) !== v) fs.writeFileSync(sysctlPath(key), String(v)); });
+  return v;
+}
+
+test('sysctl: prior value recorded; VERIFY rolls back when listen drops rose after the change', async (t) => {
+  const tdb = tempDb();
+  const key = 'net.core.somaxconn';
+  const prior = guardSysctl(t, key);
+  const deaf = await spawnDeafListener();
+  const sockets: net.Socket[] = [];
+  t.after(async () => { for (const s of sockets) s.destroy(); await deaf.stop(); tdb.cleanup(); });
+  const ex = new Executor(tdb.db, testConfig().executor, tdb.log);
+  const value = prior >= 8192 ? 4096 : 8192;
+  const o = await ex.execute(propose('set_sysctl', { key, value }), { cycleId: null, targets: new Map() });
+  assert.equal(o.status, 'executed');
+  assert.equal(readSysctl(key), value, 'applied to /proc/sys');
+  const decision = ex.audit.get(o.status === 'executed' ? o.decisionId : 0)!;
+  assert.deepEqual(JSON.parse(decision.prior_state_json!), { value: prior });
+
+  // During VERIFY, connections pile onto a listener that never accepts: the kernel drops them.
+  let flooding = true;
+  const flood = (async () => {
+    while (flooding) {
+      const s = net.connect({ host: '127.0.0.1', port: deaf.port });
+      s.on('error', () => undefined);
+      sockets.push(s);
+      await sleep(10);
+    }
+  })();
+  const [v] = await verifyExecuted(ex, o.status === 'executed' ? [o] : [], null);
+  flooding = false;
+  await flood;
+  t.diagnostic(JSON.stringify(v!.verification));
+  assert.equal(v!.verdict, 'worse');
+  assert.equal(v!.status, 'rolled_back');
+  assert.equal(readSysctl(key), prior, 'prior value restored');
+  const rows = ex.audit.history(v!.decisionId).map((r) => r.status);
+  assert.deepEqual(rows, ['executing', 'executed', 'rolled_back']);
+});
+
+test('sysctl: undo by id restores; a value someone else changed since is left alone', async (t) => {
+  const tdb = tempDb();
+  const key = 'net.ipv4.tcp_fin_timeout';
+  const prior = guardSysctl(t, key);
+  t.after(() => tdb.cleanup());
+  const ex = new Executor(tdb.db, testConfig().executor, tdb.log);
+  const ctx: ExecContext = { cycleId: null, targets: new Map() };
+  const first = await ex.execute(propose('set_sysctl', { key, value: prior === 30 ? 25 : 30 }), ctx);
+  assert.equal(first.status, 'executed');
+  const u = await undoAction(tdb.db, first.status === 'executed' ? first.decisionId : 0, { log: tdb.log, config: testConfig().executor });
+  assert.equal(u.status, 'undone');
+  assert.equal(readSysctl(key), prior);
+  const again = await undoAction(tdb.db, first.status === 'executed' ? first.decisionId : 0, { log: tdb.log });
+  assert.equal(again.status, 'refused', 'cannot undo twice');
+
+  const second = await ex.execute(propose('set_sysctl', { key, value: prior === 40 ? 35 : 40 }), ctx);
+  assert.equal(second.status, 'executed');
+  fs.writeFileSync(sysctlPath(key), String(prior === 50 ? 55 : 50)); // someone else tunes it meanwhile
+  const u2 = await undoAction(tdb.db, second.status === 'executed' ? second.decisionId : 0, { log: tdb.log });
+  assert.equal(u2.status, 'refused');
+  assert.match(u2.note, /no longer in effect/);
+  assert.equal(readSysctl(key), prior === 50 ? 55 : 50, 'their value was not overwritten');
+});
+
+test('throttle_cpu: the process moves into a quota cgroup and back on undo', async (t) => {
+  const cg = detectCpuCgroup();
+  if (!cg) { t.skip('no cgroup hierarchy with the cpu controller on this host'); return; }
+  const tdb = tempDb();
+  const hog = await spawnHog();
+  t.after(async () => { await hog.stop(); tdb.cleanup(); });
+  const original = processCgroup(hog.pid, cg);
+  const ex = new Executor(tdb.db, testConfig().executor, tdb.log);
+  const o = await ex.execute(propose('throttle_cpu', { target: 't1', quota_pct: 30 }), { cycleId: null, targets: new Map([['t1', entry(hog.pid)]]) });
+  assert.equal(o.status, 'executed', JSON.stringify(o));
+  const group = ourGroup(hog.pid, hog.startTime);
+  assert.equal(processCgroup(hog.pid, cg), group);
+  const dir = path.join(cg.mount, group);
+  const quota = cg.version === 'v2' ? fs.readFileSync(path.join(dir, 'cpu.max'), 'utf8').trim() : fs.readFileSync(path.join(dir, 'cpu.cfs_quota_us'), 'utf8').trim();
+  assert.equal(quota, cg.version === 'v2' ? '30000 100000' : '30000');
+  const u = await undoAction(tdb.db, o.status === 'executed' ? o.decisionId : 0, { log: tdb.log });
+  assert.equal(u.status, 'undone', u.note);
+  assert.equal(processCgroup(hog.pid, cg), original);
+  assert.equal(fs.existsSync(dir), false, 'our cgroup is removed');
+});
+
+test('lower_io_priority: ionice applied through argv, restored on undo', async (t) => {
+  const tdb = tempDb();
+  const hog = await spawnHog({ idle: true });
+  t.after(async () => { await hog.stop(); tdb.cleanup(); });
+  const before = await readIoPrio(hog.pid);
+  const ex = new Executor(tdb.db, testConfig().executor, tdb.log);
+  const o = await ex.execute(propose('lower_io_priority', { target: 't1', io_class: 'best-effort', level: 7 }), { cycleId: null, targets: new Map([['t1', entry(hog.pid)]]) });
+  assert.equal(o.status, 'executed', JSON.stringify(o));
+  assert.deepEqual(await readIoPrio(hog.pid), { cls: 'best-effort', level: 7 });
+  const u = await undoAction(tdb.db, o.status === 'executed' ? o.decisionId : 0, { log: tdb.log });
+  assert.equal(u.status, 'undone', u.note);
+  assert.deepEqual(await readIoPrio(hog.pid), before);
+});
+
+test('pause needs approval; approval re-runs the rules and acts; undo resumes', async (t) => {
+  const tdb = tempDb();
+  const hog = await spawnHog();
+  t.after(async () => { await hog.stop(); tdb.cleanup(); });
+  const cfg = testConfig().executor;
+  const ex = new Executor(tdb.db, cfg, tdb.log);
+  const o = await ex.execute(propose('pause_process', { target: 't1', duration_s: 60 }), { cycleId: null, targets: new Map([['t1', entry(hog.pid)]]) });
+  assert.equal(o.status, 'pending_approval');
+  assert.match(readStat(hog.pid)!.state, /^[RS]$/, 'not paused without approval');
+  const id = o.status === 'pending_approval' ? o.auditId : 0;
+  const a = await approveAction(tdb.db, id, { log: tdb.log, config: cfg, by: 'test', skipVerify: true });
+  assert.equal(a.outcome.status, 'executed');
+  assert.equal(readStat(hog.pid)!.state, 'T', 'stopped');
+  const twice = await approveAction(tdb.db, id, { log: tdb.log, config: cfg });
+  assert.equal(twice.outcome.status === 'refused' && twice.outcome.refusal.rule, 'not_pending');
+  const u = await undoAction(tdb.db, id, { log: tdb.log, config: cfg, by: 'test' });
+  assert.equal(u.status, 'undone', u.note);
+  assert.notEqual(readStat(hog.pid)!.state, 'T', 'resumed');
+  assert.deepEqual(ex.audit.history(id).map((r) => r.status), ['pending_approval', 'approved', 'executed', 'refused', 'undone']);
+  assert.ok(ex.audit.verifyChain().ok);
+});
+
+test('an approved pause is resumed once its duration has elapsed', async (t) => {
+  const tdb = tempDb();
+  const hog = await spawnHog({ idle: true });
+  t.after(async () => { await hog.stop(); tdb.cleanup(); });
+  const cfg = testConfig().executor;
+  const ex = new Executor(tdb.db, cfg, tdb.log);
+  const o = await ex.execute(propose('pause_process', { target: 't1', duration_s: 30 }), { cycleId: null, targets: new Map([['t1', entry(hog.pid)]]) });
+  const id = o.status === 'pending_approval' ? o.auditId : 0;
+  assert.equal((await approveAction(tdb.db, id, { log: tdb.log, config: cfg, skipVerify: true })).outcome.status, 'executed');
+  assert.equal(readStat(hog.pid)!.state, 'T');
+  assert.deepEqual(await expirePauses(ex), [], 'not yet');
+  const [r] = await expirePauses(ex, Date.now() / 1000 + 31);
+  assert.equal(r!.status, 'restored');
+  assert.notEqual(readStat(hog.pid)!.state, 'T', 'resumed');
+  assert.equal(ex.audit.latestStatus(id), 'restored');
+});
+
+test('approval of a process that is no longer the same is refused', async (t) => {
+  const tdb = tempDb();
+  const hog = await spawnHog({ idle: true });
+  t.after(async () => { await hog.stop(); tdb.cleanup(); });
+  const cfg = testConfig().executor;
+  const ex = new Executor(tdb.db, cfg, tdb.log);
+  const o = await ex.execute(propose('terminate_process', { target: 't1' }), { cycleId: null, targets: new Map([['t1', entry(hog.pid)]]) });
+  assert.equal(o.status, 'pending_approval');
+  await hog.stop();
+  const a = await approveAction(tdb.db, o.status === 'pending_approval' ? o.auditId : 0, { log: tdb.log, config: cfg });
+  assert.equal(a.outcome.status === 'refused' && a.outcome.refusal.rule, 'target_gone');
+});

@@ -1,0 +1,98 @@
+// The entry points as processes: `npm run agent` (one cycle; SIGTERM mid-cycle;
+// --restore-on-exit) and `npm run actions` (list, verify the chain, undo).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { execa } from 'execa';
+import { DIST } from '../../lib/paths.js';
+import { readStat } from '../../agent/proc/stat.js';
+import { AuditLog } from '../../agent/audit/audit-log.js';
+import { insertSignal, tempDb, type TempDb } from '../fixtures/agent/db.js';
+import { spawnHog, type TestChild } from '../fixtures/agent/processes.js';
+
+const AGENT = path.join(DIST, 'agent', 'main.js');
+const ACTIONS = path.join(DIST, 'agent', 'actions-main.js');
+
+function agentArgs(tdb: TempDb, extra: string[]): string[] {
+  return [AGENT, '--db', tdb.file, '--log-dir', path.join(tdb.dir, 'logs'), '--scope-pid', String(process.pid), '--measure', '1', '--cooldown', '0', ...extra];
+}
+
+function signalFor(tdb: TempDb, hog: TestChild): void {
+  insertSignal(tdb.db, { type: 'cpu_saturation', severity: 'high', pressure: 0.9, context: { top_processes: [{ pid: hog.pid, start_time: hog.startTime, cpu_pct: 99 }] } });
+}
+
+async function waitForLog(tdb: TempDb, re: RegExp, ms = 20_000): Promise<string> {
+  const file = path.join(tdb.dir, 'logs', 'agent.log');
+  const end = Date.now() + ms;
+  for (;;) {
+    const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+    if (re.test(text)) return text;
+    if (Date.now() > end) throw new Error(`agent.log never matched ${re}:\n${text}`);
+    await sleep(100);
+  }
+}
+
+test('agent --once --dry-run: one cycle, logged and audited, exit 0; actions lists it and verifies the chain', async (t) => {
+  const tdb = tempDb();
+  const hog = await spawnHog();
+  t.after(async () => { await hog.stop(); tdb.cleanup(); });
+  signalFor(tdb, hog);
+  const r = await execa(process.execPath, agentArgs(tdb, ['--once', '--dry-run']), { reject: false, env: { GEMINI_API_KEY: '' } });
+  assert.equal(r.exitCode, 0, r.stderr);
+  const log = await waitForLog(tdb, /agent stopped/);
+  for (const phase of ['observe', 'explain', 'simulate', 'decide', 'execute']) assert.match(log, new RegExp(`cycle 1 ${phase}: `));
+  assert.match(log, /decider rules \(no GEMINI_API_KEY\)/);
+  assert.equal(readStat(hog.pid)!.nice, 0);
+
+  const list = await execa(process.execPath, [ACTIONS, '--db', tdb.file], { reject: false });
+  assert.equal(list.exitCode, 0, list.stderr);
+  assert.match(list.stdout, /lower_process_priority\s+t\d+ pid \d+ node\s+dry_run\s+rules/);
+  const chain = await execa(process.execPath, [ACTIONS, '--db', tdb.file, '--verify-chain'], { reject: false });
+  assert.equal(chain.exitCode, 0);
+  assert.match(chain.stdout, /audit chain OK: 1 rows/);
+  const undo = await execa(process.execPath, [ACTIONS, '--db', tdb.file, '--undo', '1'], { reject: false });
+  assert.equal(undo.exitCode, 1, 'a dry-run cannot be undone');
+  assert.match(undo.stdout, /nothing to undo/);
+});
+
+test('SIGTERM during VERIFY: the cycle is abandoned, the unverified change rolled back, exit 0', async (t) => {
+  const tdb = tempDb();
+  const hog = await spawnHog();
+  const agent = spawn(process.execPath, agentArgs(tdb, ['--settle', '60']), { stdio: 'ignore', env: { ...process.env, GEMINI_API_KEY: '' } });
+  t.after(async () => { if (agent.exitCode === null) agent.kill('SIGKILL'); await hog.stop(); tdb.cleanup(); });
+  signalFor(tdb, hog);
+  await waitForLog(tdb, /cycle 1 execute: lower_process_priority executed/);
+  assert.equal(readStat(hog.pid)!.nice, 10);
+  const exited = once(agent, 'exit');
+  agent.kill('SIGTERM');
+  const [code] = await exited;
+  assert.equal(code, 0);
+  assert.equal(readStat(hog.pid)!.nice, 0, 'rolled back');
+  const audit = new AuditLog(tdb.db);
+  const rows = audit.history(audit.decisions()[0]!.id);
+  assert.deepEqual(rows.map((r) => r.status), ['executing', 'executed', 'rolled_back']);
+  assert.match(rows[2]!.note!, /agent stopped before verification/);
+  const cycle = tdb.db.prepare('SELECT status FROM agent_cycles WHERE id = 1').get() as { status: string };
+  assert.equal(cycle.status, 'abandoned');
+});
+
+test('--restore-on-exit: a verified change is restored when the agent stops', async (t) => {
+  const tdb = tempDb();
+  const hog = await spawnHog();
+  const agent = spawn(process.execPath, agentArgs(tdb, ['--settle', '1', '--restore-on-exit']), { stdio: 'ignore', env: { ...process.env, GEMINI_API_KEY: '' } });
+  t.after(async () => { if (agent.exitCode === null) agent.kill('SIGKILL'); await hog.stop(); tdb.cleanup(); });
+  signalFor(tdb, hog);
+  await waitForLog(tdb, /cycle 1 verify: #\d+ lower_process_priority \w+ -> verified/);
+  assert.equal(readStat(hog.pid)!.nice, 10);
+  const exited = once(agent, 'exit');
+  agent.kill('SIGTERM');
+  const [code] = await exited;
+  assert.equal(code, 0);
+  assert.equal(readStat(hog.pid)!.nice, 0, 'restored');
+  const audit = new AuditLog(tdb.db);
+  assert.equal(audit.latestStatus(audit.decisions()[0]!.id), 'restored');
+});

@@ -1,0 +1,95 @@
+// The rules without a model: the right target, the right action, a real
+// justification, and no action when nothing in the catalogue fits. Dry-run
+// throughout: these tests are about the decision.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import os from 'node:os';
+import path from 'node:path';
+import { AgentLoop } from '../../agent/loop.js';
+import { readSysctl } from '../../agent/actions/sysctl.js';
+import { writeTx } from '../../lib/db.js';
+import { insertSignal, tempDb, testConfig } from '../fixtures/agent/db.js';
+import { spawnHog, spawnWriter } from '../fixtures/agent/processes.js';
+
+const dry = () => testConfig({ dryRun: true });
+
+test('a signal naming a process that has gone quiet: the process burning the CPU now is the target', async (t) => {
+  const tdb = tempDb();
+  const quiet = await spawnHog({ idle: true });
+  const hog = await spawnHog();
+  t.after(async () => { await quiet.stop(); await hog.stop(); tdb.cleanup(); });
+  const sid = insertSignal(tdb.db, {
+    type: 'runaway_process', severity: 'high', pressure: 0.8,
+    entity: { type: 'process', id: `${quiet.pid}:${quiet.startTime}`, name: 'node' },
+    context: { cpu_pct: 99 },
+  });
+  const r = await new AgentLoop(tdb.db, dry(), tdb.log).runCycle();
+  const hogRef = r.observation!.targets.find((x) => x.pid === hog.pid)!.ref;
+  const p = r.decision!.proposals[0]!;
+  assert.equal(p.action, 'lower_process_priority');
+  assert.equal((p.params as { target: string }).target, hogRef);
+  assert.match(p.justification, new RegExp(`#${sid}.*${hogRef} uses [\\d.]+% of one cpu`));
+  assert.match(p.expectedEffect, new RegExp(hogRef));
+});
+
+test('already at nice 10 under high pressure: the rules escalate to a CPU quota', async (t) => {
+  const tdb = tempDb();
+  const hog = await spawnHog();
+  t.after(async () => { await hog.stop(); tdb.cleanup(); });
+  os.setPriority(hog.pid, 10);
+  insertSignal(tdb.db, { type: 'cpu_saturation', severity: 'high', pressure: 0.9, context: { top_processes: [{ pid: hog.pid, start_time: hog.startTime, cpu_pct: 99 }] } });
+  const r = await new AgentLoop(tdb.db, dry(), tdb.log).runCycle();
+  const p = r.decision!.proposals[0]!;
+  assert.equal(p.action, 'throttle_cpu');
+  assert.ok(Number((p.params as { quota_pct: number }).quota_pct) >= 10);
+  assert.equal(r.execution!.outcomes[0]!.status, 'dry_run');
+});
+
+test('I/O congestion: the process doing the writing gets a lower I/O priority', async (t) => {
+  const tdb = tempDb();
+  const writer = await spawnWriter(path.join(tdb.dir, 'io.bin'));
+  const hog = await spawnHog();
+  t.after(async () => { await writer.stop(); await hog.stop(); tdb.cleanup(); });
+  insertSignal(tdb.db, { type: 'io_congestion', severity: 'medium', pressure: 0.6, context: { dev: 'vda', await_ms: 80 } });
+  const r = await new AgentLoop(tdb.db, dry(), tdb.log).runCycle();
+  const ref = r.observation!.targets.find((x) => x.pid === writer.pid)?.ref;
+  assert.ok(ref, 'the writer is observed');
+  const p = r.decision!.proposals[0]!;
+  assert.equal(p.action, 'lower_io_priority');
+  assert.deepEqual(p.params, { target: ref, io_class: 'best-effort', level: 7 });
+  assert.match(r.execution!.outcomes[0]!.detail!, /ionice -c 2 -n 7/);
+});
+
+test('swap thrashing lowers swappiness; TCP exhaustion shortens fin_timeout (dry-run, nothing written)', async (t) => {
+  const tdb = tempDb();
+  t.after(() => tdb.cleanup());
+  const swappiness = readSysctl('vm.swappiness')!;
+  const fin = readSysctl('net.ipv4.tcp_fin_timeout')!;
+  const now = Date.now() / 1000;
+  writeTx(tdb.db, () => tdb.db.prepare(`INSERT INTO vmstat_metrics (timestamp, interval_s, pgfault_per_s, pgmajfault_per_s,
+    pswpin_per_s, pswpout_per_s, oom_kill_delta, pgscan_per_s, pgsteal_per_s) VALUES (?, 1, 5000, 300, 400, 900, 0, 20000, 15000)`).run(now));
+  insertSignal(tdb.db, { type: 'swap_thrashing', severity: 'high', pressure: 0.8, context: { pswpin_per_s: 400, pswpout_per_s: 900 } });
+  insertSignal(tdb.db, { type: 'tcp_exhaustion', severity: 'medium', pressure: 0.5, context: { fin_wait2: 800, time_wait: 3000 } });
+  const r = await new AgentLoop(tdb.db, dry(), tdb.log).runCycle();
+  const byKey = Object.fromEntries(r.decision!.proposals.map((p) => [(p.params as { key: string }).key, (p.params as { value: number }).value]));
+  if (swappiness > 10) assert.equal(byKey['vm.swappiness'], Math.max(10, Math.floor(swappiness / 2)));
+  if (fin > 15) assert.equal(byKey['net.ipv4.tcp_fin_timeout'], Math.max(10, Math.floor(fin / 2)));
+  assert.equal(readSysctl('vm.swappiness'), swappiness);
+  assert.equal(readSysctl('net.ipv4.tcp_fin_timeout'), fin);
+});
+
+test('nothing fits: no action, and the cycle says why', async (t) => {
+  const tdb = tempDb();
+  const hog = await spawnHog({ comm: 'denyme' });
+  t.after(async () => { await hog.stop(); tdb.cleanup(); });
+  insertSignal(tdb.db, { type: 'cpu_saturation', severity: 'high', pressure: 0.9, context: { top_processes: [{ pid: hog.pid, start_time: hog.startTime, cpu_pct: 99 }] } });
+  insertSignal(tdb.db, { type: 'tcp_retransmits', severity: 'medium', pressure: 0.5, context: { retrans_ratio: 0.08 } });
+  const r = await new AgentLoop(tdb.db, testConfig({ dryRun: true, denyList: ['denyme'] }), tdb.log).runCycle();
+  assert.equal(r.decision!.proposals.length, 0);
+  const notes = r.decision!.notes.join('\n');
+  assert.match(notes, /no action in the catalogue fits/);
+  const cpu = r.causes!.find((c) => c.resource === 'cpu')!;
+  assert.equal(cpu.kind, 'unattributed');
+  assert.ok(cpu.evidence.some((e) => /t\d+ is protected \(deny_list\)/.test(e)), cpu.evidence.join('; '));
+  assert.equal(r.execution!.outcomes.length, 0);
+});

@@ -1,0 +1,54 @@
+// `npm run doctor`: one line per check, OK / WARN / FAIL with the fix.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { DIST } from '../../lib/paths.js';
+import { checkBtf, checkBuild, checkKey, checkNode, checkPsi, checkTracepoints, checkWritable, formatCheck } from '../../supervisor/doctor.js';
+import { tempDir } from './helpers.js';
+
+const DOCTOR = path.join(DIST, 'supervisor', 'doctor-main.js');
+
+test('doctor prints one OK/WARN/FAIL line per check and never the key itself', (t) => {
+  const dir = tempDir();
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const secret = 'AIzaDOCTOR-secret-value';
+  const r = spawnSync(process.execPath, [DOCTOR, '--db', path.join(dir, 'data', 'ks.db'), '--log-dir', path.join(dir, 'logs')], {
+    encoding: 'utf8', env: { ...process.env, GEMINI_API_KEY: secret },
+  });
+  const lines = r.stdout.trim().split('\n');
+  const checks = lines.filter((l) => /^(OK  |WARN|FAIL) /.test(l));
+  assert.ok(checks.length >= 15, r.stdout);
+  for (const name of ['node', 'BTF', 'tracepoint sched/sched_switch', 'PSI', 'toolchain', 'tracers built', 'database dir', 'log dir', 'GEMINI_API_KEY']) {
+    assert.ok(checks.some((l) => l.slice(5).startsWith(name)), `no line for ${name}:\n${r.stdout}`);
+  }
+  assert.ok(checks.includes('OK   GEMINI_API_KEY: set'));
+  assert.ok(!r.stdout.includes(secret));
+  for (const l of checks.filter((x) => x.startsWith('FAIL'))) assert.match(l, / — /, `a FAIL without a fix: ${l}`);
+  assert.equal(r.status, checks.some((l) => l.startsWith('FAIL')) ? 1 : 0);
+  if (process.getuid?.() === 0) assert.ok(checks.includes('OK   root'));
+});
+
+test('doctor as an unprivileged user: the permission check fails with the fix, exit 1', { skip: process.getuid?.() !== 0 ? 'needs root to drop privileges' : false }, (t) => {
+  const dir = tempDir();
+  fs.chmodSync(dir, 0o777);
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', process.execPath, DOCTOR, '--db', path.join(dir, 'ks.db'), '--log-dir', path.join(dir, 'logs')], { encoding: 'utf8' });
+  assert.match(r.stdout, /^FAIL root\/BPF permission: not root and no CAP_BPF\+CAP_PERFMON.* — run as root: sudo npm start/m, r.stdout + r.stderr);
+  assert.equal(r.status, 1);
+});
+
+test('each check names the fix when its requirement is missing', () => {
+  assert.equal(formatCheck(checkBtf('/nonexistent/vmlinux')), 'FAIL BTF: /nonexistent/vmlinux missing — rebuild the kernel with CONFIG_DEBUG_INFO_BTF=y (or use a distribution kernel that has it)');
+  const [tracefs] = checkTracepoints(['/nonexistent/tracing']);
+  assert.equal(formatCheck(tracefs), 'FAIL tracefs: no events/ under /nonexistent/tracing — mount it: mount -t tracefs nodev /nonexistent/tracing');
+  assert.match(formatCheck(checkPsi('/nonexistent')), /^WARN PSI: cannot read .* — enable PSI: CONFIG_PSI=y and boot with psi=1$/);
+  const build = checkBuild('/nonexistent', ['no-such-tool-xyz']);
+  assert.match(formatCheck(build[0]), /^FAIL toolchain: missing no-such-tool-xyz.* — sudo apt-get install/);
+  assert.match(formatCheck(build[1]), /^FAIL tracers built: missing syscall_tracer, sched_tracer, page_fault_tracer, io_latency_tracer .* — make -C tracers/);
+  assert.match(formatCheck(checkWritable('database dir', '/proc/ks-doctor-test')), /^FAIL database dir: \/proc\/ks-doctor-test is not writable: \w+ — /);
+  assert.equal(formatCheck(checkKey({})), 'WARN GEMINI_API_KEY: not set: the agent decides on rules only — export GEMINI_API_KEY=... before npm start (or answer the prompt)');
+  assert.equal(checkNode('18.19.0').status, 'fail');
+  assert.equal(checkNode('20.1.0').status, 'ok');
+});

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/* User-space helpers shared by every tracer: process setup, preflight checks,
+ * clocks, and the NDJSON envelope. Kept free of BPF skeleton types so each tool
+ * can include it before its own skeleton. */
+#ifndef KS_COMMON_H
+#define KS_COMMON_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Exit codes the supervisor relies on (see tracers/README.md). */
+#define KS_EXIT_OK 0
+#define KS_EXIT_FAIL 1
+#define KS_EXIT_USAGE 2
+#define KS_EXIT_NOPERM 77    /* not root / no CAP_BPF+CAP_PERFMON */
+#define KS_EXIT_NOFEATURE 78 /* no BTF, tracepoint missing */
+
+#define KS_SCHEMA_VERSION 1
+#define KS_DEFAULT_BTF "/sys/kernel/btf/vmlinux"
+
+extern volatile sig_atomic_t ks_exiting;
+
+/* Line-buffered stdout, SIGINT/SIGTERM end the main loop, SIGPIPE ignored,
+ * PR_SET_PDEATHSIG so the tracer dies with its parent. Returns 0 or an exit code. */
+int ks_setup_process(const char *tool);
+
+/* Root (or CAP_BPF+CAP_PERFMON), BTF present, and every `btf_trace_<hook>`
+ * listed (NULL-terminated) exists in the kernel. Prints what to do and returns
+ * the exit code on failure, 0 when the tracer can run. */
+int ks_preflight(const char *tool, const char *const *hooks);
+
+/* True when the kernel BTF has tracepoint `hook` (tp_btf attachable). */
+bool ks_has_hook(const char *hook);
+
+/* Maps a libbpf load/attach error to an exit code, with a message naming the fix. */
+int ks_bpf_error(const char *tool, const char *what, int err);
+
+/* Route libbpf's own messages to stderr; debug ones only when verbose. */
+void ks_libbpf_logging(bool verbose);
+
+uint64_t ks_mono_ns(void);
+double ks_now_epoch(void);
+/* CLOCK_REALTIME - CLOCK_BOOTTIME in ns: add to bpf_ktime_get_boot_ns(). */
+int64_t ks_boot_to_epoch_ns(void);
+
+/* Sleeps until the monotonic deadline or until a stop signal arrives. */
+void ks_sleep_until(uint64_t deadline_mono_ns);
+
+/* Writes s (at most max bytes) as a JSON string literal: quotes, escapes, and
+ * invalid UTF-8 replaced by U+FFFD so ingest never sees a broken line. */
+void ks_json_str(FILE *f, const char *s, size_t max);
+
+/* Starts an event line: {"v":1,"type":"<type>","ts":<epoch> */
+void ks_begin_event(FILE *f, const char *type, double ts);
+
+/* The periodic health line; map_full < 0 leaves the optional field out. */
+void ks_print_stats(const char *tracer, double interval_s, uint64_t events,
+		    uint64_t drops, int64_t map_full);
+
+/* Exits non-zero when stdout broke (reader gone): a restart is the right cure. */
+void ks_check_stdout(const char *tool);
+
+/* Strict number parsing for flags; exit KS_EXIT_USAGE with a message on bad input. */
+double ks_parse_double(const char *tool, const char *flag, const char *s, double min, double max);
+long ks_parse_long(const char *tool, const char *flag, const char *s, long min, long max);
+
+#endif /* KS_COMMON_H */

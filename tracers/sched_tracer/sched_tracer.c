@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: MIT
+/* sched_tracer: every interval, per-process on-CPU time, voluntary/involuntary
+ * switches, wakeups and run-queue latency percentiles ("sched", top N by on-CPU
+ * time), system totals ("sched_summary") and a "tracer_stats" line. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "ks_common.h"
+#include "ks_maps.h"
+#include "sched_tracer.h"
+#include "sched_tracer.skel.h"
+
+#define TOOL "sched_tracer"
+
+static struct env {
+	double interval_s;
+	long top;
+	bool verbose;
+} env = { .interval_s = 1, .top = 10 };
+
+static __u32 keys[SCHED_MAX_PROCS];
+static struct proc_sched vals[SCHED_MAX_PROCS];
+static int order[SCHED_MAX_PROCS];
+static struct sched_totals prev_tot;
+static int nr_cpus;
+
+struct runq_pct {
+	double p50, p95, p99, max;
+};
+
+/* Percentiles over any set of process entries (one for a process, all for the
+ * summary): exact when every sample was kept, else interpolated from the log2
+ * histogram and clamped to the observed maximum (see ks_hist.h). */
+static struct runq_pct runq_percentiles(const int *idx, int n, uint64_t *count_out)
+{
+	uint64_t hist[KS_HIST_SLOTS] = {}, count = 0, max = 0, nraw = 0;
+	static uint64_t raw[SCHED_MAX_PROCS * SCHED_RAW];
+	bool all_raw = true;
+	struct runq_pct r;
+
+	for (int i = 0; i < n; i++) {
+		const struct proc_sched *v = &vals[idx[i]];
+
+		count += v->runq_count;
+		if (v->runq_max_ns > max)
+			max = v->runq_max_ns;
+		for (int s = 0; s < KS_HIST_SLOTS; s++)
+			hist[s] += v->runq_hist[s];
+		if (v->runq_count > SCHED_RAW)
+			all_raw = false;
+		else
+			for (__u32 k = 0; k < v->runq_count; k++)
+				raw[nraw++] = v->runq_raw[k];
+	}
+	*count_out = count;
+	r.p50 = ks_percentile(hist, count, all_raw ? raw : NULL, nraw, 0, max, 0.50) / 1e3;
+	r.p95 = ks_percentile(hist, count, all_raw ? raw : NULL, nraw, 0, max, 0.95) / 1e3;
+	r.p99 = ks_percentile(hist, count, all_raw ? raw : NULL, nraw, 0, max, 0.99) / 1e3;
+	r.max = (double)max / 1e3;
+	return r;
+}
+
+static int by_oncpu(const void *a, const void *b)
+{
+	const struct proc_sched *x = &vals[*(const int *)a], *y = &vals[*(const int *)b];
+
+	return x->oncpu_ns < y->oncpu_ns ? 1 : x->oncpu_ns > y->oncpu_ns ? -1 : 0;
+}
+
+static int read_totals(int fd, struct sched_totals *sum)
+{
+	struct sched_totals per_cpu[nr_cpus];
+	__u32 zero = 0;
+
+	memset(sum, 0, sizeof(*sum));
+	if (bpf_map_lookup_elem(fd, &zero, per_cpu))
+		return -errno;
+	for (int c = 0; c < nr_cpus; c++) {
+		sum->switches += per_cpu[c].switches;
+		sum->voluntary += per_cpu[c].voluntary;
+		sum->involuntary += per_cpu[c].involuntary;
+		sum->wakeups += per_cpu[c].wakeups;
+		sum->map_full += per_cpu[c].map_full;
+	}
+	return 0;
+}
+
+static int emit_interval(struct sched_tracer_bpf *skel, double interval_s)
+{
+	struct sched_totals tot;
+	struct runq_pct r;
+	uint64_t count;
+	double ts = ks_now_epoch();
+	int n, err;
+
+	n = ks_map_drain(bpf_map__fd(skel->maps.procs), keys, sizeof(keys[0]), vals,
+			 sizeof(vals[0]), SCHED_MAX_PROCS);
+	if (n < 0)
+		return ks_bpf_error(TOOL, "drain the per-process map", n);
+	if ((err = read_totals(bpf_map__fd(skel->maps.totals), &tot)))
+		return ks_bpf_error(TOOL, "read system totals", err);
+
+	for (int i = 0; i < n; i++)
+		order[i] = i;
+	qsort(order, n, sizeof(order[0]), by_oncpu);
+	for (int i = 0; i < n && i < env.top; i++) {
+		const struct proc_sched *v = &vals[order[i]];
+
+		r = runq_percentiles(&order[i], 1, &count);
+		ks_begin_event(stdout, "sched", ts);
+		printf(",\"interval_s\":%.3f,\"pid\":%u,\"comm\":", interval_s, keys[order[i]]);
+		ks_json_str(stdout, v->comm, sizeof(v->comm));
+		printf(",\"oncpu_ms\":%.3f,\"voluntary\":%u,\"involuntary\":%u,\"wakeups\":%u,"
+		       "\"runq_count\":%u,\"runq_p50_us\":%.3f,\"runq_p95_us\":%.3f,"
+		       "\"runq_p99_us\":%.3f,\"runq_max_us\":%.3f}\n",
+		       (double)v->oncpu_ns / 1e6, v->voluntary, v->involuntary, v->wakeups,
+		       v->runq_count, r.p50, r.p95, r.p99, r.max);
+	}
+
+	r = runq_percentiles(order, n, &count);
+	ks_begin_event(stdout, "sched_summary", ts);
+	printf(",\"interval_s\":%.3f,\"switches\":%llu,\"voluntary\":%llu,\"involuntary\":%llu,"
+	       "\"wakeups\":%llu,\"runq_count\":%llu,\"runq_p50_us\":%.3f,\"runq_p95_us\":%.3f,"
+	       "\"runq_p99_us\":%.3f,\"runq_max_us\":%.3f,\"nr_procs\":%d}\n",
+	       interval_s, (unsigned long long)(tot.switches - prev_tot.switches),
+	       (unsigned long long)(tot.voluntary - prev_tot.voluntary),
+	       (unsigned long long)(tot.involuntary - prev_tot.involuntary),
+	       (unsigned long long)(tot.wakeups - prev_tot.wakeups), (unsigned long long)count,
+	       r.p50, r.p95, r.p99, r.max, n);
+	ks_print_stats(TOOL, interval_s,
+		       (tot.switches - prev_tot.switches) + (tot.wakeups - prev_tot.wakeups),
+		       tot.map_full - prev_tot.map_full, (int64_t)(tot.map_full - prev_tot.map_full));
+	prev_tot = tot;
+	ks_check_stdout(TOOL);
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: " TOOL " [options]\n"
+		"Aggregates context switches in the kernel and prints, every interval, NDJSON\n"
+		"\"sched\" lines (top N processes by on-CPU time), one \"sched_summary\" and\n"
+		"one \"tracer_stats\" line.\n\n"
+		"  -i, --interval S   seconds per interval (default 1)\n"
+		"  -n, --top N        processes per interval (default 10)\n"
+		"  -v, --verbose      libbpf debug output on stderr\n"
+		"  -h, --help         this help\n\n"
+		"Exit codes: 0 stopped by SIGINT/SIGTERM, 2 bad usage, 77 not root,\n"
+		"78 missing kernel feature (BTF, tracepoint), 1 other failure.\n");
+}
+
+static void parse_args(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "interval", required_argument, NULL, 'i' },
+		{ "top", required_argument, NULL, 'n' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "i:n:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i': env.interval_s = ks_parse_double(TOOL, "--interval", optarg, 0.1, 3600); break;
+		case 'n': env.top = ks_parse_long(TOOL, "--top", optarg, 0, SCHED_MAX_PROCS); break;
+		case 'v': env.verbose = true; break;
+		case 'h': usage(stdout); exit(KS_EXIT_OK);
+		default: usage(stderr); exit(KS_EXIT_USAGE);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, TOOL ": unexpected argument '%s'\n", argv[optind]);
+		exit(KS_EXIT_USAGE);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const hooks[] = { "sched_switch", "sched_wakeup", "sched_wakeup_new",
+					     "sched_process_exec", NULL };
+	struct sched_tracer_bpf *skel = NULL;
+	uint64_t last;
+	int err;
+
+	parse_args(argc, argv);
+	if ((err = ks_setup_process(TOOL)) || (err = ks_preflight(TOOL, hooks)))
+		return err;
+	ks_libbpf_logging(env.verbose);
+	nr_cpus = libbpf_num_possible_cpus();
+	if (nr_cpus <= 0)
+		return ks_bpf_error(TOOL, "count possible CPUs", nr_cpus);
+
+	skel = sched_tracer_bpf__open_and_load();
+	if (!skel) {
+		err = ks_bpf_error(TOOL, "load BPF programs", errno);
+		goto cleanup;
+	}
+	if ((err = sched_tracer_bpf__attach(skel))) {
+		err = ks_bpf_error(TOOL, "attach to sched_switch/sched_wakeup", err);
+		goto cleanup;
+	}
+	fprintf(stderr, TOOL ": tracing context switches, %.3f s intervals; Ctrl-C to stop\n",
+		env.interval_s);
+
+	last = ks_mono_ns();
+	while (!ks_exiting) {
+		uint64_t now;
+
+		ks_sleep_until(last + (uint64_t)(env.interval_s * 1e9));
+		now = ks_mono_ns();
+		/* On a stop signal the partial interval is still reported: nothing the
+		 * kernel counted is thrown away. */
+		if ((err = emit_interval(skel, (double)(now - last) / 1e9)))
+			goto cleanup;
+		last = now;
+	}
+	err = KS_EXIT_OK;
+cleanup:
+	sched_tracer_bpf__destroy(skel);
+	fflush(stdout);
+	return err;
+}

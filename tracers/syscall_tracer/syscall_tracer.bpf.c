@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Slow system calls. The hot path is every syscall on the machine, so it is as
+ * small as it can be: tp_btf (no argument copying) and per-task storage (no hash
+ * lookup, no pid-keyed map to leak). Only calls slower than the threshold
+ * reach the ring buffer. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "syscall_tracer.h"
+
+/* Set by user space between open and load; the verifier prunes unused filters. */
+const volatile __u64 min_ns = 10 * 1000 * 1000;
+/* A call that spanned at most this many jiffies is certainly faster than
+ * min_ns (user space: min_ns / tick - 2, allowing one tick of resolution and
+ * one of lag); negative disables the shortcut. */
+const volatile __s64 max_fast_jiffies = 0;
+const volatile __u32 targ_tgid = 0;
+const volatile __u32 self_tgid = 0; /* our own writes would feed back at low thresholds */
+const volatile bool filter_comm = false;
+const volatile char targ_comm[TASK_COMM_LEN] = {};
+
+struct start {
+	__u64 ts;
+	__u64 jiffies;
+	__s64 arg0;
+	__u32 nr;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct start);
+} starts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} events SEC(".maps");
+
+__u64 drops = 0; /* ring buffer full: read by user space, never silent */
+
+static __always_inline bool comm_matches(const char *comm)
+{
+#pragma unroll
+	for (int i = 0; i < TASK_COMM_LEN; i++) {
+		if (comm[i] != targ_comm[i])
+			return false;
+		if (!comm[i])
+			break;
+	}
+	return true;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
+{
+	struct start *s;
+
+	if (targ_tgid && (bpf_get_current_pid_tgid() >> 32) != targ_tgid)
+		return 0;
+	s = bpf_task_storage_get(&starts, bpf_get_current_task_btf(), NULL,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!s)
+		return 0;
+	s->ts = bpf_ktime_get_ns();
+	s->jiffies = bpf_jiffies64();
+	s->nr = id;
+	s->arg0 = regs->di;
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct syscall_event *e;
+	struct start *s;
+	__u64 delta, id;
+
+	s = bpf_task_storage_get(&starts, task, NULL, 0);
+	if (!s || !s->ts)
+		return 0;
+	/* Nearly every call is far below the threshold. Reading the precise clock
+	 * costs a clocksource read (an indirect call under retpolines), the largest
+	 * part of this program; jiffies is a plain memory read, enough to clear
+	 * calls that did not even span a couple of ticks. The verifier drops this
+	 * test when it is disabled. */
+	if (max_fast_jiffies >= 0 && (__s64)(bpf_jiffies64() - s->jiffies) <= max_fast_jiffies)
+		return 0;
+	delta = bpf_ktime_get_ns() - s->ts;
+	if (delta < min_ns)
+		return 0;
+	if (filter_comm && !comm_matches(task->comm))
+		return 0;
+	id = bpf_get_current_pid_tgid();
+	if ((id >> 32) == self_tgid)
+		return 0;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&drops, 1);
+		return 0;
+	}
+	e->ts_boot_ns = bpf_ktime_get_boot_ns();
+	e->latency_ns = delta;
+	e->ret = ret;
+	e->arg0 = s->arg0;
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	e->uid = (__u32)bpf_get_current_uid_gid();
+	e->cpu = bpf_get_smp_processor_id();
+	e->nr = s->nr;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
