@@ -55,7 +55,7 @@ export class AgentLoop {
   }
 
   async runCycle(signal?: AbortSignal): Promise<CycleReport> {
-    await expirePauses(this.executor);
+    await expirePauses(this.executor).catch((e: unknown) => this.log.warn(`resuming expired pauses failed: ${e instanceof Error ? e.message : String(e)}`));
     const breaker = this.executor.breaker.state();
     const mode = this.cfg.executor.dryRun ? 'dry_run' : breaker.open ? 'breaker_open' : 'live';
     const id = this.store.start(mode);

@@ -1,8 +1,9 @@
 // Tracer overhead on the hot paths, measured side by side in one run: each loop
 // runs bare, under empty programs on the same hooks (the floor: what attaching
 // alone costs), under our tracer, and under the equivalent bpftrace script.
-// Configurations are interleaved round by round and the median is kept, so a
-// noisy neighbour hurts all columns alike. Targets (syscall path): added cost
+// Configurations are interleaved round by round and the median is kept, and
+// the loops report CPU time per operation (the programs run in the looping
+// processes), so a noisy neighbour on this shared machine hurts little. Targets (syscall path): added cost
 // <= 2x the floor's added cost and <= 0.5x bpftrace's.
 //
 // Standalone: node dist/bench/tracers.js [--rounds N]
@@ -104,7 +105,8 @@ async function measure(s: Scenario, config: Config): Promise<number> {
 }
 
 /** Runs every scenario; returns flat metrics such as `syscall.tracer_added_ns`. */
-export async function benchTracers(rounds = 5): Promise<Record<string, number>> {
+export async function benchTracers(rounds = 9): Promise<Record<string, number>> {
+  if (process.getuid?.() !== 0) throw new Error('tracer benchmark needs root to load eBPF programs (run with sudo)');
   execFileSync('make', ['-s', '-C', path.join(ROOT, 'tracers')], { stdio: ['ignore', 'ignore', 'inherit'] });
   const noBpftrace = bpftraceUsable();
   if (noBpftrace) console.error(`bench: bpftrace column skipped: ${noBpftrace}`);
@@ -143,7 +145,7 @@ function printTable(rows: string[][], rounds: number): void {
   const head = ['path', 'unit', 'bare', 'floor', 'tracer', 'bpftrace', 'tracer+', 'floor+', 'bpftrace+', 'x floor', 'x bpftrace'];
   const all = [head, ...rows];
   const width = head.map((_, i) => Math.max(...all.map((r) => r[i].length)));
-  console.log(`\nTracer overhead (median of ${rounds} interleaved rounds; "+" = added over bare)`);
+  console.log(`\nTracer overhead, CPU ns per operation (median of ${rounds} interleaved rounds; "+" = added over bare)`);
   for (const r of all) console.log(r.map((c, i) => (i < 2 ? c.padEnd(width[i]) : c.padStart(width[i]))).join('  '));
 }
 
@@ -153,7 +155,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     process.exit(77);
   }
   const i = process.argv.indexOf('--rounds');
-  const rounds = i > 0 ? Number(process.argv[i + 1]) : 5;
+  const rounds = i > 0 ? Number(process.argv[i + 1]) : 9;
   const result = await benchTracers(rounds);
   fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
   fs.writeFileSync(path.join(ROOT, 'bench', 'results', 'tracers.json'), `${JSON.stringify(result, null, 2)}\n`);

@@ -15,6 +15,7 @@ import { redactor } from './llm/redact.js';
 import { runRepl } from './repl.js';
 import { ChatSession } from './session.js';
 import { terminalSafe } from './terminal.js';
+import { TOOLS } from './tools/index.js';
 
 const argv = cli('chat', 'Usage: $0 [--db FILE] [--ask "question"] [--model M] [--rules]\n\nAsk KernelSight what is going on. Type /help in the session.')
   .option('ask', { type: 'string', describe: 'answer this one question (or /command) and exit' })
@@ -59,11 +60,11 @@ try {
 }
 
 const model = apiKey && !argv.rules ? new GeminiChat(
-  (await import('./tools/index.js')).TOOLS,
+  TOOLS,
   {
     apiKey, model: argv.model, baseUrl: process.env.GEMINI_BASE_URL || undefined,
     timeoutMs: argv.modelTimeout * 1000, retries: argv.modelRetries, maxRounds: Math.max(1, Math.round(argv.maxRounds)),
-    maxQuestions: 12, maxToolChars: 6000,
+    maxQuestions: 8, maxToolChars: 6000,
   },
   log,
 ) : undefined;

@@ -120,10 +120,26 @@ export function checkComponents(dist = DIST): Check[] {
   return [need('ingest/main.js', 'ingest'), need('tracers/scraper/main.js', 'scraper'), agent];
 }
 
+/**
+ * mkdir -p one level at a time: Node's recursive mkdirSync spins forever on
+ * some pseudo file systems (/proc), and a doctor must not hang.
+ */
+function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  let d = path.resolve(dir);
+  while (!fs.existsSync(d)) {
+    missing.unshift(d);
+    const up = path.dirname(d);
+    if (up === d) break;
+    d = up;
+  }
+  for (const m of missing) fs.mkdirSync(m);
+}
+
 /** Really create a file: access() says yes to root even on a read-only mount. */
 export function checkWritable(name: string, dir: string): Check {
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
     const probe = path.join(dir, `.doctor-${process.pid}`);
     fs.writeFileSync(probe, 'x');
     fs.rmSync(probe);

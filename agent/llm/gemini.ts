@@ -6,7 +6,7 @@
 // signatures into the next turn as Gemini 3 requires. Any failure (HTTP error
 // after retries, timeout, a reply without calls) throws: the caller falls back to
 // the rules for the cycle.
-import { FunctionCallingConfigMode, GoogleGenAI, type Content, type FunctionCall, type Part } from '@google/genai';
+import { FunctionCallingConfigMode, GoogleGenAI, ThinkingLevel, type Content, type FunctionCall, type Part } from '@google/genai';
 import type { Db } from '../../lib/db.js';
 import { escapeUntrusted } from '../../lib/sanitize.js';
 import type { Refusal } from '../actions/types.js';
@@ -94,6 +94,9 @@ export class GeminiDecider {
             systemInstruction: req.systemInstruction,
             tools,
             toolConfig: { functionCallingConfig: { mode: FunctionCallingConfigMode.ANY, allowedFunctionNames: allowed } },
+            // Picking from a short list needs little thought; Gemini 3 defaults to high (slow).
+            // Older models take a token budget instead, so leave them at their default.
+            ...(this.opts.model.startsWith('gemini-3') ? { thinkingConfig: { thinkingLevel: ThinkingLevel.LOW } } : {}),
             abortSignal: req.signal,
           },
         });

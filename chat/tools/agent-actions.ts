@@ -2,6 +2,7 @@
 // hash-chained audit (agent_actions), each decision with its latest status and
 // the verification that judged it. Read through the agent's own AuditLog.
 import { AuditLog, type AuditRow } from '../../agent/audit/audit-log.js';
+import { DEFAULT_EXECUTOR_CONFIG } from '../../agent/executor/types.js';
 import type { Db } from '../../lib/db.js';
 import { escapeUntrusted, quoteUntrusted } from '../../lib/sanitize.js';
 import { isoLocal } from '../time.js';
@@ -23,12 +24,14 @@ export interface ActionView {
   readonly signal_ids: number[];
   readonly verification?: Record<string, unknown>;
   readonly note?: string;
+  /** Set on pending decisions: false once the approval window has passed. */
   readonly can_approve?: boolean;
 }
 
 function targetText(r: AuditRow): string {
   if (r.target_pid !== null) return `process ${quoteUntrusted(r.target_comm ?? '', 32)} pid ${r.target_pid} (start ${r.target_start_time ?? '?'})`;
-  return escapeUntrusted(r.target_key ?? r.target_ref ?? 'none', 60);
+  const key = r.target_key ?? r.target_ref;
+  return key ? escapeUntrusted(key, 60) : 'no resolved target';
 }
 
 /** The verification JSON of the newest row that has one, numbers kept, strings escaped. */
@@ -39,7 +42,11 @@ function verificationOf(history: AuditRow[]): Record<string, unknown> | undefine
   return Object.fromEntries(Object.entries(raw).slice(0, 12).map(([k, x]) => [k, typeof x === 'string' ? escapeUntrusted(x, 200) : x]));
 }
 
-export function agentDecisions(db: Db, limit: number): ActionView[] {
+/**
+ * @param ttlS pending decisions older than this can no longer be approved (the
+ *   executor refuses them: the situation they were for has moved on).
+ */
+export function agentDecisions(db: Db, limit: number, nowS = Date.now() / 1000, ttlS = DEFAULT_EXECUTOR_CONFIG.approvalTtlS): ActionView[] {
   if (!tableExists(db, 'agent_actions')) return [];
   const audit = new AuditLog(db);
   return audit.decisions(limit).map((d) => {
@@ -56,7 +63,7 @@ export function agentDecisions(db: Db, limit: number): ActionView[] {
       signal_ids: parseJson<number[]>(d.signal_ids, []).filter((n) => Number.isInteger(n)).slice(0, 10),
       ...(verificationOf(history) ? { verification: verificationOf(history) } : {}),
       ...(latest.note ? { note: escapeUntrusted(latest.note, 300) } : {}),
-      ...(d.latest_status === 'pending_approval' ? { can_approve: true } : {}),
+      ...(d.latest_status === 'pending_approval' ? { can_approve: nowS - d.ts <= ttlS } : {}),
     };
   });
 }

@@ -2,6 +2,24 @@
 // and the baselines; their observations go through the signal store (hysteresis,
 // duration gates, dedup) into signal_metadata. A classifier that throws loses
 // that one event's signals, never ingest's batch: errors are counted and reported.
+//
+// pressure_score per signal type (ladder(x): 0 / 0.25 / 0.5 / 0.75 / 1 at 0 / low /
+// medium / high / critical of that metric, linear between; see README.md):
+//   memory_pressure          max(ladder(1 - avail/total), ladder(PSI some), ladder(PSI full))
+//   oom_risk                 max(ladder(1 - (avail+swap free)/total), 1 - seconds_to_exhaustion/120); kill: 1
+//   swap_thrashing           ladder(pswpin + pswpout pages/s)
+//   cpu_saturation           busy/100 * max(ladder(runnable/CPU), ladder(load1/CPU), ladder(PSI cpu some))
+//   runaway_process          cpu_pct / (100 * cpus)
+//   scheduler_thrashing      max(ladder(run-queue p95 ms), ladder(switches/s per CPU))
+//   io_congestion (system)   max(ladder(PSI io some), ladder(PSI io full))
+//   io_congestion (device)   ladder(p95 ms)
+//   block_device_saturation  util/100 * max(ladder(queue depth), ladder(await ms))
+//   <syscall class>          ladder(worst call latency ms in the 10 s window)
+//   excessive_major_faults   ladder(major faults/s);  page_fault_storm: ladder(minor faults/s [per CPU])
+//   network_degradation      ladder((errors + drops) / packets)
+//   tcp_exhaustion           max(ladder(TIME_WAIT), ladder(CLOSE_WAIT), ladder(SYN_RECV))
+//   tcp_retransmits          ladder(retransmitted / sent segments)
+//   baseline_anomaly         min(1, z / 16)
 import type { Db } from '../../lib/db.js';
 import type { EventObserver, StoredEvent } from '../observer.js';
 import { HostState } from './host-state.js';

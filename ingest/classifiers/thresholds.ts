@@ -1,4 +1,4 @@
-// Every production threshold in one place. Ladders are low / medium / high /
+// Every production threshold, in one place. Ladders are low / medium / high /
 // critical (higher is worse); `exit` levels sit below the lowest enter level so a
 // metric hovering at a threshold cannot flap a signal open and shut (hysteresis).
 // Values marked (original) are the production values the original system meant to

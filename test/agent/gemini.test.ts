@@ -63,6 +63,8 @@ test('a normal function call from the model is executed and audited as decided b
   const names = req.body.tools[0].functionDeclarations.map((d: { name: string }) => d.name).sort();
   assert.deepEqual(names, [...Object.keys(CATALOGUE), 'finish'].sort());
   assert.equal(req.body.toolConfig.functionCallingConfig.mode, 'ANY');
+  assert.deepEqual(req.body.toolConfig.functionCallingConfig.allowedFunctionNames.sort(), names);
+  assert.equal(req.body.generationConfig.thinkingConfig.thinkingLevel, 'LOW');
   const usage = tdb.db.prepare('SELECT * FROM agent_llm_usage').all() as Array<Record<string, unknown>>;
   assert.equal(usage.length, 1);
   assert.equal(usage[0]!.total_tokens, 130);

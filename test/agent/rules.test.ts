@@ -9,7 +9,7 @@ import { AgentLoop } from '../../agent/loop.js';
 import { readSysctl } from '../../agent/actions/sysctl.js';
 import { writeTx } from '../../lib/db.js';
 import { insertSignal, tempDb, testConfig } from '../fixtures/agent/db.js';
-import { spawnHog, spawnWriter } from '../fixtures/agent/processes.js';
+import { spawnHog, spawnWriter, waitQuiet } from '../fixtures/agent/processes.js';
 
 const dry = () => testConfig({ dryRun: true });
 
@@ -18,6 +18,7 @@ test('a signal naming a process that has gone quiet: the process burning the CPU
   const quiet = await spawnHog({ idle: true });
   const hog = await spawnHog();
   t.after(async () => { await quiet.stop(); await hog.stop(); tdb.cleanup(); });
+  await waitQuiet(quiet.pid);
   const sid = insertSignal(tdb.db, {
     type: 'runaway_process', severity: 'high', pressure: 0.8,
     entity: { type: 'process', id: `${quiet.pid}:${quiet.startTime}`, name: 'node' },

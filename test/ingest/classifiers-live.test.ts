@@ -64,10 +64,18 @@ test('quiet: scraper + ingest at the production interval for 3 minutes open noth
   const rows = p.all('SELECT * FROM signal_metadata ORDER BY signal_id');
   const samples = p.all<{ n: number }>('SELECT COUNT(*) AS n FROM cpu_metrics')[0].n;
   assert.ok(samples >= 30, `the scraper ran (${samples} cpu samples)`);
-  const loud = rows.filter((s) => ['medium', 'high', 'critical'].includes(s.max_severity));
-  assert.equal(loud.length, 0, `signals on an idle machine:\n${show(loud)}`);
   const baselines = p.all<{ n: number }>('SELECT COUNT(*) AS n FROM baseline_snapshots')[0].n;
   assert.ok(baselines > 0, 'baselines were persisted while running');
+  const loud = rows.filter((s) => ['medium', 'high', 'critical'].includes(s.max_severity));
+  // The premise is an idle machine. On a shared one, someone else's build or test
+  // can make it busy: then the signals may be right, and this test cannot judge.
+  const maxBusy = p.all<{ m: number | null }>('SELECT MAX(busy_pct) AS m FROM cpu_metrics')[0].m ?? 0;
+  const maxUtil = p.all<{ m: number | null }>('SELECT MAX(util_pct) AS m FROM block_stats')[0].m ?? 0;
+  if (loud.length > 0 && (maxBusy >= 50 || maxUtil >= 50)) {
+    t.skip(`machine not idle during the window (max CPU busy ${maxBusy}%, max disk util ${maxUtil}%):\n${show(loud)}`);
+    return;
+  }
+  assert.equal(loud.length, 0, `signals on an idle machine (max CPU busy ${maxBusy}%, max disk util ${maxUtil}%):\n${show(loud)}`);
 });
 
 test(`loud: stress-ng --cpu ${2 * CPUS} opens cpu_saturation within two intervals and resolves it`, { timeout: 120_000 }, async (t) => {

@@ -146,3 +146,39 @@ test('SIGKILL of the real supervisor: no process of ours remains', { skip }, asy
   await waitFor(() => tree.every((p) => !isAlive(p.pid, p.start)) && processesWith(dir).length === 0,
     `no orphans (left: ${tree.filter((p) => isAlive(p.pid, p.start)).map((p) => p.pid).join(' ')})`, 30_000);
 });
+
+test('degraded mode: without root the tracers are unavailable with reason and fix; ingest and scraper still run', { skip }, async (t) => {
+  const dir = tempDir();
+  fs.chmodSync(dir, 0o777);
+  const db = path.join(dir, 'data', 'ks.db');
+  const env = { ...process.env };
+  delete env.GEMINI_API_KEY;
+  const proc = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', process.execPath, START,
+    '--db', db, '--log-dir', path.join(dir, 'logs'), '--scrape-interval', '1', '--no-agent'], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  let out = '';
+  proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  proc.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
+  const sys: System = { proc, dir, db, exited: exited.then((code) => ({ code, signal: null })), state: () => {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(dir, 'data', 'supervisor.state.json'), 'utf8')) as StateFile;
+    } catch {
+      return undefined;
+    }
+  } };
+  t.after(() => teardown(sys, undefined, dir));
+  const tracers = Object.keys(TRACERS);
+  await waitFor(() => tracers.every((n) => sys.state()?.components.find((c) => c.name === n)?.state === 'unavailable'), `tracers unavailable:\n${out}`, 30_000);
+  for (const c of sys.state()!.components.filter((x) => tracers.includes(x.name))) {
+    assert.match(c.reason ?? '', /permission|privilege|root/i, `${c.name}: ${c.reason}`);
+    assert.match(c.fix ?? '', /run as root/);
+    assert.equal(c.restarts, 0);
+  }
+  await waitFor(() => count(db, 'SELECT COUNT(*) AS n FROM memory_metrics') > 0, 'scraper rows stored by ingest', 30_000);
+  assert.equal(sys.state()!.components.find((c) => c.name === 'ingestion')?.state, 'up');
+  assert.equal(sys.state()!.components.find((c) => c.name === 'scraper')?.state, 'up');
+  const pid = sys.state()!.pid;
+  process.kill(pid, 'SIGTERM');
+  assert.equal(await exited, 0);
+  assert.match(out, /syscall unavailable \(exited with code 77\)/);
+});

@@ -121,9 +121,10 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 		}
 		if (ts) {
 			ts->oncpu = 0;
-			/* Preempted: still runnable, so its wait for a CPU starts now. */
-			if (!voluntary)
-				ts->enqueue = now;
+			/* Preempted: still runnable, so its wait for a CPU starts now.
+			 * Going to sleep: its wait starts at the next wakeup, and a
+			 * wakeup seen while it was still running must not count. */
+			ts->enqueue = voluntary ? 0 : now;
 		}
 	}
 	if (next->pid) {

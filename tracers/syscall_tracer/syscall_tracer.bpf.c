@@ -23,8 +23,6 @@ const volatile char targ_comm[TASK_COMM_LEN] = {};
 struct start {
 	__u64 ts;
 	__u64 jiffies;
-	__s64 arg0;
-	__u32 nr;
 };
 
 struct {
@@ -66,8 +64,6 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	s->ts = bpf_ktime_get_ns();
 	s->jiffies = bpf_jiffies64();
-	s->nr = id;
-	s->arg0 = regs->di;
 	return 0;
 }
 
@@ -106,12 +102,13 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	e->ts_boot_ns = bpf_ktime_get_boot_ns();
 	e->latency_ns = delta;
 	e->ret = ret;
-	e->arg0 = s->arg0;
+	/* The saved user registers still hold the number and first argument. */
+	e->arg0 = regs->di;
 	e->pid = id >> 32;
 	e->tid = (__u32)id;
 	e->uid = (__u32)bpf_get_current_uid_gid();
 	e->cpu = bpf_get_smp_processor_id();
-	e->nr = s->nr;
+	e->nr = regs->orig_ax;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	bpf_ringbuf_submit(e, 0);
 	return 0;

@@ -11,7 +11,7 @@ export function actionLine(a: ActionView): string {
   const verdict = v ? `; verification: ${String(v.verdict ?? '?')}${v.metric ? ` on ${String(v.metric)} ${num(v.before as number)} -> ${num(v.after as number)}` : ''}` : '';
   const why = !a.refused_rule ? '' : a.status === 'refused' ? `; refused by rule ${a.refused_rule}` : `; a later attempt was refused (rule ${a.refused_rule})`;
   const sig = a.signal_ids.length ? ` for ${a.signal_ids.map(cite).join(' ')}` : '';
-  return `  #${a.id} ${a.at}: ${a.action}${params ? ` (${params})` : ''} on ${a.target}${sig} -> ${a.status} (decided by ${a.decided_by}, confidence ${num(a.confidence)})${why}${verdict}`;
+  return `  #${a.id} ${a.at}: ${a.action}${params ? ` (${params})` : ''} on ${a.target}${sig} -> ${a.status}${a.can_approve === false ? ' (approval window passed)' : ''} (decided by ${a.decided_by}, confidence ${num(a.confidence)})${why}${verdict}`;
 }
 
 export async function agent(ctx: RulesContext): Promise<string[]> {
