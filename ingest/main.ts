@@ -3,9 +3,9 @@
 import os from 'node:os';
 import { cli } from '../lib/config.js';
 import { openDatabase } from '../lib/db.js';
-import { closeLogger, createLogger } from '../lib/logger.js';
+import { closeLogger, createLogger, RateLimiter } from '../lib/logger.js';
 import { DEFAULT_INGEST_OPTIONS, Ingester } from './ingester.js';
-import type { EventObserver } from './observer.js';
+import { createSignalEngine, type SignalEngine } from './classifiers/index.js';
 
 // Until the pipeline exists there is nothing to flush: a stop request just ends us.
 let stopEarly: (sig: string) => void = (sig) => process.exit(sig === 'SIGTERM' || sig === 'SIGINT' ? 0 : 1);
@@ -32,15 +32,16 @@ const argv = await cli('ingest', '$0 [options] < events.ndjson\n\nReads KernelSi
 const log = createLogger('ingestion', { logDir: argv.logDir, level: argv.logLevel });
 const db = openDatabase(argv.db);
 
-let observer: EventObserver | undefined;
-if (argv.classify) {
-  try {
-    const { createSignalEngine } = await import('./classifiers/index.js');
-    observer = createSignalEngine({ cpus: os.availableParallelism() });
-  } catch (e) {
-    log.warn(`classifiers unavailable, storing raw rows only: ${(e as Error).message}`);
-  }
-}
+const classifierErrors = new RateLimiter(3, 60_000);
+const observer: SignalEngine | undefined = argv.classify
+  ? createSignalEngine({
+    cpus: os.availableParallelism(),
+    onError: (where, err) => {
+      const { ok, suppressed } = classifierErrors.allow(where);
+      if (ok) log.warn(`classifier error in ${where}${suppressed ? ` (${suppressed} similar suppressed)` : ''}: ${(err as Error)?.stack ?? String(err)}`);
+    },
+  })
+  : undefined;
 
 const ingester = new Ingester(db, log, {
   ...DEFAULT_INGEST_OPTIONS,
@@ -58,6 +59,8 @@ async function stop(reason: string, code = 0): Promise<void> {
   stopping = true;
   try {
     ingester.close();
+    // Baselines are persisted periodically; keep the samples since the last save.
+    observer?.flush(db);
     db.close();
     log.info(`ingest stopped (${reason})`);
   } catch (e) {
