@@ -26,6 +26,8 @@ export interface SystemOptions {
   readonly dryRun: boolean;
   /** Only the agent gets it, through its environment. */
   readonly apiKey?: string;
+  /** Appended to the agent's command line (hidden --agent-args). */
+  readonly agentArgs?: readonly string[];
   readonly distDir?: string;
   readonly tracerDir?: string;
 }
@@ -66,7 +68,7 @@ export function systemComponents(o: SystemOptions): ComponentSpec[] {
       role: 'worker',
       ...a,
       missing: a.missing && { reason: 'not installed (dist/agent/main.js is missing)', fix: a.missing.fix },
-      args: [agent, '--db', o.db, '--interval', String(o.agentInterval), ...(o.dryRun ? ['--dry-run'] : []), ...common],
+      args: [agent, '--db', o.db, '--interval', String(o.agentInterval), ...(o.dryRun ? ['--dry-run'] : []), ...common, ...(o.agentArgs ?? [])],
       env: o.apiKey ? { GEMINI_API_KEY: o.apiKey } : undefined,
       fixes: { 77: 'run as root (sudo npm start) so the agent may act, or start with --dry-run' },
       stderr: 'supervisor-log',

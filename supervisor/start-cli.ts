@@ -38,6 +38,8 @@ export async function startMain(argv?: string[]): Promise<number> {
     .option('status-interval', { type: 'number', default: 30, describe: 'seconds between status lines when not on a terminal' })
     .option('stop-timeout', { type: 'number', default: 5, describe: 'seconds a child gets after SIGTERM before SIGKILL' })
     .option('components-file', { type: 'string', hidden: true })
+    // Tests confine the agent to their own workloads (--scope-pid) and shorten its waits.
+    .option('agent-args', { type: 'string', hidden: true, describe: 'extra agent flags, space-separated: --agent-args="--scope-pid 123 --settle 3"' })
     .example('npm start', 'everything, agent every 60 s')
     .example('npm start -- --no-agent --tracers syscall,sched', 'no agent, two tracers')
     .example('npm start -- --dry-run --agent-interval 30', 'agent proposes, never acts')
@@ -66,6 +68,7 @@ export async function startMain(argv?: string[]): Promise<number> {
       scrapeInterval: positive('scrape-interval', args.scrapeInterval),
       tracers, agent: args.agent, agentInterval: positive('agent-interval', args.agentInterval),
       dryRun: args.dryRun, apiKey,
+      agentArgs: args.agentArgs ? args.agentArgs.split(/\s+/).filter(Boolean) : [],
     });
   }
 

@@ -6,8 +6,8 @@
 //   numbers too; a rollback for a coincidence costs little, a missed harm more.
 // - helped: a clear improvement in the metric the action is for.
 // - neutral: applied, nothing measurable either way (e.g. a renice on an otherwise
-//   idle box: nobody was waiting for the CPU). The action is kept: it is in effect
-//   and costs nothing; it takes effect the moment competition appears.
+//   idle box: nobody was waiting for the CPU). It did not help, so VERIFY rolls it
+//   back (DESIGN.md safety model) unless the agent runs with --keep-neutral.
 import type { Judgement, Measurement, Target } from './types.js';
 
 const rose = (b: number, a: number) => a > b + Math.max(10, 0.5 * b);

@@ -39,6 +39,11 @@ export interface ExecutorConfig {
   readonly measureMs: number;
   /** A pending approval older than this is refused (the situation it was for has moved on). */
   readonly approvalTtlS: number;
+  /**
+   * Keep an action whose verification was neutral (applied, no measurable change).
+   * Off by default: the safety model rolls back what did not help.
+   */
+  readonly keepNeutral?: boolean;
 }
 
 export const DEFAULT_EXECUTOR_CONFIG: ExecutorConfig = {

@@ -1,6 +1,6 @@
 // VERIFY for one or more executed actions: wait for the settle time, measure the
 // same window again, ask each action's judge, and roll back what did not hold.
-// Kept: helped or neutral (applied, nothing got worse). Rolled back: worse, or not
+// Kept: helped (or neutral with keepNeutral). Rolled back: worse, neutral, or not
 // in effect any more. Those rows are what trips the circuit breaker.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Judgement } from '../actions/types.js';
@@ -42,7 +42,8 @@ export async function verifyExecuted(ex: Executor, items: readonly Executed[], c
       settle_ms: ex.cfg.settleMs, window_ms: ex.cfg.measureMs,
     };
     const common = { decisionId: it.decisionId, action: it.handler.spec.name, verdict, verification };
-    if (verdict === 'helped' || verdict === 'neutral' || verdict === 'target_gone') {
+    const keep = verdict === 'helped' || verdict === 'target_gone' || (verdict === 'neutral' && ex.cfg.keepNeutral === true);
+    if (keep) {
       if (verdict === 'target_gone') await it.handler.cleanup?.(t, it.params, it.prior).catch(() => undefined);
       const row = ex.audit.append({
         cycleId, refActionId: it.decisionId, action: it.handler.spec.name, params: it.params, decidedBy: 'rules',
@@ -60,7 +61,8 @@ export async function verifyExecuted(ex: Executor, items: readonly Executed[], c
       results.push({ ...common, kept: true, status: 'verify_failed', auditId: row.id });
       continue;
     }
-    const r = await reverse(ex, it, { status: 'rolled_back', reason: `verification ${verdict} (${j.detail})`, verification, cycleId });
+    const why = verdict === 'neutral' ? 'did not help' : verdict;
+    const r = await reverse(ex, it, { status: 'rolled_back', reason: `verification ${why} (${j.detail})`, verification, cycleId });
     results.push({ ...common, kept: false, status: r.status, auditId: r.auditId });
   }
   return results;

@@ -25,9 +25,12 @@ export interface Cause {
 }
 
 const SEVERITY: Record<string, number> = { none: 0.1, low: 0.25, medium: 0.5, high: 0.75, critical: 1 };
+// A minor-fault storm is CPU burnt in the kernel on the faulting process's behalf
+// (zeroing and mapping pages), not a shortage of memory: it is explained, and
+// relieved, like any other CPU hog.
 const RESOURCE: Record<string, Resource> = {
-  cpu_saturation: 'cpu', runaway_process: 'cpu', scheduler_thrashing: 'cpu', lock_contention: 'cpu',
-  memory_pressure: 'memory', oom_risk: 'memory', swap_thrashing: 'memory', excessive_major_faults: 'memory', page_fault_storm: 'memory',
+  cpu_saturation: 'cpu', runaway_process: 'cpu', scheduler_thrashing: 'cpu', lock_contention: 'cpu', page_fault_storm: 'cpu',
+  memory_pressure: 'memory', oom_risk: 'memory', swap_thrashing: 'memory', excessive_major_faults: 'memory',
   io_congestion: 'io', block_device_saturation: 'io', blocking_io: 'io', file_system: 'io',
   network_degradation: 'network', tcp_exhaustion: 'network', tcp_retransmits: 'network', network: 'network',
 };

@@ -67,6 +67,25 @@ test('sysctl: prior value recorded; VERIFY rolls back when listen drops rose aft
   assert.deepEqual(rows, ['executing', 'executed', 'rolled_back']);
 });
 
+test('an action that made no measurable difference is rolled back (the default)', async (t) => {
+  const tdb = tempDb();
+  const idle = await spawnHog({ idle: true });
+  t.after(async () => { await idle.stop(); tdb.cleanup(); });
+  const ex = new Executor(tdb.db, { ...testConfig().executor, keepNeutral: false }, tdb.log);
+  const o = await ex.execute(propose('lower_process_priority', { target: 't1', nice: 7 }), { cycleId: null, targets: new Map([['t1', entry(idle.pid)]]) });
+  assert.equal(o.status, 'executed');
+  assert.equal(readStat(idle.pid)!.nice, 7);
+  // The judge is the real one's contract, pinned to "neutral" so a noisy shared host
+  // cannot turn this into "helped" or "worse": what is tested is what VERIFY does with it.
+  const executed = o.status === 'executed' ? o : assert.fail('not executed');
+  const neutral = { ...executed, handler: { ...executed.handler, judge: () => ({ verdict: 'neutral' as const, metric: 'others_cpu_pct', before: 10, after: 10, detail: 'no change' }) } };
+  const [v] = await verifyExecuted(ex, [neutral], null);
+  assert.equal(v!.verdict, 'neutral');
+  assert.equal(v!.status, 'rolled_back');
+  assert.equal(readStat(idle.pid)!.nice, 0, 'prior nice restored');
+  assert.match(ex.audit.history(v!.decisionId).at(-1)!.note ?? '', /did not help/);
+});
+
 test('sysctl: undo by id restores; a value someone else changed since is left alone', async (t) => {
   const tdb = tempDb();
   const key = 'net.ipv4.tcp_fin_timeout';
