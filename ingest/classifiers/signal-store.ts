@@ -5,7 +5,7 @@
 // Open rows are reloaded at start, so a restarted ingest continues them.
 import type { Db } from '../../lib/db.js';
 import { maxSeverity, type Severity } from './severity.js';
-import type { Observation, SignalDraft } from './signal.js';
+import { draftSeverity, hasDraft, type Observation, type SignalDraft } from './signal.js';
 
 interface Cond {
   rowId?: number;
@@ -17,7 +17,8 @@ interface Cond {
   staleS: number;
   occurrences: number;
   maxSeverity: Severity;
-  pending?: { draft: SignalDraft; ts: number };
+  /** The latest evidence since the last flush; its draft is built only when written. */
+  pending?: { obs: Pick<Observation, 'draft'>; ts: number };
 }
 
 export interface StoreStats { opened: number; resolved: number; updated: number }
@@ -59,12 +60,12 @@ export class SignalStore {
     c.lastObsTs = Math.max(c.lastObsTs, obs.ts);
     c.staleS = obs.gate.staleS;
     if (c.rowId === undefined) {
-      if (obs.level !== 'enter' || !obs.draft) { this.conds.delete(obs.key); return; }
+      if (obs.level !== 'enter' || !hasDraft(obs)) { this.conds.delete(obs.key); return; }
       if (c.enterStreak === 0) c.firstEnterTs = obs.ts;
       c.enterStreak++;
       c.lastEvidenceTs = obs.ts;
       const longEnough = obs.ts - c.firstEnterTs >= (obs.gate.enterSeconds ?? 0);
-      if (c.enterStreak >= obs.gate.enterSamples && longEnough) this.open(db, obs.key, c, obs.draft, obs.ts);
+      if (c.enterStreak >= obs.gate.enterSamples && longEnough) this.open(db, obs.key, c, obs.draft!, obs.ts);
       return;
     }
     if (obs.level === 'exit') {
@@ -72,13 +73,13 @@ export class SignalStore {
       if (c.exitStreak >= obs.gate.exitSamples) this.resolve(db, obs.key, c, obs.ts);
       return;
     }
-    if (!obs.draft) return;
+    if (!hasDraft(obs)) return;
     c.exitStreak = 0;
     c.lastEvidenceTs = Math.max(c.lastEvidenceTs, obs.ts);
     c.occurrences++;
     // Between flushes only the latest draft is written, so the peak is tracked here.
-    c.maxSeverity = maxSeverity(c.maxSeverity, openSeverity(obs.draft.severity));
-    c.pending = { draft: obs.draft, ts: c.lastEvidenceTs };
+    c.maxSeverity = maxSeverity(c.maxSeverity, openSeverity(draftSeverity(obs)));
+    c.pending = { obs, ts: c.lastEvidenceTs };
   }
 
   /** Write the latest state of every condition that advanced since the last flush. */
@@ -88,7 +89,8 @@ export class SignalStore {
       context_json = json_patch(context_json, ?), source_table = ?, source_id = ?, entity_name = ? WHERE signal_id = ?`);
     for (const c of this.conds.values()) {
       if (!c.pending || c.rowId === undefined) continue;
-      const { draft, ts } = c.pending;
+      const { ts } = c.pending;
+      const draft = c.pending.obs.draft!;
       const sev = openSeverity(draft.severity);
       upd.run(ts, c.occurrences, sev, c.maxSeverity, draft.score, draft.summary, draft.label,
         JSON.stringify(draft.patterns), JSON.stringify(draft.hints), JSON.stringify(draft.context),
@@ -123,7 +125,7 @@ export class SignalStore {
     c.maxSeverity = sev;
     c.exitStreak = 0;
     c.pending = undefined;
-    if (existing) { c.rowId = existing.signal_id; c.pending = { draft: d, ts }; return; }
+    if (existing) { c.rowId = existing.signal_id; c.pending = { obs: { draft: d }, ts }; return; }
     const context = { ...d.context, opened_at: ts, first_source: d.source };
     const r = db.prepare(`INSERT INTO signal_metadata (timestamp, signal_category, signal_type, scope, semantic_label,
       severity, pressure_score, summary, patterns, reasoning_hints, source_table, source_id, entity_type, entity_id,

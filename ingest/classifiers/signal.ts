@@ -57,6 +57,32 @@ export interface Observation {
   readonly draft?: SignalDraft;
 }
 
+/**
+ * An observation whose draft is built only when the store writes it. Most samples
+ * change nothing (an exit with no open row, or one of many updates to the same
+ * row within a batch, of which only the last is written), and building a draft
+ * (summary text, context, top processes) costs far more than judging the level.
+ * `build` must read only the event, values captured now, or HostState (which
+ * does not change while a batch is classified: the store writes before the next).
+ */
+export class LazyObservation implements Observation {
+  private built?: SignalDraft;
+
+  constructor(readonly key: string, readonly ts: number, readonly level: Level, readonly gate: Gate,
+    /** The draft's severity, known before it is built (the store tracks the peak). */
+    readonly severity: Severity, private readonly build: () => SignalDraft) {}
+
+  get draft(): SignalDraft {
+    return (this.built ??= { ...this.build(), severity: this.severity });
+  }
+}
+
+/** Whether the observation carries a draft, without building a lazy one. */
+export const hasDraft = (o: Observation): boolean => o instanceof LazyObservation || o.draft !== undefined;
+
+/** The severity of an observation's draft (which must exist), without building a lazy one. */
+export const draftSeverity = (o: Observation): Severity => (o instanceof LazyObservation ? o.severity : o.draft!.severity);
+
 /** dedup_key: `<type>|<scope>|<entity id>` plus an optional qualifier. */
 export function dedupKey(type: string, entity: Entity, qualifier?: string): string {
   return qualifier ? `${type}|${entity.type}|${entity.id}|${qualifier}` : `${type}|${entity.type}|${entity.id}`;

@@ -7,7 +7,8 @@
 import type { StoredEvent } from '../observer.js';
 import type { EventOf } from '../../lib/events.js';
 import { ladderScore, ladderSeverity } from './severity.js';
-import { dedupKey, type Classifier, type Gate, type Observation } from './signal.js';
+import { dedupKey, LazyObservation, type Classifier, type Gate, type Observation } from './signal.js';
+import { CallWindow, snapshotMedian, type WindowSnapshot } from './call-window.js';
 import { FD_DEPENDENT, judgeSyscall, ladderFor, type SyscallClass } from './syscall-classes.js';
 import { fdKind, processEntity, processIdentity } from './proc.js';
 import { SYSCALL } from './thresholds.js';
@@ -39,7 +40,7 @@ const HINTS: Partial<Record<SyscallClass, string[]>> = {
 
 export class SyscallSemanticClassifier implements Classifier {
   readonly name = 'syscall';
-  private readonly windows = new Map<string, SlowCall[]>();
+  private readonly windows = new Map<string, CallWindow<SlowCall>>();
   readonly stats = { idle: 0, reported: 0 };
 
   classify(stored: StoredEvent): readonly Observation[] {
@@ -48,57 +49,58 @@ export class SyscallSemanticClassifier implements Classifier {
     const kind = FD_DEPENDENT.has(ev.syscall) && ev.fd !== undefined && ev.fd >= 0 ? fdKind(ev.pid, ev.fd) : undefined;
     const verdict = judgeSyscall(ev.syscall, ev.comm, kind);
     if (verdict.idle) { this.stats.idle++; return []; }
-    const ladder = ladderFor(verdict.cls);
+    const cls = verdict.cls;
+    const ladder = ladderFor(cls);
     if (ev.latency_ms < ladder[0]) return [];
     this.stats.reported++;
 
     const ident = processIdentity(ev.pid, ev.comm);
     const entity = processEntity(ev.pid, ident.startTime, ev.comm);
-    const key = dedupKey(verdict.cls, entity);
-    const calls = this.window(key, { ts: ev.ts, ms: ev.latency_ms, ev, rowId: stored.rowId });
-
-    const worst = calls.reduce((a, b) => (b.ms > a.ms ? b : a));
-    const sorted = calls.map((c) => c.ms).sort((a, b) => a - b);
-    const median = sorted[Math.floor(sorted.length / 2)];
+    const key = dedupKey(cls, entity);
+    const win = this.window(key, { ts: ev.ts, ms: ev.latency_ms, ev, rowId: stored.rowId });
+    const count = win.end - win.start;
+    const worst = win.worst;
     const severity = ladderSeverity(worst.ms, ladder);
-    const burst = calls.length >= SYSCALL.burstCount || worst.ms >= ladder[2];
-    const bySyscall: Record<string, number> = {};
-    for (const c of calls) bySyscall[c.ev.syscall] = (bySyscall[c.ev.syscall] ?? 0) + 1;
+    const burst = count >= SYSCALL.burstCount || worst.ms >= ladder[2];
 
-    const w = worst.ev;
-    const summary = `${who(ev.comm, ev.pid)} ${w.syscall}() blocked ${ms(worst.ms)}` +
-      (calls.length > 1 ? `; ${calls.length} slow ${verdict.cls} calls in the last ${SYSCALL.windowS} s (median ${ms(median)})` : '');
-    return [{
-      key, ts: ev.ts, level: burst ? 'enter' : 'hold', gate: GATE,
-      draft: {
-        category: 'symptom', type: verdict.cls, scope: 'process', label: LABELS[verdict.cls], severity,
+    return [new LazyObservation(key, ev.ts, burst ? 'enter' : 'hold', GATE, severity, () => {
+      const median = snapshotMedian(win);
+      const bySyscall: Record<string, number> = {};
+      for (let i = win.start; i < win.end; i++) {
+        const name = win.calls[i].ev.syscall;
+        bySyscall[name] = (bySyscall[name] ?? 0) + 1;
+      }
+      const w = worst.ev;
+      const summary = `${who(ev.comm, ev.pid)} ${w.syscall}() blocked ${ms(worst.ms)}` +
+        (count > 1 ? `; ${count} slow ${cls} calls in the last ${SYSCALL.windowS} s (median ${ms(median)})` : '');
+      return {
+        category: 'symptom', type: cls, scope: 'process', label: LABELS[cls], severity,
         // Score: the worst call's latency on the class ladder (10 ms -> 0.25 ... critical -> 1).
         score: ladderScore(worst.ms, ladder),
         summary,
-        patterns: [...Object.keys(bySyscall).map((s) => `slow_${s}`), calls.length >= SYSCALL.burstCount ? 'repeated' : 'single_outlier'],
-        hints: HINTS[verdict.cls] ?? ['A call of this class took unusually long: see the worst call in context_json'],
+        patterns: [...Object.keys(bySyscall).map((s) => `slow_${s}`), count >= SYSCALL.burstCount ? 'repeated' : 'single_outlier'],
+        hints: HINTS[cls] ?? ['A call of this class took unusually long: see the worst call in context_json'],
         entity,
         context: {
-          pid: ev.pid, start_time: ident.startTime, comm: ev.comm, syscall_class: verdict.cls,
-          window_s: SYSCALL.windowS, slow_calls: calls.length, median_ms: median, by_syscall: bySyscall,
+          pid: ev.pid, start_time: ident.startTime, comm: ev.comm, syscall_class: cls,
+          window_s: SYSCALL.windowS, slow_calls: count, median_ms: median, by_syscall: bySyscall,
           worst: { syscall: w.syscall, latency_ms: worst.ms, tid: w.tid, fd: w.fd ?? null, ret: w.ret, errno: w.errno ?? null, source_id: worst.rowId },
           fd_kind: kind ?? null, thresholds_ms: ladder,
         },
         source: { table: stored.table, id: stored.rowId },
-      },
-    }];
+      };
+    })];
   }
 
   /** Slow calls of one process+class within the window, this one included. */
-  private window(key: string, call: SlowCall): SlowCall[] {
-    const since = call.ts - SYSCALL.windowS;
-    const kept = (this.windows.get(key) ?? []).filter((c) => c.ts > since);
-    kept.push(call);
-    if (kept.length > WINDOW_CAP) kept.splice(0, kept.length - WINDOW_CAP);
-    this.windows.set(key, kept);
+  private window(key: string, call: SlowCall): WindowSnapshot<SlowCall> {
+    let w = this.windows.get(key);
+    if (!w) { w = new CallWindow<SlowCall>(SYSCALL.windowS, WINDOW_CAP); this.windows.set(key, w); }
+    const snap = w.add(call);
     if (this.windows.size > 2048) {
-      for (const [k, v] of this.windows) if (v[v.length - 1].ts <= since) this.windows.delete(k);
+      const since = call.ts - SYSCALL.windowS;
+      for (const [k, v] of this.windows) if (v.lastTs <= since) this.windows.delete(k);
     }
-    return kept;
+    return snap;
   }
 }
