@@ -6,6 +6,7 @@
 // signatures into the next turn as Gemini 3 requires. Any failure (HTTP error
 // after retries, timeout, a reply without calls) throws: the caller falls back to
 // the rules for the cycle.
+import { createGeminiClient } from '../../lib/gemini-client.js';
 import { FunctionCallingConfigMode, GoogleGenAI, ThinkingLevel, type Content, type FunctionCall, type Part } from '@google/genai';
 import type { Db } from '../../lib/db.js';
 import { escapeUntrusted } from '../../lib/sanitize.js';
@@ -66,14 +67,7 @@ export class GeminiDecider {
   private readonly ai: GoogleGenAI;
 
   constructor(private readonly db: Db, readonly opts: GeminiOptions) {
-    this.ai = new GoogleGenAI({
-      apiKey: opts.apiKey,
-      httpOptions: {
-        ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}),
-        timeout: opts.timeoutMs,
-        retryOptions: { attempts: opts.retries + 1, initialDelay: 0.5, maxDelay: 4 },
-      },
-    });
+    this.ai = createGeminiClient(opts);
   }
 
   async decide(req: DecideRequest): Promise<ModelDecision> {

@@ -5,6 +5,7 @@
 // Tool results go back bounded; after maxRounds of tool calls the model is asked
 // to answer with what it has (function calling off). Any failure throws and
 // leaves the history as it was before the question: the caller answers by rules.
+import { createGeminiClient } from '../../lib/gemini-client.js';
 import { FunctionCallingConfigMode, GoogleGenAI, type Content, type Part } from '@google/genai';
 import type { Logger } from '../../lib/logger.js';
 import { escapeUntrusted } from '../../lib/sanitize.js';
@@ -48,14 +49,7 @@ export class GeminiChat {
 
   constructor(private readonly tools: readonly ChatTool[], readonly opts: GeminiChatOptions, private readonly log: Logger) {
     this.redact = redactor(opts.apiKey);
-    this.ai = new GoogleGenAI({
-      apiKey: opts.apiKey,
-      httpOptions: {
-        ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}),
-        timeout: opts.timeoutMs,
-        retryOptions: { attempts: opts.retries + 1, initialDelay: 0.5, maxDelay: 4 },
-      },
-    });
+    this.ai = createGeminiClient(opts);
   }
 
   /** Contents currently kept (for tests and /status): questions, model turns, tool results. */

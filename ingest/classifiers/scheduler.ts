@@ -4,7 +4,7 @@
 // machine's). The per-process sched lines name the tasks that wait the most.
 import type { StoredEvent } from '../observer.js';
 import { ladderScore, ladderSeverity, maxSeverity } from './severity.js';
-import { dedupKey, HOST, type Classifier, type Observation } from './signal.js';
+import { dedupKey, HOST, LazyObservation, type Classifier, type Observation } from './signal.js';
 import type { HostState } from './host-state.js';
 import { metricGate, SCHED } from './thresholds.js';
 import { ms, num, who } from './format.js';
@@ -33,30 +33,27 @@ export class SchedulerSemanticClassifier implements Classifier {
       ...(sevRunq !== 'none' || sevStorm === 'none' ? [`runnable tasks wait p95 ${ms(p95)} (p99 ${ms(ev.runq_p99_us / 1000)}, max ${ms(ev.runq_max_us / 1000)}) for a CPU`] : []),
       ...(sevStorm !== 'none' ? [`${num(switchesPerCpu)} context switches/s per CPU (${num(involuntaryShare * 100, 0)}% involuntary)`] : []),
     ];
-    return [{
-      key: KEY, ts: ev.ts, level: severity !== 'none' ? 'enter' : hold ? 'hold' : 'exit', gate: metricGate(ev.interval_s),
-      draft: {
-        category: 'symptom', type: 'scheduler_thrashing', scope: 'system', label: 'Scheduler thrashing', severity,
-        // pressure_score = max(ladder(run-queue p95 ms), ladder(switches/s per CPU))
-        score: Math.max(ladderScore(p95, SCHED.runqP95Ms), ladderScore(switchesPerCpu, SCHED.switchesPerCpu)),
-        summary: `Scheduler: ${parts.join('; ')}` +
-          (waiters[0] ? `; longest waits: ${waiters.slice(0, 3).map((w) => `${who(w.comm, w.pid)} p95 ${ms(w.runq_p95_us / 1000)}`).join(', ')}` : ''),
-        patterns: [...(sevRunq !== 'none' ? ['run_queue_latency'] : []), ...(sevStorm !== 'none' ? ['context_switch_storm'] : []),
-          ...(involuntaryShare >= 0.5 ? ['preemption_heavy'] : [])],
-        hints: ['Run-queue latency with busy CPUs: more runnable work than CPUs (see cpu_saturation)',
-          'A switch storm with mostly voluntary switches: threads waking each other (lock handoff, tiny queues)',
-          'Latency-sensitive tasks can be given more weight (nice) or their own CPUs (affinity)'],
-        entity: HOST,
-        context: {
-          cpus, interval_s: ev.interval_s, switches: ev.switches, switches_per_s_per_cpu: Math.round(switchesPerCpu),
-          voluntary: ev.voluntary, involuntary: ev.involuntary, wakeups: ev.wakeups, runq_count: ev.runq_count,
-          runq_p50_us: ev.runq_p50_us, runq_p95_us: ev.runq_p95_us, runq_p99_us: ev.runq_p99_us, runq_max_us: ev.runq_max_us,
-          nr_procs: ev.nr_procs, top_waiters: waiters,
-          thresholds: { runq_p95_ms: SCHED.runqP95Ms, runq_exit_ms: SCHED.runqExitMs, switches_per_cpu: SCHED.switchesPerCpu },
-        },
-        source: { table: stored.table, id: stored.rowId },
+    return [new LazyObservation(KEY, ev.ts, severity !== 'none' ? 'enter' : hold ? 'hold' : 'exit', metricGate(ev.interval_s), severity, () => ({
+      category: 'symptom', type: 'scheduler_thrashing', scope: 'system', label: 'Scheduler thrashing', severity,
+      // pressure_score = max(ladder(run-queue p95 ms), ladder(switches/s per CPU))
+      score: Math.max(ladderScore(p95, SCHED.runqP95Ms), ladderScore(switchesPerCpu, SCHED.switchesPerCpu)),
+      summary: `Scheduler: ${parts.join('; ')}` +
+        (waiters[0] ? `; longest waits: ${waiters.slice(0, 3).map((w) => `${who(w.comm, w.pid)} p95 ${ms(w.runq_p95_us / 1000)}`).join(', ')}` : ''),
+      patterns: [...(sevRunq !== 'none' ? ['run_queue_latency'] : []), ...(sevStorm !== 'none' ? ['context_switch_storm'] : []),
+        ...(involuntaryShare >= 0.5 ? ['preemption_heavy'] : [])],
+      hints: ['Run-queue latency with busy CPUs: more runnable work than CPUs (see cpu_saturation)',
+        'A switch storm with mostly voluntary switches: threads waking each other (lock handoff, tiny queues)',
+        'Latency-sensitive tasks can be given more weight (nice) or their own CPUs (affinity)'],
+      entity: HOST,
+      context: {
+        cpus, interval_s: ev.interval_s, switches: ev.switches, switches_per_s_per_cpu: Math.round(switchesPerCpu),
+        voluntary: ev.voluntary, involuntary: ev.involuntary, wakeups: ev.wakeups, runq_count: ev.runq_count,
+        runq_p50_us: ev.runq_p50_us, runq_p95_us: ev.runq_p95_us, runq_p99_us: ev.runq_p99_us, runq_max_us: ev.runq_max_us,
+        nr_procs: ev.nr_procs, top_waiters: waiters,
+        thresholds: { runq_p95_ms: SCHED.runqP95Ms, runq_exit_ms: SCHED.runqExitMs, switches_per_cpu: SCHED.switchesPerCpu },
       },
-    }];
+      source: { table: stored.table, id: stored.rowId },
+    }))];
   }
 
   /** Processes with the worst run-queue latency in the latest interval. */

@@ -6,7 +6,7 @@
 import type { StoredEvent } from '../../observer.js';
 import type { EventOf } from '../../../lib/events.js';
 import { ladderScore, ladderSeverity, maxSeverity } from '../severity.js';
-import { dedupKey, HOST, type Observation } from '../signal.js';
+import { dedupKey, HOST, LazyObservation, type Observation } from '../signal.js';
 import { psiSomePct, type HostState } from '../host-state.js';
 import { CPU, metricGate, RUNAWAY } from '../thresholds.js';
 import { processEntity } from '../proc.js';
@@ -30,18 +30,18 @@ export function cpuSaturation(stored: StoredEvent, ev: EventOf<'cpu'>, host: Hos
   // pressure_score = (busy_pct/100) * max(ladder(runnable/CPU), ladder(load1/CPU), ladder(PSI cpu some))
   const score = (Math.min(100, busy) / 100) * Math.max(ladderScore(runnable, CPU.runnablePerCpu),
     ladderScore(loadPerCpu, CPU.loadPerCpu), ladderScore(some, CPU.psiSome));
-  const top = host.topCpu(ev.ts, 5);
-  const topText = top.length ? `; top: ${top.slice(0, 3).map((p) => `${who(p.comm, p.pid)} ${pct(p.cpu_pct)}`).join(', ')}` : '';
-  const patterns = [
-    ...(runnable >= CPU.runnablePerCpu[1] ? ['run_queue_backlog'] : []),
-    ...(ev.system_pct >= 30 ? ['kernel_time_high'] : []),
-    ...(ev.steal_pct >= 10 ? ['steal_time'] : []),
-    ...(ev.iowait_pct >= 20 ? ['iowait_high'] : []),
-    ...(top[0] && top[0].cpu_pct >= 50 * cpus ? ['single_process_dominates'] : []),
-  ];
-  return [{
-    key: CPU_KEY, ts: ev.ts, level: severity !== 'none' ? 'enter' : hold ? 'hold' : 'exit', gate: metricGate(ev.interval_s),
-    draft: {
+  const level = severity !== 'none' ? 'enter' : hold ? 'hold' : 'exit';
+  return [new LazyObservation(CPU_KEY, ev.ts, level, metricGate(ev.interval_s), severity, () => {
+    const top = host.topCpu(ev.ts, 5);
+    const topText = top.length ? `; top: ${top.slice(0, 3).map((p) => `${who(p.comm, p.pid)} ${pct(p.cpu_pct)}`).join(', ')}` : '';
+    const patterns = [
+      ...(runnable >= CPU.runnablePerCpu[1] ? ['run_queue_backlog'] : []),
+      ...(ev.system_pct >= 30 ? ['kernel_time_high'] : []),
+      ...(ev.steal_pct >= 10 ? ['steal_time'] : []),
+      ...(ev.iowait_pct >= 20 ? ['iowait_high'] : []),
+      ...(top[0] && top[0].cpu_pct >= 50 * cpus ? ['single_process_dominates'] : []),
+    ];
+    return {
       category: 'symptom', type: 'cpu_saturation', scope: 'system', label: 'CPU saturation', severity,
       score: Math.round(score * 1000) / 1000,
       summary: `CPU saturated: ${cpus} CPU${cpus > 1 ? 's' : ''} ${pct(busy)} busy, ${num(runnable, 2)} runnable tasks per CPU` +
@@ -60,8 +60,8 @@ export function cpuSaturation(stored: StoredEvent, ev: EventOf<'cpu'>, host: Hos
           load_per_cpu: CPU.loadPerCpu, psi_some: CPU.psiSome },
       },
       source: { table: stored.table, id: stored.rowId },
-    },
-  }];
+    };
+  })];
 }
 
 /** One process holding >= RUNAWAY.cpuPct of a CPU for RUNAWAY.seconds. */
@@ -71,31 +71,28 @@ export function runawayProcess(stored: StoredEvent, ev: EventOf<'process'>, host
   const cpu = host.fresh(host.cpu, ev.ts);
   const starving = cpu !== undefined && cpu.busy_pct >= CPU.busyEnter;
   const cpus = host.cpus;
-  return [{
-    key: dedupKey('runaway_process', entity), ts: ev.ts,
-    level: ev.cpu_pct >= RUNAWAY.cpuPct ? 'enter' : ev.cpu_pct >= RUNAWAY.exitCpuPct ? 'hold' : 'exit',
-    gate: { ...metricGate(host.intervalS), enterSeconds: RUNAWAY.seconds },
-    draft: {
-      category: 'symptom', type: 'runaway_process', scope: 'process', label: 'Runaway process',
-      // Alone on an otherwise idle machine it may be a legitimate batch job: low. Starving others: medium.
-      severity: starving ? 'medium' : 'low',
-      // pressure_score = share of the whole machine's CPU this process holds
-      score: Math.round(Math.min(1, ev.cpu_pct / (100 * cpus)) * 1000) / 1000,
-      summary: `${who(ev.comm, ev.pid)} has used ${pct(ev.cpu_pct)} of a CPU for over ${RUNAWAY.seconds} s` +
-        (cpu ? ` (machine ${pct(cpu.busy_pct)} busy)` : ''),
-      patterns: [starving ? 'starving_others' : 'cpu_hog', ...(ev.threads > 1 ? ['multi_threaded'] : [])],
-      hints: ['Check whether this is expected batch work before acting',
-        'Lowering its priority (renice) is reversible; stopping it is not'],
-      entity,
-      context: {
-        pid: ev.pid, start_time: ev.start_time, comm: ev.comm, cpu_pct: ev.cpu_pct, threads: ev.threads,
-        nice: ev.nice, uid: ev.uid, ppid: ev.ppid, state: ev.state, rss_kb: ev.rss_kb, cpus,
-        system_busy_pct: cpu?.busy_pct ?? null, top_processes: host.topCpu(ev.ts, 5),
-        thresholds: { cpu_pct: RUNAWAY.cpuPct, exit_cpu_pct: RUNAWAY.exitCpuPct, seconds: RUNAWAY.seconds },
-      },
-      source: { table: stored.table, id: stored.rowId },
+  // Alone on an otherwise idle machine it may be a legitimate batch job: low. Starving others: medium.
+  const severity = starving ? 'medium' : 'low';
+  const level = ev.cpu_pct >= RUNAWAY.cpuPct ? 'enter' : ev.cpu_pct >= RUNAWAY.exitCpuPct ? 'hold' : 'exit';
+  const gate = { ...metricGate(host.intervalS), enterSeconds: RUNAWAY.seconds };
+  return [new LazyObservation(dedupKey('runaway_process', entity), ev.ts, level, gate, severity, () => ({
+    category: 'symptom', type: 'runaway_process', scope: 'process', label: 'Runaway process', severity,
+    // pressure_score = share of the whole machine's CPU this process holds
+    score: Math.round(Math.min(1, ev.cpu_pct / (100 * cpus)) * 1000) / 1000,
+    summary: `${who(ev.comm, ev.pid)} has used ${pct(ev.cpu_pct)} of a CPU for over ${RUNAWAY.seconds} s` +
+      (cpu ? ` (machine ${pct(cpu.busy_pct)} busy)` : ''),
+    patterns: [starving ? 'starving_others' : 'cpu_hog', ...(ev.threads > 1 ? ['multi_threaded'] : [])],
+    hints: ['Check whether this is expected batch work before acting',
+      'Lowering its priority (renice) is reversible; stopping it is not'],
+    entity,
+    context: {
+      pid: ev.pid, start_time: ev.start_time, comm: ev.comm, cpu_pct: ev.cpu_pct, threads: ev.threads,
+      nice: ev.nice, uid: ev.uid, ppid: ev.ppid, state: ev.state, rss_kb: ev.rss_kb, cpus,
+      system_busy_pct: cpu?.busy_pct ?? null, top_processes: host.topCpu(ev.ts, 5),
+      thresholds: { cpu_pct: RUNAWAY.cpuPct, exit_cpu_pct: RUNAWAY.exitCpuPct, seconds: RUNAWAY.seconds },
     },
-  }];
+    source: { table: stored.table, id: stored.rowId },
+  }))];
 }
 
 const round = (x: number): number => Math.round(x * 1000) / 1000;

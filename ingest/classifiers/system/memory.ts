@@ -5,7 +5,7 @@
 import type { StoredEvent } from '../../observer.js';
 import type { EventOf } from '../../../lib/events.js';
 import { capSeverity, ladderScore, ladderSeverity, maxSeverity, rank, SEVERITIES, type Severity } from '../severity.js';
-import { dedupKey, HOST, type Observation } from '../signal.js';
+import { dedupKey, HOST, LazyObservation, type Observation } from '../signal.js';
 import { psiSomePct, type HostState } from '../host-state.js';
 import { MEMORY, OOM, metricGate } from '../thresholds.js';
 import { frac, kb, pct } from '../format.js';
@@ -50,29 +50,25 @@ export class MemoryRules {
       ...(ev.swap_total_kb > 0 && ev.swap_free_kb < ev.swap_total_kb * 0.5 ? ['swap_in_use'] : []),
     ];
     const psiText = psi ? `PSI memory some ${pct(some, 1)} / full ${pct(full, 1)}` : 'no PSI on this kernel';
-    return {
-      key: PRESSURE_KEY, ts: ev.ts, level: severity !== 'none' ? 'enter' : hold ? 'hold' : 'exit',
-      gate: metricGate(this.host.intervalS),
-      draft: {
-        category: 'symptom', type: 'memory_pressure', scope: 'system', label: 'Memory pressure', severity, score,
-        summary: `Memory pressure: ${frac(1 - used)} of RAM available (${kb(ev.available_kb)} of ${kb(ev.total_kb)}), ${psiText}` +
-          (ev.swap_total_kb > 0 ? `, swap ${kb(ev.swap_total_kb - ev.swap_free_kb)} of ${kb(ev.swap_total_kb)} used` : ', no swap'),
-        patterns,
-        hints: ['Find the processes with the largest RSS (top_rss in context)',
-          'cgroup_limit_likely: a container or service hit its memory.max; raise it or find its leak',
-          'A steady climb in memory.used_fraction (baseline_snapshots) suggests a leak',
-          'PSI memory full > 0 means every runnable task waited on memory at once'],
-        entity: HOST,
-        context: {
-          available_kb: ev.available_kb, total_kb: ev.total_kb, used_fraction: round(used), cached_kb: ev.cached_kb,
-          anon_kb: ev.anon_kb, dirty_kb: ev.dirty_kb, swap_total_kb: ev.swap_total_kb, swap_free_kb: ev.swap_free_kb,
-          psi_memory: psi ? { some_avg10: psi.some_avg10, full_avg10: psi.full_avg10 ?? null, stall_ms_per_s: psi.some_stall_ms_per_s } : null,
-          thresholds: { used: MEMORY.used, used_exit: MEMORY.usedExit, psi_some: MEMORY.psiSome, psi_full: MEMORY.psiFull },
-          top_rss: topRss(this.host, ev.ts),
-        },
-        source: { table: stored.table, id: stored.rowId },
+    return new LazyObservation(PRESSURE_KEY, ev.ts, severity !== 'none' ? 'enter' : hold ? 'hold' : 'exit', metricGate(this.host.intervalS), severity, () => ({
+      category: 'symptom', type: 'memory_pressure', scope: 'system', label: 'Memory pressure', severity, score,
+      summary: `Memory pressure: ${frac(1 - used)} of RAM available (${kb(ev.available_kb)} of ${kb(ev.total_kb)}), ${psiText}` +
+        (ev.swap_total_kb > 0 ? `, swap ${kb(ev.swap_total_kb - ev.swap_free_kb)} of ${kb(ev.swap_total_kb)} used` : ', no swap'),
+      patterns,
+      hints: ['Find the processes with the largest RSS (top_rss in context)',
+        'cgroup_limit_likely: a container or service hit its memory.max; raise it or find its leak',
+        'A steady climb in memory.used_fraction (baseline_snapshots) suggests a leak',
+        'PSI memory full > 0 means every runnable task waited on memory at once'],
+      entity: HOST,
+      context: {
+        available_kb: ev.available_kb, total_kb: ev.total_kb, used_fraction: round(used), cached_kb: ev.cached_kb,
+        anon_kb: ev.anon_kb, dirty_kb: ev.dirty_kb, swap_total_kb: ev.swap_total_kb, swap_free_kb: ev.swap_free_kb,
+        psi_memory: psi ? { some_avg10: psi.some_avg10, full_avg10: psi.full_avg10 ?? null, stall_ms_per_s: psi.some_stall_ms_per_s } : null,
+        thresholds: { used: MEMORY.used, used_exit: MEMORY.usedExit, psi_some: MEMORY.psiSome, psi_full: MEMORY.psiFull },
+        top_rss: topRss(this.host, ev.ts),
       },
-    };
+      source: { table: stored.table, id: stored.rowId },
+    }));
   }
 
   private oomRisk(stored: StoredEvent, ev: EventOf<'memory'>): Observation {
@@ -90,27 +86,23 @@ export class MemoryRules {
     const score = Math.max(ladderScore(deficit, OOM.deficit), tte !== undefined ? Math.max(0, 1 - tte / 120) : 0);
     const hold = deficit >= OOM.deficitExit || tte !== undefined;
     const tteText = tte !== undefined ? `, falling fast enough to run out in about ${Math.round(tte)} s` : '';
-    return {
-      key: OOM_KEY, ts: ev.ts, level: severity !== 'none' ? 'enter' : hold ? 'hold' : 'exit',
-      gate: metricGate(this.host.intervalS),
-      draft: {
-        category: 'symptom', type: 'oom_risk', scope: 'system', label: 'Out-of-memory risk', severity, score: Math.round(score * 1000) / 1000,
-        summary: `OOM risk: ${kb(ev.available_kb)} RAM available (${frac(1 - used)})` +
-          (ev.swap_total_kb > 0 ? ` and ${kb(ev.swap_free_kb)} swap free` : ' and no swap') + tteText,
-        patterns: [...(tte !== undefined ? ['rapid_memory_growth'] : []), ...(ev.swap_total_kb === 0 ? ['no_swap'] : []),
-          ...(full >= MEMORY.psiFull[1] ? ['reclaim_stalls'] : [])],
-        hints: ['The kernel OOM killer picks the largest oom_score: see top_rss in context',
-          'Stopping or limiting the fastest-growing process avoids a random kill'],
-        entity: HOST,
-        context: {
-          available_kb: ev.available_kb, swap_free_kb: ev.swap_free_kb, total_kb: ev.total_kb, deficit: round(deficit),
-          seconds_to_exhaustion: tte !== undefined ? Math.round(tte) : null, psi_memory_full_avg10: psi?.full_avg10 ?? null,
-          thresholds: { deficit: OOM.deficit, deficit_exit: OOM.deficitExit, exhaustion_s: OOM.exhaustionS },
-          top_rss: topRss(this.host, ev.ts),
-        },
-        source: { table: stored.table, id: stored.rowId },
+    return new LazyObservation(OOM_KEY, ev.ts, severity !== 'none' ? 'enter' : hold ? 'hold' : 'exit', metricGate(this.host.intervalS), severity, () => ({
+      category: 'symptom', type: 'oom_risk', scope: 'system', label: 'Out-of-memory risk', severity, score: Math.round(score * 1000) / 1000,
+      summary: `OOM risk: ${kb(ev.available_kb)} RAM available (${frac(1 - used)})` +
+        (ev.swap_total_kb > 0 ? ` and ${kb(ev.swap_free_kb)} swap free` : ' and no swap') + tteText,
+      patterns: [...(tte !== undefined ? ['rapid_memory_growth'] : []), ...(ev.swap_total_kb === 0 ? ['no_swap'] : []),
+        ...(full >= MEMORY.psiFull[1] ? ['reclaim_stalls'] : [])],
+      hints: ['The kernel OOM killer picks the largest oom_score: see top_rss in context',
+        'Stopping or limiting the fastest-growing process avoids a random kill'],
+      entity: HOST,
+      context: {
+        available_kb: ev.available_kb, swap_free_kb: ev.swap_free_kb, total_kb: ev.total_kb, deficit: round(deficit),
+        seconds_to_exhaustion: tte !== undefined ? Math.round(tte) : null, psi_memory_full_avg10: psi?.full_avg10 ?? null,
+        thresholds: { deficit: OOM.deficit, deficit_exit: OOM.deficitExit, exhaustion_s: OOM.exhaustionS },
+        top_rss: topRss(this.host, ev.ts),
       },
-    };
+      source: { table: stored.table, id: stored.rowId },
+    }));
   }
 
   private trackAvailable(ev: EventOf<'memory'>): void {
