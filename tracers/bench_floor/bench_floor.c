@@ -8,6 +8,7 @@
 #include <bpf/libbpf.h>
 
 #include "ks_common.h"
+#include "ks_run.h"
 #include "bench_floor.skel.h"
 
 #define TOOL "bench_floor"
@@ -41,22 +42,15 @@ int main(int argc, char **argv)
 			"Attaches empty tp_btf programs on one tracer's hooks (overhead floor).\n");
 		return argc == 2 && strcmp(argv[1], "--help") == 0 ? KS_EXIT_OK : KS_EXIT_USAGE;
 	}
-	if ((err = ks_setup_process(TOOL)) || (err = ks_preflight(TOOL, NULL)))
+	if ((err = ks_start(TOOL, NULL, false)))
 		return err;
-	ks_libbpf_logging(false);
 	skel = bench_floor_bpf__open();
 	if (!skel)
 		return ks_bpf_error(TOOL, "open BPF skeleton", errno);
 	bpf_object__for_each_program(prog, skel->obj)
 		bpf_program__set_autoload(prog, in_group(group, bpf_program__name(prog)));
-	if ((err = bench_floor_bpf__load(skel))) {
-		err = ks_bpf_error(TOOL, "load BPF programs", err);
+	if ((err = ks_load_attach(TOOL, skel->skeleton, "attach")))
 		goto cleanup;
-	}
-	if ((err = bench_floor_bpf__attach(skel))) {
-		err = ks_bpf_error(TOOL, "attach", err);
-		goto cleanup;
-	}
 	fprintf(stderr, TOOL ": empty programs attached (%s); Ctrl-C to stop\n", group[0]);
 	while (!ks_exiting)
 		ks_sleep_until(ks_mono_ns() + 1000000000ull);

@@ -66,4 +66,41 @@ void ks_check_stdout(const char *tool);
 double ks_parse_double(const char *tool, const char *flag, const char *s, double min, double max);
 long ks_parse_long(const char *tool, const char *flag, const char *s, long min, long max);
 
+/* A command-line flag: what it stores in `dest` and the bounds it checks. */
+enum ks_arg_kind {
+	KS_ARG_DOUBLE,  /* double in [min, max] */
+	KS_ARG_LONG,    /* long in [min, max] */
+	KS_ARG_STRING,  /* const char *, length in [min, max] */
+	KS_ARG_SWITCH,  /* bool set true; takes no argument */
+	KS_ARG_IGNORED, /* takes an argument and drops it (a uniform command line) */
+};
+
+struct ks_flag {
+	const char *name; /* long name, without "--" */
+	char key;         /* short name */
+	enum ks_arg_kind kind;
+	void *dest;
+	double min, max;
+};
+
+#define KS_MAX_FLAGS 12
+
+/* The flags every tracer spells the same way. */
+#define KS_FLAG_INTERVAL(dest) { "interval", 'i', KS_ARG_DOUBLE, (dest), 0.1, 3600 }
+#define KS_FLAG_TOP(dest, max) { "top", 'n', KS_ARG_LONG, (dest), 0, (max) }
+#define KS_FLAG_PID(dest) { "pid", 'p', KS_ARG_LONG, (dest), 1, 1 << 22 }
+#define KS_FLAG_VERBOSE(dest) { "verbose", 'v', KS_ARG_SWITCH, (dest), 0, 0 }
+
+/* The last lines of every tracer's --help. */
+#define KS_USAGE_EXIT_CODES \
+	"Exit codes: 0 stopped by SIGINT/SIGTERM, 2 bad usage, 77 not root,\n" \
+	"78 missing kernel feature (BTF, tracepoint), 1 other failure.\n"
+
+/* Parses argv against `flags` (ended by an entry without a name) plus
+ * -h/--help, which prints usage on stdout and exits 0. An unknown flag prints
+ * usage on stderr, a bad value or a stray argument a message; both exit
+ * KS_EXIT_USAGE. */
+void ks_parse_flags(const char *tool, int argc, char **argv, const struct ks_flag *flags,
+		    void (*usage)(FILE *f));
+
 #endif /* KS_COMMON_H */

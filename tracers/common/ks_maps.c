@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "ks_maps.h"
 
@@ -29,6 +31,33 @@ int ks_map_drain(int map_fd, void *keys, size_t key_size, void *values,
 		in = &token;
 	}
 	return (int)total;
+}
+
+int ks_sum_percpu(int map_fd, void *sum, size_t size)
+{
+	int nr_cpus = libbpf_num_possible_cpus();
+	size_t words = size / sizeof(uint64_t);
+	uint64_t *out = sum;
+	uint32_t zero = 0;
+
+	if (nr_cpus <= 0)
+		return nr_cpus;
+	uint64_t per_cpu[(size_t)nr_cpus * words];
+
+	memset(sum, 0, size);
+	if (bpf_map_lookup_elem(map_fd, &zero, per_cpu))
+		return -errno;
+	for (int c = 0; c < nr_cpus; c++)
+		for (size_t w = 0; w < words; w++)
+			out[w] += per_cpu[(size_t)c * words + w];
+	return 0;
+}
+
+void ks_rank(int *order, int n, int (*cmp)(const void *a, const void *b))
+{
+	for (int i = 0; i < n; i++)
+		order[i] = i;
+	qsort(order, n, sizeof(order[0]), cmp);
 }
 
 struct devname {

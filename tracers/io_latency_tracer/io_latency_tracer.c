@@ -9,16 +9,14 @@
  * log2 histogram: linear interpolation inside the bucket holding the rank,
  * clamped to the observed [min, max]. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "ks_common.h"
 #include "ks_maps.h"
+#include "ks_run.h"
 #include "io_latency_tracer.h"
 #include "io_latency_tracer.skel.h"
 
@@ -27,7 +25,7 @@
 static struct env {
 	double interval_s;
 	long top;
-	pid_t pid;
+	long pid;
 	bool verbose;
 } env = { .interval_s = 5, .top = 0 };
 
@@ -37,7 +35,6 @@ static int order[IO_MAX_KEYS];
 static struct io_pid_key pkeys[IO_MAX_PIDS];
 static struct io_pid_stats pvals[IO_MAX_PIDS];
 static struct io_totals prev_tot;
-static int nr_cpus;
 
 static const char *const op_names[] = { "read", "write", "other" };
 
@@ -46,21 +43,6 @@ static int by_count(const void *a, const void *b)
 	const struct io_stats *x = &vals[*(const int *)a], *y = &vals[*(const int *)b];
 
 	return x->count < y->count ? 1 : x->count > y->count ? -1 : 0;
-}
-
-static int read_totals(int fd, struct io_totals *sum)
-{
-	struct io_totals per_cpu[nr_cpus];
-	__u32 zero = 0;
-
-	memset(sum, 0, sizeof(*sum));
-	if (bpf_map_lookup_elem(fd, &zero, per_cpu))
-		return -errno;
-	for (int c = 0; c < nr_cpus; c++) {
-		sum->completions += per_cpu[c].completions;
-		sum->map_full += per_cpu[c].map_full;
-	}
-	return 0;
 }
 
 /* The process that issued the most I/O to this disk/op, or -1. */
@@ -104,8 +86,9 @@ static void print_one(const struct io_key *k, struct io_stats *v, int np, double
 	printf("}\n");
 }
 
-static int emit_interval(struct io_latency_tracer_bpf *skel, double interval_s)
+static int emit_interval(void *ctx, double interval_s)
 {
+	struct io_latency_tracer_bpf *skel = ctx;
 	struct io_totals tot;
 	double ts = ks_now_epoch();
 	int n, np, err;
@@ -118,19 +101,16 @@ static int emit_interval(struct io_latency_tracer_bpf *skel, double interval_s)
 			  sizeof(pvals[0]), IO_MAX_PIDS);
 	if (np < 0)
 		return ks_bpf_error(TOOL, "drain the per-process map", np);
-	if ((err = read_totals(bpf_map__fd(skel->maps.totals), &tot)))
+	if ((err = ks_sum_percpu(bpf_map__fd(skel->maps.totals), &tot, sizeof(tot))))
 		return ks_bpf_error(TOOL, "read totals", err);
 
-	for (int i = 0; i < n; i++)
-		order[i] = i;
-	qsort(order, n, sizeof(order[0]), by_count);
+	ks_rank(order, n, by_count);
 	for (int i = 0; i < n && (env.top == 0 || i < env.top); i++)
 		if (vals[order[i]].count)
 			print_one(&keys[order[i]], &vals[order[i]], np, interval_s, ts);
 	ks_print_stats(TOOL, interval_s, tot.completions - prev_tot.completions,
 		       tot.map_full - prev_tot.map_full, (int64_t)(tot.map_full - prev_tot.map_full));
 	prev_tot = tot;
-	ks_check_stdout(TOOL);
 	return 0;
 }
 
@@ -147,53 +127,25 @@ static void usage(FILE *f)
 		"  -n, --top N        at most N disk/op lines per interval, busiest first (default all)\n"
 		"  -p, --pid PID      only I/O submitted by this process (tgid)\n"
 		"  -v, --verbose      libbpf debug output on stderr\n"
-		"  -h, --help         this help\n\n"
-		"Exit codes: 0 stopped by SIGINT/SIGTERM, 2 bad usage, 77 not root,\n"
-		"78 missing kernel feature (BTF, tracepoint), 1 other failure.\n");
-}
-
-static void parse_args(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "interval", required_argument, NULL, 'i' },
-		{ "top", required_argument, NULL, 'n' },
-		{ "pid", required_argument, NULL, 'p' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	int c;
-
-	while ((c = getopt_long(argc, argv, "i:n:p:vh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'i': env.interval_s = ks_parse_double(TOOL, "--interval", optarg, 0.1, 3600); break;
-		case 'n': env.top = ks_parse_long(TOOL, "--top", optarg, 0, IO_MAX_KEYS); break;
-		case 'p': env.pid = ks_parse_long(TOOL, "--pid", optarg, 1, 1 << 22); break;
-		case 'v': env.verbose = true; break;
-		case 'h': usage(stdout); exit(KS_EXIT_OK);
-		default: usage(stderr); exit(KS_EXIT_USAGE);
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, TOOL ": unexpected argument '%s'\n", argv[optind]);
-		exit(KS_EXIT_USAGE);
-	}
+		"  -h, --help         this help\n\n" KS_USAGE_EXIT_CODES);
 }
 
 int main(int argc, char **argv)
 {
 	static const char *const hooks[] = { "block_rq_issue", "block_rq_complete", NULL };
+	static const struct ks_flag flags[] = {
+		KS_FLAG_INTERVAL(&env.interval_s),
+		KS_FLAG_TOP(&env.top, IO_MAX_KEYS),
+		KS_FLAG_PID(&env.pid),
+		KS_FLAG_VERBOSE(&env.verbose),
+		{},
+	};
 	struct io_latency_tracer_bpf *skel = NULL;
-	uint64_t last;
 	int err;
 
-	parse_args(argc, argv);
-	if ((err = ks_setup_process(TOOL)) || (err = ks_preflight(TOOL, hooks)))
+	ks_parse_flags(TOOL, argc, argv, flags, usage);
+	if ((err = ks_start(TOOL, hooks, env.verbose)) || (err = ks_check_cpus(TOOL)))
 		return err;
-	ks_libbpf_logging(env.verbose);
-	nr_cpus = libbpf_num_possible_cpus();
-	if (nr_cpus <= 0)
-		return ks_bpf_error(TOOL, "count possible CPUs", nr_cpus);
 
 	skel = io_latency_tracer_bpf__open();
 	if (!skel) {
@@ -204,29 +156,10 @@ int main(int argc, char **argv)
 	/* Before 6.5 there is no block_io_start: the issuing context names the process. */
 	if (!ks_has_hook("block_io_start"))
 		bpf_program__set_autoload(skel->progs.block_io_start, false);
-	if ((err = io_latency_tracer_bpf__load(skel))) {
-		err = ks_bpf_error(TOOL, "load BPF programs", err);
+	if ((err = ks_load_attach(TOOL, skel->skeleton,
+				  "attach to block_rq_issue/block_rq_complete")))
 		goto cleanup;
-	}
-	if ((err = io_latency_tracer_bpf__attach(skel))) {
-		err = ks_bpf_error(TOOL, "attach to block_rq_issue/block_rq_complete", err);
-		goto cleanup;
-	}
-	fprintf(stderr, TOOL ": tracing block I/O, %.3f s intervals; Ctrl-C to stop\n",
-		env.interval_s);
-
-	last = ks_mono_ns();
-	while (!ks_exiting) {
-		uint64_t now;
-
-		ks_sleep_until(last + (uint64_t)(env.interval_s * 1e9));
-		now = ks_mono_ns();
-		/* A stop signal still reports the partial interval. */
-		if ((err = emit_interval(skel, (double)(now - last) / 1e9)))
-			goto cleanup;
-		last = now;
-	}
-	err = KS_EXIT_OK;
+	err = ks_run_intervals(TOOL, "tracing block I/O", env.interval_s, emit_interval, skel);
 cleanup:
 	io_latency_tracer_bpf__destroy(skel);
 	fflush(stdout);

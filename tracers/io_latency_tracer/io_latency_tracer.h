@@ -42,6 +42,8 @@ struct io_pid_stats {
 	char comm[TASK_COMM_LEN];
 };
 
+/* Counters, one per CPU, cumulative since load. Only __u64 fields: user space
+ * sums them word by word (ks_sum_percpu). */
 struct io_totals {
 	__u64 completions;
 	__u64 map_full;

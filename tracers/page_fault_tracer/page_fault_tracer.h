@@ -13,7 +13,8 @@ struct proc_faults {
 	char comm[TASK_COMM_LEN];
 };
 
-/* Global counters, one per CPU, cumulative since load. */
+/* Global counters, one per CPU, cumulative since load. Only __u64 fields: user
+ * space sums them word by word (ks_sum_percpu). */
 struct pf_totals {
 	__u64 events;   /* fault tracepoint hits */
 	__u64 map_full; /* deltas lost because `procs` was full */

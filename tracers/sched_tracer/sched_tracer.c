@@ -3,16 +3,13 @@
  * switches, wakeups and run-queue latency percentiles ("sched", top N by on-CPU
  * time), system totals ("sched_summary") and a "tracer_stats" line. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
-#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "ks_common.h"
 #include "ks_maps.h"
+#include "ks_run.h"
 #include "sched_tracer.h"
 #include "sched_tracer.skel.h"
 
@@ -28,7 +25,6 @@ static __u32 keys[SCHED_MAX_PROCS];
 static struct proc_sched vals[SCHED_MAX_PROCS];
 static int order[SCHED_MAX_PROCS];
 static struct sched_totals prev_tot;
-static int nr_cpus;
 
 struct runq_pct {
 	double p50, p95, p99, max;
@@ -73,26 +69,9 @@ static int by_oncpu(const void *a, const void *b)
 	return x->oncpu_ns < y->oncpu_ns ? 1 : x->oncpu_ns > y->oncpu_ns ? -1 : 0;
 }
 
-static int read_totals(int fd, struct sched_totals *sum)
+static int emit_interval(void *ctx, double interval_s)
 {
-	struct sched_totals per_cpu[nr_cpus];
-	__u32 zero = 0;
-
-	memset(sum, 0, sizeof(*sum));
-	if (bpf_map_lookup_elem(fd, &zero, per_cpu))
-		return -errno;
-	for (int c = 0; c < nr_cpus; c++) {
-		sum->switches += per_cpu[c].switches;
-		sum->voluntary += per_cpu[c].voluntary;
-		sum->involuntary += per_cpu[c].involuntary;
-		sum->wakeups += per_cpu[c].wakeups;
-		sum->map_full += per_cpu[c].map_full;
-	}
-	return 0;
-}
-
-static int emit_interval(struct sched_tracer_bpf *skel, double interval_s)
-{
+	struct sched_tracer_bpf *skel = ctx;
 	struct sched_totals tot;
 	struct runq_pct r;
 	uint64_t count;
@@ -103,12 +82,10 @@ static int emit_interval(struct sched_tracer_bpf *skel, double interval_s)
 			 sizeof(vals[0]), SCHED_MAX_PROCS);
 	if (n < 0)
 		return ks_bpf_error(TOOL, "drain the per-process map", n);
-	if ((err = read_totals(bpf_map__fd(skel->maps.totals), &tot)))
+	if ((err = ks_sum_percpu(bpf_map__fd(skel->maps.totals), &tot, sizeof(tot))))
 		return ks_bpf_error(TOOL, "read system totals", err);
 
-	for (int i = 0; i < n; i++)
-		order[i] = i;
-	qsort(order, n, sizeof(order[0]), by_oncpu);
+	ks_rank(order, n, by_oncpu);
 	for (int i = 0; i < n && i < env.top; i++) {
 		const struct proc_sched *v = &vals[order[i]];
 
@@ -137,7 +114,6 @@ static int emit_interval(struct sched_tracer_bpf *skel, double interval_s)
 		       (tot.switches - prev_tot.switches) + (tot.wakeups - prev_tot.wakeups),
 		       tot.map_full - prev_tot.map_full, (int64_t)(tot.map_full - prev_tot.map_full));
 	prev_tot = tot;
-	ks_check_stdout(TOOL);
 	return 0;
 }
 
@@ -151,78 +127,34 @@ static void usage(FILE *f)
 		"  -i, --interval S   seconds per interval (default 1)\n"
 		"  -n, --top N        processes per interval (default 10)\n"
 		"  -v, --verbose      libbpf debug output on stderr\n"
-		"  -h, --help         this help\n\n"
-		"Exit codes: 0 stopped by SIGINT/SIGTERM, 2 bad usage, 77 not root,\n"
-		"78 missing kernel feature (BTF, tracepoint), 1 other failure.\n");
-}
-
-static void parse_args(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "interval", required_argument, NULL, 'i' },
-		{ "top", required_argument, NULL, 'n' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	int c;
-
-	while ((c = getopt_long(argc, argv, "i:n:vh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'i': env.interval_s = ks_parse_double(TOOL, "--interval", optarg, 0.1, 3600); break;
-		case 'n': env.top = ks_parse_long(TOOL, "--top", optarg, 0, SCHED_MAX_PROCS); break;
-		case 'v': env.verbose = true; break;
-		case 'h': usage(stdout); exit(KS_EXIT_OK);
-		default: usage(stderr); exit(KS_EXIT_USAGE);
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, TOOL ": unexpected argument '%s'\n", argv[optind]);
-		exit(KS_EXIT_USAGE);
-	}
+		"  -h, --help         this help\n\n" KS_USAGE_EXIT_CODES);
 }
 
 int main(int argc, char **argv)
 {
 	static const char *const hooks[] = { "sched_switch", "sched_wakeup", "sched_wakeup_new",
 					     "sched_process_exec", NULL };
+	static const struct ks_flag flags[] = {
+		KS_FLAG_INTERVAL(&env.interval_s),
+		KS_FLAG_TOP(&env.top, SCHED_MAX_PROCS),
+		KS_FLAG_VERBOSE(&env.verbose),
+		{},
+	};
 	struct sched_tracer_bpf *skel = NULL;
-	uint64_t last;
 	int err;
 
-	parse_args(argc, argv);
-	if ((err = ks_setup_process(TOOL)) || (err = ks_preflight(TOOL, hooks)))
+	ks_parse_flags(TOOL, argc, argv, flags, usage);
+	if ((err = ks_start(TOOL, hooks, env.verbose)) || (err = ks_check_cpus(TOOL)))
 		return err;
-	ks_libbpf_logging(env.verbose);
-	nr_cpus = libbpf_num_possible_cpus();
-	if (nr_cpus <= 0)
-		return ks_bpf_error(TOOL, "count possible CPUs", nr_cpus);
 
-	skel = sched_tracer_bpf__open_and_load();
+	skel = sched_tracer_bpf__open();
 	if (!skel) {
-		err = ks_bpf_error(TOOL, "load BPF programs", errno);
+		err = ks_bpf_error(TOOL, "open BPF skeleton", errno);
 		goto cleanup;
 	}
-	if ((err = sched_tracer_bpf__attach(skel))) {
-		err = ks_bpf_error(TOOL, "attach to sched_switch/sched_wakeup", err);
+	if ((err = ks_load_attach(TOOL, skel->skeleton, "attach to sched_switch/sched_wakeup")))
 		goto cleanup;
-	}
-	fprintf(stderr, TOOL ": tracing context switches, %.3f s intervals; Ctrl-C to stop\n",
-		env.interval_s);
-
-	last = ks_mono_ns();
-	while (!ks_exiting) {
-		uint64_t now;
-
-		ks_sleep_until(last + (uint64_t)(env.interval_s * 1e9));
-		now = ks_mono_ns();
-		/* On a stop signal the partial interval is still reported: nothing the
-		 * kernel counted is thrown away. */
-		if ((err = emit_interval(skel, (double)(now - last) / 1e9)))
-			goto cleanup;
-		last = now;
-	}
-	err = KS_EXIT_OK;
+	err = ks_run_intervals(TOOL, "tracing context switches", env.interval_s, emit_interval, skel);
 cleanup:
 	sched_tracer_bpf__destroy(skel);
 	fflush(stdout);

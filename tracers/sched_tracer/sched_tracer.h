@@ -24,7 +24,8 @@ struct proc_sched {
 	char comm[TASK_COMM_LEN];
 };
 
-/* System totals, one per CPU, cumulative since load (user side takes deltas). */
+/* System totals, one per CPU, cumulative since load (user side takes deltas).
+ * Only __u64 fields: user space sums them word by word (ks_sum_percpu). */
 struct sched_totals {
 	__u64 switches;
 	__u64 voluntary;

@@ -2,7 +2,6 @@
 /* syscall_tracer: prints one "syscall" line per system call slower than the
  * threshold (filtered in the kernel) and a "tracer_stats" line every 5 s. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -11,6 +10,7 @@
 #include <bpf/libbpf.h>
 
 #include "ks_common.h"
+#include "ks_run.h"
 #include "syscall_tracer.h"
 #include "syscall_tracer.skel.h"
 #include "syscall_names.h"
@@ -21,7 +21,7 @@
 static struct env {
 	double threshold_ms;
 	double stats_s;
-	pid_t pid;
+	long pid;
 	const char *comm;
 	bool verbose;
 } env = { .threshold_ms = 10, .stats_s = 5 };
@@ -124,61 +124,30 @@ static void usage(FILE *f)
 		"  -c, --comm NAME        only tasks whose comm is NAME (max 15 chars)\n"
 		"  -i, --interval S       seconds between tracer_stats lines (default 5)\n"
 		"  -v, --verbose          libbpf debug output on stderr\n"
-		"  -h, --help             this help\n\n"
-		"Exit codes: 0 stopped by SIGINT/SIGTERM, 2 bad usage, 77 not root,\n"
-		"78 missing kernel feature (BTF, tracepoint), 1 other failure.\n");
-}
-
-static void parse_args(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "threshold-ms", required_argument, NULL, 't' },
-		{ "pid", required_argument, NULL, 'p' },
-		{ "comm", required_argument, NULL, 'c' },
-		{ "interval", required_argument, NULL, 'i' },
-		{ "top", required_argument, NULL, 'n' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	int c;
-
-	while ((c = getopt_long(argc, argv, "t:p:c:i:n:vh", opts, NULL)) != -1) {
-		switch (c) {
-		case 't': env.threshold_ms = ks_parse_double(TOOL, "--threshold-ms", optarg, 0, 3600e3); break;
-		case 'p': env.pid = ks_parse_long(TOOL, "--pid", optarg, 1, 1 << 22); break;
-		case 'c':
-			if (strlen(optarg) >= TASK_COMM_LEN || !*optarg) {
-				fprintf(stderr, TOOL ": --comm must be 1..15 characters\n");
-				exit(KS_EXIT_USAGE);
-			}
-			env.comm = optarg;
-			break;
-		case 'i': env.stats_s = ks_parse_double(TOOL, "--interval", optarg, 0.1, 3600); break;
-		case 'n': break; /* accepted for a uniform command line; nothing to rank */
-		case 'v': env.verbose = true; break;
-		case 'h': usage(stdout); exit(KS_EXIT_OK);
-		default: usage(stderr); exit(KS_EXIT_USAGE);
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, TOOL ": unexpected argument '%s'\n", argv[optind]);
-		exit(KS_EXIT_USAGE);
-	}
+		"  -h, --help             this help\n\n" KS_USAGE_EXIT_CODES);
 }
 
 int main(int argc, char **argv)
 {
 	static const char *const hooks[] = { "sys_enter", "sys_exit", NULL };
+	static const struct ks_flag flags[] = {
+		{ "threshold-ms", 't', KS_ARG_DOUBLE, &env.threshold_ms, 0, 3600e3 },
+		KS_FLAG_PID(&env.pid),
+		{ "comm", 'c', KS_ARG_STRING, &env.comm, 1, TASK_COMM_LEN - 1 },
+		KS_FLAG_INTERVAL(&env.stats_s),
+		/* accepted for a uniform command line; nothing to rank */
+		{ "top", 'n', KS_ARG_IGNORED, NULL, 0, 0 },
+		KS_FLAG_VERBOSE(&env.verbose),
+		{},
+	};
 	struct syscall_tracer_bpf *skel = NULL;
 	struct ring_buffer *rb = NULL;
 	uint64_t next_stats, last_stats, last_events = 0, last_drops = 0;
 	int err;
 
-	parse_args(argc, argv);
-	if ((err = ks_setup_process(TOOL)) || (err = ks_preflight(TOOL, hooks)))
+	ks_parse_flags(TOOL, argc, argv, flags, usage);
+	if ((err = ks_start(TOOL, hooks, env.verbose)))
 		return err;
-	ks_libbpf_logging(env.verbose);
 
 	skel = syscall_tracer_bpf__open();
 	if (!skel) {
@@ -193,14 +162,8 @@ int main(int argc, char **argv)
 		skel->rodata->filter_comm = true;
 		strncpy((char *)skel->rodata->targ_comm, env.comm, TASK_COMM_LEN - 1);
 	}
-	if ((err = syscall_tracer_bpf__load(skel))) {
-		err = ks_bpf_error(TOOL, "load BPF programs", err);
+	if ((err = ks_load_attach(TOOL, skel->skeleton, "attach to sys_enter/sys_exit")))
 		goto cleanup;
-	}
-	if ((err = syscall_tracer_bpf__attach(skel))) {
-		err = ks_bpf_error(TOOL, "attach to sys_enter/sys_exit", err);
-		goto cleanup;
-	}
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), handle_event, NULL, NULL);
 	if (!rb) {
 		err = ks_bpf_error(TOOL, "create ring buffer", errno);
