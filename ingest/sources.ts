@@ -1,6 +1,6 @@
 // Which producer an event came from, for the `collectors` table. Lines arrive
 // merged from every child, so the source is derived from the event itself.
-import type { EventType, KsEvent } from '../lib/events.js';
+import { EVENT_TYPES, type EventType, type KsEvent } from '../lib/events.js';
 
 const TRACER_OF: Partial<Record<EventType, string>> = {
   syscall: 'syscall_tracer',
@@ -11,9 +11,12 @@ const TRACER_OF: Partial<Record<EventType, string>> = {
   io_latency: 'io_latency_tracer',
 };
 
+// Built once: sourceOf runs for every stored event.
+const SOURCE_OF = new Map<string, string>(EVENT_TYPES.map((t) => [t, TRACER_OF[t] ?? `scraper.${t}`]));
+
 export function sourceOf(ev: KsEvent): string {
   if (ev.type === 'tracer_stats') return ev.tracer;
-  return TRACER_OF[ev.type] ?? `scraper.${ev.type}`;
+  return SOURCE_OF.get(ev.type)!;
 }
 
 /** Best guess for a rejected line: its type field if it had one. */

@@ -27,7 +27,9 @@ export interface BatchResult {
   readonly observerError?: Error;
 }
 
-interface TypeWriter { stmt: Statement; names: string[]; table: string }
+// args: one reused array per statement (run() copies the values into SQLite), so
+// storing a row allocates no argument list.
+interface TypeWriter { stmt: Statement; names: string[]; table: string; args: unknown[] }
 
 export class Store {
   private readonly writers = new Map<EventType, TypeWriter>();
@@ -40,7 +42,7 @@ export class Store {
       const names = fieldNames(type);
       const table = EVENT_SPECS[type].table;
       const sql = `INSERT INTO ${table} (timestamp, ${names.join(', ')}) VALUES (?${', ?'.repeat(names.length)})`;
-      this.writers.set(type, { stmt: db.prepare(sql), names, table });
+      this.writers.set(type, { stmt: db.prepare(sql), names, table, args: new Array<unknown>(names.length + 1) });
     }
     this.quarantine = db.prepare(
       'INSERT INTO quarantine (timestamp, source, code, error, sample, line_bytes) VALUES (?, ?, ?, ?, ?, ?)');
@@ -69,8 +71,9 @@ export class Store {
       for (const ev of batch.events) {
         const w = this.writers.get(ev.type)!;
         const row = ev as unknown as Record<string, unknown>;
-        const args: unknown[] = [ev.ts];
-        for (const n of w.names) args.push(row[n] ?? null);
+        const { args, names } = w;
+        args[0] = ev.ts;
+        for (let i = 0; i < names.length; i++) args[i + 1] = row[names[i]] ?? null;
         const info = w.stmt.run(args);
         stored.push({ event: ev, table: w.table, rowId: Number(info.lastInsertRowid) });
         const s = acc(sourceOf(ev));

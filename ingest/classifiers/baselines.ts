@@ -8,41 +8,19 @@
 // "more is worse". Each sample is compared before it joins the baseline, and an
 // anomalous one joins with a tenth of the usual EWMA weight.
 import type { Db } from '../../lib/db.js';
-import type { KsEvent } from '../../lib/events.js';
 import type { StoredEvent } from '../observer.js';
 import { RunningStats, type BaselineRow } from './baseline-stats.js';
 import { clamp01 } from './severity.js';
-import { dedupKey, device, HOST, iface, type Entity, type Observation } from './signal.js';
+import { LazyObservation, NONE, type Level, type Observation } from './signal.js';
+import { Samples, type Metric } from './baseline-metrics.js';
 import type { HostState } from './host-state.js';
-import { BASELINE, BLOCK, NET, metricGate } from './thresholds.js';
+import { BASELINE, metricGate } from './thresholds.js';
 import { num } from './format.js';
-
-interface Sample { metric: string; value: number; entity: Entity; minDelta: number }
-
-/** The metrics with a baseline, and the smallest change worth a person's attention. */
-export function metricsOf(ev: KsEvent, cpus: number): Sample[] {
-  const s = (metric: string, value: number, minDelta: number, entity: Entity = HOST): Sample => ({ metric, value, entity, minDelta });
-  switch (ev.type) {
-    case 'cpu': return [s('cpu.busy_pct', ev.busy_pct, 25), s('cpu.iowait_pct', ev.iowait_pct, 20)];
-    case 'memory': return ev.total_kb > 0 ? [s('memory.used_fraction', 1 - ev.available_kb / ev.total_kb, 0.1)] : [];
-    case 'load': return [s('load.load1_per_cpu', ev.load1 / cpus, 0.5)];
-    case 'psi': return [s(`psi.${ev.resource}.some_avg10`, ev.some_avg10, 10)];
-    case 'block':
-      if (BLOCK.ignore.test(ev.dev)) return [];
-      return [s(`block.${ev.dev}.await_ms`, ev.await_ms, 10, device(ev.dev)), s(`block.${ev.dev}.util_pct`, ev.util_pct, 30, device(ev.dev))];
-    case 'net_if':
-      if (NET.ignore.test(ev.iface)) return [];
-      return [s(`net.${ev.iface}.rx_bytes_per_s`, ev.rx_bytes_per_s, 1 << 20, iface(ev.iface)),
-        s(`net.${ev.iface}.tx_bytes_per_s`, ev.tx_bytes_per_s, 1 << 20, iface(ev.iface))];
-    case 'tcp': return [s('tcp.retrans_per_s', ev.retrans_per_s, 5), s('tcp.time_wait', ev.time_wait, 200)];
-    case 'vmstat': return [s('vmstat.pgmajfault_per_s', ev.pgmajfault_per_s, 50)];
-    default: return [];
-  }
-}
 
 export class BaselineTracker {
   private readonly stats = new Map<string, RunningStats>();
   private readonly dirty = new Set<string>();
+  private readonly samples = new Samples();
   private loaded = false;
   private lastPersist = 0;
 
@@ -60,26 +38,29 @@ export class BaselineTracker {
     return this.stats.get(metric);
   }
 
-  observe(stored: StoredEvent): Observation[] {
-    const out: Observation[] = [];
-    for (const s of metricsOf(stored.event, this.host.cpus)) {
-      if (!Number.isFinite(s.value)) continue;
-      let st = this.stats.get(s.metric);
+  observe(stored: StoredEvent): readonly Observation[] {
+    const samples = this.samples.of(stored.event, this.host.cpus);
+    let out: Observation[] | undefined;
+    for (let i = 0; i < samples.count; i++) {
+      const m = samples.metrics[i];
+      const value = samples.values[i];
+      if (!Number.isFinite(value)) continue;
+      let st = this.stats.get(m.name);
       if (!st) {
         if (this.stats.size >= BASELINE.maxMetrics) continue;
-        st = RunningStats.empty(s.metric);
-        this.stats.set(s.metric, st);
+        st = RunningStats.empty(m.name);
+        this.stats.set(m.name, st);
       }
-      const judged = st.row.count >= BASELINE.minSamples ? this.judge(stored, s, st) : undefined;
-      if (judged) out.push(judged);
+      const judged = st.row.count >= BASELINE.minSamples ? this.judge(stored, m, value, st) : undefined;
+      if (judged) (out ??= []).push(judged);
       // An anomalous sample moves the EWMA with a tenth of the weight: an ongoing
       // anomaly is not absorbed into its own baseline within a minute, while a
       // lasting shift still becomes the new normal (~500 samples).
       const unusual = judged !== undefined && judged.level !== 'exit';
-      st.add(s.value, stored.event.ts, unusual ? BASELINE.alpha / 10 : BASELINE.alpha);
-      this.dirty.add(s.metric);
+      st.add(value, stored.event.ts, unusual ? BASELINE.alpha / 10 : BASELINE.alpha);
+      this.dirty.add(m.name);
     }
-    return out;
+    return out ?? NONE;
   }
 
   /** Write changed rows (upsert) when persistEveryS has passed, or always with force. */
@@ -99,35 +80,43 @@ export class BaselineTracker {
     this.dirty.clear();
   }
 
-  private judge(stored: StoredEvent, s: Sample, st: RunningStats): Observation {
+  private judge(stored: StoredEvent, m: Metric, value: number, st: RunningStats): Observation {
     const r = st.row;
-    const delta = s.value - r.ewma;
-    const z = st.z(s.value, s.minDelta);
-    const enter = z >= BASELINE.zEnter && delta >= s.minDelta;
-    const hold = z >= BASELINE.zExit && delta >= s.minDelta / 2;
-    const severity = !enter ? 'none' : z >= BASELINE.zMedium && delta >= 2 * s.minDelta ? 'medium' : 'low';
-    return {
-      key: dedupKey('baseline_anomaly', s.entity, s.metric), ts: stored.event.ts,
-      level: enter ? 'enter' : hold ? 'hold' : 'exit',
-      // 3 samples in a row: a one-sample spike is not a change of behaviour.
-      gate: metricGate(this.host.intervalS, 3),
-      draft: {
-        category: 'baseline', type: 'baseline_anomaly', scope: s.entity.type, label: `Unusual ${s.metric}`, severity,
-        // pressure_score = z / (2 * zMedium), capped at 1 (z 4 -> 0.25, z 8 -> 0.5, z 16 -> 1)
-        score: Math.round(clamp01(z / (2 * BASELINE.zMedium)) * 1000) / 1000,
-        summary: `${s.metric} is ${num(s.value, 2)}, above its recent baseline ${num(r.ewma, 2)} ± ${num(st.ewmStd, 2)} ` +
-          `(z ${num(z, 1)}; all-time mean ${num(r.mean, 2)} over ${r.count} samples)`,
-        patterns: ['above_baseline', ...(s.value > r.max ? ['new_maximum'] : [])],
-        hints: ['A baseline anomaly is context: look for a symptom signal on the same entity',
-          'A lasting change (deployment, new workload) is absorbed into the baseline within a few minutes'],
-        entity: s.entity,
-        context: {
-          metric: s.metric, value: s.value, ewma: r.ewma, ewm_std: st.ewmStd, mean: r.mean, std: st.std, count: r.count,
-          min: r.min, max: r.max, z, delta, min_delta: s.minDelta,
-          thresholds: { z_enter: BASELINE.zEnter, z_exit: BASELINE.zExit, z_medium: BASELINE.zMedium, min_samples: BASELINE.minSamples },
-        },
-        source: { table: stored.table, id: stored.rowId },
+    const delta = value - r.ewma;
+    const z = st.z(value, m.minDelta);
+    const enter = z >= BASELINE.zEnter && delta >= m.minDelta;
+    const hold = z >= BASELINE.zExit && delta >= m.minDelta / 2;
+    const level: Level = enter ? 'enter' : hold ? 'hold' : 'exit';
+    // 3 samples in a row: a one-sample spike is not a change of behaviour.
+    const gate = metricGate(this.host.intervalS, 3);
+    // An exit needs no draft (the store only counts it): nearly every sample, so nothing else is built.
+    if (level === 'exit') return { key: m.key, ts: stored.event.ts, level, gate };
+    return this.anomaly(stored, m, value, st, { key: m.key, ts: stored.event.ts, level, gate }, z, delta);
+  }
+
+  private anomaly(stored: StoredEvent, m: Metric, value: number, st: RunningStats, o: Omit<Observation, 'draft'>,
+    z: number, delta: number): Observation {
+    const severity = o.level !== 'enter' ? 'none' : z >= BASELINE.zMedium && delta >= 2 * m.minDelta ? 'medium' : 'low';
+    // The sample joins the statistics right after this: the draft, built later, describes them as they were.
+    const { ewma, mean, count, min, max } = st.row;
+    const ewmStd = st.ewmStd;
+    const std = st.std;
+    return new LazyObservation(o.key, o.ts, o.level, o.gate, severity, () => ({
+      category: 'baseline', type: 'baseline_anomaly', scope: m.entity.type, label: `Unusual ${m.name}`, severity,
+      // pressure_score = z / (2 * zMedium), capped at 1 (z 4 -> 0.25, z 8 -> 0.5, z 16 -> 1)
+      score: Math.round(clamp01(z / (2 * BASELINE.zMedium)) * 1000) / 1000,
+      summary: `${m.name} is ${num(value, 2)}, above its recent baseline ${num(ewma, 2)} ± ${num(ewmStd, 2)} ` +
+        `(z ${num(z, 1)}; all-time mean ${num(mean, 2)} over ${count} samples)`,
+      patterns: ['above_baseline', ...(value > max ? ['new_maximum'] : [])],
+      hints: ['A baseline anomaly is context: look for a symptom signal on the same entity',
+        'A lasting change (deployment, new workload) is absorbed into the baseline within a few minutes'],
+      entity: m.entity,
+      context: {
+        metric: m.name, value, ewma, ewm_std: ewmStd, mean, std, count,
+        min, max, z, delta, min_delta: m.minDelta,
+        thresholds: { z_enter: BASELINE.zEnter, z_exit: BASELINE.zExit, z_medium: BASELINE.zMedium, min_samples: BASELINE.minSamples },
       },
-    };
+      source: { table: stored.table, id: stored.rowId },
+    }));
   }
 }

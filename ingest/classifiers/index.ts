@@ -26,7 +26,7 @@ import { HostState } from './host-state.js';
 import { SignalStore } from './signal-store.js';
 import { BaselineTracker } from './baselines.js';
 import { staleForType } from './thresholds.js';
-import type { Classifier } from './signal.js';
+import type { Classifier, Observation } from './signal.js';
 import { SyscallSemanticClassifier } from './syscall.js';
 import { SchedulerSemanticClassifier } from './scheduler.js';
 import { PageFaultSemanticClassifier } from './page-fault.js';
@@ -67,14 +67,18 @@ export function createSignalEngine(opts: SignalEngineOptions = {}): SignalEngine
   let errors = 0;
   const fail = (where: string, err: unknown): void => { errors++; opts.onError?.(where, err); };
 
+  // Runs for every stored event: indexed loops, no iterator objects.
+  const applyAll = (db: Db, obs: readonly Observation[]): void => {
+    for (let i = 0; i < obs.length; i++) store.apply(db, obs[i]);
+  };
   const handle = (db: Db, s: StoredEvent): void => {
-    for (const c of classifiers) {
+    for (let i = 0; i < classifiers.length; i++) {
       try {
-        for (const o of c.classify(s)) store.apply(db, o);
-      } catch (err) { fail(c.name, err); }
+        applyAll(db, classifiers[i].classify(s));
+      } catch (err) { fail(classifiers[i].name, err); }
     }
     try {
-      for (const o of baselines.observe(s)) store.apply(db, o);
+      applyAll(db, baselines.observe(s));
     } catch (err) { fail('baselines', err); }
   };
 
@@ -87,10 +91,10 @@ export function createSignalEngine(opts: SignalEngineOptions = {}): SignalEngine
       baselines.load(db);
       // State first: a scrape round's cpu line is judged with the same round's
       // process list and PSI, whichever order the scraper printed them in.
-      for (const s of batch) {
-        try { host.update(s.event); } catch (err) { fail('host-state', err); }
+      for (let i = 0; i < batch.length; i++) {
+        try { host.update(batch[i].event); } catch (err) { fail('host-state', err); }
       }
-      for (const s of batch) handle(db, s);
+      for (let i = 0; i < batch.length; i++) handle(db, batch[i]);
       try { store.flush(db); } catch (err) { fail('store', err); }
     },
     tick(db, nowS) {

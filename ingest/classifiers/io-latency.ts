@@ -5,8 +5,9 @@
 // per interval, as the duration gate expects. Fewer than IO_LATENCY.minCount
 // requests say nothing reliable about p95 and count as "not congested".
 import type { StoredEvent } from '../observer.js';
+import type { EventOf } from '../../lib/events.js';
 import { ladderScore, ladderSeverity } from './severity.js';
-import { dedupKey, device, type Classifier, type Observation } from './signal.js';
+import { dedupKey, device, LazyObservation, type Classifier, NONE, type Observation } from './signal.js';
 import { BLOCK, IO_LATENCY, metricGate } from './thresholds.js';
 import { ms, num, who } from './format.js';
 import { processIdentity } from './proc.js';
@@ -16,20 +17,23 @@ export class IoLatencyClassifier implements Classifier {
 
   classify(stored: StoredEvent): readonly Observation[] {
     const ev = stored.event;
-    if (ev.type !== 'io_latency' || BLOCK.ignore.test(ev.dev)) return [];
+    return ev.type === 'io_latency' && !BLOCK.ignore.test(ev.dev) ? this.judge(stored, ev) : NONE;
+  }
+
+  // Apart from classify, which sees every event: the draft's closure context is allocated only here.
+  private judge(stored: StoredEvent, ev: EventOf<'io_latency'>): readonly Observation[] {
     const entity = device(ev.dev);
     const p95 = ev.p95_us / 1000;
     const enough = ev.count >= IO_LATENCY.minCount;
     const severity = enough ? ladderSeverity(p95, IO_LATENCY.p95Ms) : 'none';
     const hold = enough && p95 >= IO_LATENCY.exitMs;
-    const top = ev.top_pid !== undefined
-      ? { pid: ev.top_pid, start_time: processIdentity(ev.top_pid, ev.top_comm).startTime, comm: ev.top_comm ?? '' }
-      : undefined;
-    return [{
-      key: dedupKey('io_congestion', entity, ev.op), ts: ev.ts,
-      level: severity !== 'none' ? 'enter' : hold ? 'hold' : 'exit',
-      gate: metricGate(ev.interval_s),
-      draft: {
+    const level = severity !== 'none' ? 'enter' : hold ? 'hold' : 'exit';
+    const key = dedupKey('io_congestion', entity, ev.op);
+    return [new LazyObservation(key, ev.ts, level, metricGate(ev.interval_s), severity, () => {
+      const top = ev.top_pid !== undefined
+        ? { pid: ev.top_pid, start_time: processIdentity(ev.top_pid, ev.top_comm).startTime, comm: ev.top_comm ?? '' }
+        : undefined;
+      return {
         category: 'symptom', type: 'io_congestion', scope: 'device', label: 'I/O congestion', severity,
         // pressure_score = ladder(p95 latency ms)
         score: ladderScore(p95, IO_LATENCY.p95Ms),
@@ -46,7 +50,7 @@ export class IoLatencyClassifier implements Classifier {
           thresholds: { p95_ms: IO_LATENCY.p95Ms, exit_ms: IO_LATENCY.exitMs, min_count: IO_LATENCY.minCount },
         },
         source: { table: stored.table, id: stored.rowId },
-      },
-    }];
+      };
+    })];
   }
 }

@@ -6,11 +6,11 @@
 import type { StoredEvent } from '../observer.js';
 import type { EventOf } from '../../lib/events.js';
 import { ladderScore, ladderSeverity, type Ladder } from './severity.js';
-import { dedupKey, HOST, type Classifier, type Entity, type Observation } from './signal.js';
+import { dedupKey, HOST, LazyObservation, type Classifier, type Entity, NONE, type Observation } from './signal.js';
 import type { HostState } from './host-state.js';
 import { FAULTS, metricGate } from './thresholds.js';
 import { num, who } from './format.js';
-import { processEntity, processIdentity } from './proc.js';
+import { processEntity, processIdentity, processKey } from './proc.js';
 
 interface Rate { major: number; minor: number; intervalS: number }
 
@@ -23,19 +23,19 @@ export class PageFaultSemanticClassifier implements Classifier {
     const ev = stored.event;
     switch (ev.type) {
       case 'page_fault_summary':
-        if (ev.interval_s <= 0) return [];
+        if (ev.interval_s <= 0) return NONE;
         return this.system(stored, ev.ts, { major: ev.major / ev.interval_s, minor: ev.minor / ev.interval_s, intervalS: ev.interval_s }, 'page_fault_tracer');
       case 'vmstat':
-        if (this.host.recently('page_fault_summary', ev.ts)) return [];
+        if (this.host.recently('page_fault_summary', ev.ts)) return NONE;
         return this.system(stored, ev.ts, { major: ev.pgmajfault_per_s, minor: ev.pgfault_per_s, intervalS: ev.interval_s }, 'vmstat');
       case 'page_fault':
         return ev.interval_s > 0 ? this.process(stored, ev) : [];
       default:
-        return [];
+        return NONE;
     }
   }
 
-  private system(stored: StoredEvent, ts: number, r: Rate, from: string): Observation[] {
+  private system(stored: StoredEvent, ts: number, r: Rate, from: string): readonly Observation[] {
     const cpus = this.host.cpus;
     const minorPerCpu = r.minor / cpus;
     const mem = this.host.fresh(this.host.memory, ts);
@@ -49,15 +49,15 @@ export class PageFaultSemanticClassifier implements Classifier {
     ];
   }
 
-  private process(stored: StoredEvent, ev: EventOf<'page_fault'>): Observation[] {
+  private process(stored: StoredEvent, ev: EventOf<'page_fault'>): readonly Observation[] {
     const major = ev.major / ev.interval_s;
     const minor = ev.minor / ev.interval_s;
     if (major < FAULTS.processMajorPerS[0] * FAULTS.exitFraction && minor < FAULTS.processMinorPerS[0] * FAULTS.exitFraction) {
       // Cheap path for the many quiet processes; an exit only matters for an open row.
-      const entity = processEntity(ev.pid, processIdentity(ev.pid, ev.comm).startTime, ev.comm);
+      const startTime = processIdentity(ev.pid, ev.comm).startTime;
       const gate = metricGate(ev.interval_s);
-      return [{ key: dedupKey('excessive_major_faults', entity), ts: ev.ts, level: 'exit', gate },
-        { key: dedupKey('page_fault_storm', entity), ts: ev.ts, level: 'exit', gate }];
+      return [{ key: processKey('excessive_major_faults', ev.pid, startTime), ts: ev.ts, level: 'exit', gate },
+        { key: processKey('page_fault_storm', ev.pid, startTime), ts: ev.ts, level: 'exit', gate }];
     }
     const ident = processIdentity(ev.pid, ev.comm);
     const entity = processEntity(ev.pid, ident.startTime, ev.comm);
@@ -74,25 +74,23 @@ export class PageFaultSemanticClassifier implements Classifier {
     value: number, ladder: Ladder, intervalS: number, summary: string, ctx: Record<string, unknown>): Observation {
     const severity = ladderSeverity(value, ladder);
     const major = type === 'excessive_major_faults';
-    return {
-      key: dedupKey(type, entity), ts, level: severity !== 'none' ? 'enter' : value >= ladder[0] * FAULTS.exitFraction ? 'hold' : 'exit',
-      gate: metricGate(intervalS),
-      draft: {
-        category: 'symptom', type, scope: entity.type, label: major ? 'Excessive major page faults' : 'Page fault storm', severity,
-        // pressure_score = ladder(faults/s) (minor faults: per CPU system-wide)
-        score: ladderScore(value, ladder),
-        summary,
-        patterns: major ? ['major_faults', ...(this.host.memory && this.host.memory.swap_total_kb > 0 ? ['possible_swap_in'] : ['file_refaults'])]
-          : ['minor_fault_storm'],
-        hints: major
-          ? ['Major faults read pages back from disk: memory pressure evicting the working set, or a cold mmap',
-            'Compare with memory_pressure and swap_thrashing; the process list names who faults']
-          : ['Huge numbers of minor faults: memory allocated and touched repeatedly (malloc churn, fork storms, THP splits)'],
-        entity,
-        context: { ...ctx, thresholds: { per_s: ladder, exit_fraction: FAULTS.exitFraction } },
-        source: { table: stored.table, id: stored.rowId },
-      },
-    };
+    const level = severity !== 'none' ? 'enter' : value >= ladder[0] * FAULTS.exitFraction ? 'hold' : 'exit';
+    const key = dedupKey(type, entity);
+    return new LazyObservation(key, ts, level, metricGate(intervalS), severity, () => ({
+      category: 'symptom', type, scope: entity.type, label: major ? 'Excessive major page faults' : 'Page fault storm', severity,
+      // pressure_score = ladder(faults/s) (minor faults: per CPU system-wide)
+      score: ladderScore(value, ladder),
+      summary,
+      patterns: major ? ['major_faults', ...(this.host.memory && this.host.memory.swap_total_kb > 0 ? ['possible_swap_in'] : ['file_refaults'])]
+        : ['minor_fault_storm'],
+      hints: major
+        ? ['Major faults read pages back from disk: memory pressure evicting the working set, or a cold mmap',
+          'Compare with memory_pressure and swap_thrashing; the process list names who faults']
+        : ['Huge numbers of minor faults: memory allocated and touched repeatedly (malloc churn, fork storms, THP splits)'],
+      entity,
+      context: { ...ctx, thresholds: { per_s: ladder, exit_fraction: FAULTS.exitFraction } },
+      source: { table: stored.table, id: stored.rowId },
+    }));
   }
 }
 

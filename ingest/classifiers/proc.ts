@@ -2,7 +2,7 @@
 // for tracer events that carry only a pid, and what kind of thing an fd is. Both
 // are cached briefly: a burst of slow calls from one process costs one read.
 import fs from 'node:fs';
-import type { Entity } from './signal.js';
+import { dedupKey, type Entity } from './signal.js';
 import type { FdKind } from './syscall-classes.js';
 
 export interface ProcessIdentity {
@@ -16,6 +16,7 @@ const TTL_MS = 30_000;
 const MAX_ENTRIES = 4096;
 const identities = new Map<number, { id: ProcessIdentity; at: number }>();
 const fds = new Map<string, { kind: FdKind; at: number }>();
+const processKeys = new Map<number, { startTime: number; keys: Map<string, string> }[]>();
 
 /** Parse /proc/<pid>/stat text. comm may hold spaces and ')' so split after the LAST ')'. */
 export function parseStat(text: string): { comm: string; startTime: number } | undefined {
@@ -43,6 +44,31 @@ export function processIdentity(pid: number, comm = '', nowMs = Date.now()): Pro
 
 export function processEntity(pid: number, startTime: number, comm: string): Entity {
   return { type: 'process', id: `${pid}:${startTime}`, name: comm };
+}
+
+/**
+ * dedupKey(type, processEntity(pid, startTime, ...)), cached: built for every slow
+ * call and every per-process sample, mostly for the same few processes.
+ */
+export function processKey(type: string, pid: number, startTime: number): string {
+  let known = processKeys.get(pid);
+  if (known === undefined) {
+    if (processKeys.size >= MAX_ENTRIES) processKeys.clear();
+    processKeys.set(pid, known = []);
+  }
+  // Usually one start time per pid; a few when the pid is reused or seen both alive and gone (0).
+  let keys = known.find((k) => k.startTime === startTime)?.keys;
+  if (keys === undefined) {
+    if (known.length >= 4) known.shift();
+    keys = new Map();
+    known.push({ startTime, keys });
+  }
+  let key = keys.get(type);
+  if (key === undefined) {
+    key = dedupKey(type, processEntity(pid, startTime, ''));
+    keys.set(type, key);
+  }
+  return key;
 }
 
 /** What fd `fd` of `pid` is: a regular file or block device means real disk I/O. */

@@ -5,8 +5,8 @@
 // Kernels without PSI send no psi events: nothing here fires, the rest still works.
 import type { StoredEvent } from '../observer.js';
 import { ladderScore, ladderSeverity, maxSeverity } from './severity.js';
-import { dedupKey, HOST, type Classifier, type Observation } from './signal.js';
-import { psiSomePct, type HostState } from './host-state.js';
+import { dedupKey, HOST, LazyObservation, type Classifier, NONE, type Observation } from './signal.js';
+import { psiSomePct, type HostState, type Psi } from './host-state.js';
 import { metricGate, PSI_IO } from './thresholds.js';
 import { pct, who } from './format.js';
 import { processIdentity } from './proc.js';
@@ -20,21 +20,25 @@ export class PsiClassifier implements Classifier {
 
   classify(stored: StoredEvent): readonly Observation[] {
     const ev = stored.event;
-    if (ev.type !== 'psi' || ev.resource !== 'io') return [];
+    return ev.type === 'psi' && ev.resource === 'io' ? this.judge(stored, ev) : NONE;
+  }
+
+  // Apart from classify, which sees every event: the draft's closure context is allocated only here.
+  private judge(stored: StoredEvent, ev: Psi): readonly Observation[] {
     const some = psiSomePct(ev);
     // full has only the lagging avg10: it may raise the severity of a stall happening now, never start one.
     const full = some >= PSI_IO.some[0] ? ev.full_avg10 ?? 0 : 0;
     const severity = maxSeverity(ladderSeverity(some, PSI_IO.some), ladderSeverity(full, PSI_IO.full));
     const hold = some >= PSI_IO.someExit;
-    const cpu = this.host.fresh(this.host.cpu, ev.ts);
-    const blocked = this.host.blocked(ev.ts);
-    const tops = [...this.host.ioTop.entries()].filter(([, t]) => Math.abs(ev.ts - t.ts) <= this.host.maxAgeS);
-    const topIo = tops.map(([dev, t]) => ({ dev, pid: t.pid, start_time: processIdentity(t.pid, t.comm).startTime, comm: t.comm }));
-    const culprit = topIo[0] ? `; top I/O: ${who(topIo[0].comm, topIo[0].pid)} on ${topIo[0].dev}`
-      : blocked[0] ? `; waiting on I/O: ${who(blocked[0].comm, blocked[0].pid)}` : '';
-    return [{
-      key: KEY, ts: ev.ts, level: severity !== 'none' ? 'enter' : hold ? 'hold' : 'exit', gate: metricGate(this.host.intervalS),
-      draft: {
+    const level = severity !== 'none' ? 'enter' : hold ? 'hold' : 'exit';
+    return [new LazyObservation(KEY, ev.ts, level, metricGate(this.host.intervalS), severity, () => {
+      const cpu = this.host.fresh(this.host.cpu, ev.ts);
+      const blocked = this.host.blocked(ev.ts);
+      const tops = [...this.host.ioTop.entries()].filter(([, t]) => Math.abs(ev.ts - t.ts) <= this.host.maxAgeS);
+      const topIo = tops.map(([dev, t]) => ({ dev, pid: t.pid, start_time: processIdentity(t.pid, t.comm).startTime, comm: t.comm }));
+      const culprit = topIo[0] ? `; top I/O: ${who(topIo[0].comm, topIo[0].pid)} on ${topIo[0].dev}`
+        : blocked[0] ? `; waiting on I/O: ${who(blocked[0].comm, blocked[0].pid)}` : '';
+      return {
         category: 'symptom', type: 'io_congestion', scope: 'system', label: 'I/O congestion', severity,
         // pressure_score = max(ladder(io some stall % this interval), ladder(io full avg10))
         score: Math.max(ladderScore(some, PSI_IO.some), ladderScore(full, PSI_IO.full)),
@@ -51,7 +55,7 @@ export class PsiClassifier implements Classifier {
           thresholds: { some: PSI_IO.some, full: PSI_IO.full, some_exit: PSI_IO.someExit },
         },
         source: { table: stored.table, id: stored.rowId },
-      },
-    }];
+      };
+    })];
   }
 }

@@ -7,6 +7,8 @@ export type Severity = (typeof SEVERITIES)[number];
 export const rank = (s: Severity): number => SEVERITIES.indexOf(s);
 export const maxSeverity = (...s: Severity[]): Severity =>
   s.reduce((a, b) => (rank(b) > rank(a) ? b : a), 'none');
+/** maxSeverity of two, without an argument list (the signal store calls it for every update). */
+export const higher = (a: Severity, b: Severity): Severity => (rank(b) > rank(a) ? b : a);
 export const atLeast = (s: Severity, floor: Severity): boolean => rank(s) >= rank(floor);
 /** Lower a severity by `steps` levels, never below `floor`. */
 export function demote(s: Severity, steps: number, floor: Severity = 'none'): Severity {
@@ -38,12 +40,13 @@ export function ladderSeverity(value: number, l: Ladder): Severity {
 export function ladderScore(value: number, l: Ladder): number {
   if (!Number.isFinite(value) || value <= 0) return 0;
   if (value >= l[3]) return 1;
-  const pts = [0, ...l];
-  for (let i = 1; i < pts.length; i++) {
-    if (value < pts[i]) {
-      const span = pts[i] - pts[i - 1];
-      const frac = span > 0 ? (value - pts[i - 1]) / span : 1;
-      return round3((i - 1 + frac) * 0.25);
+  // Segment i runs from the point below it (0 for the first) to l[i].
+  for (let i = 0; i < 4; i++) {
+    if (value < l[i]) {
+      const lo = i === 0 ? 0 : l[i - 1];
+      const span = l[i] - lo;
+      const frac = span > 0 ? (value - lo) / span : 1;
+      return round3((i + frac) * 0.25);
     }
   }
   return 1;

@@ -3,8 +3,9 @@
 // that row's last_seen / occurrence_count instead of adding rows, and resolves it
 // (status='resolved', resolved_at) when the exit gate holds or evidence goes stale.
 // Open rows are reloaded at start, so a restarted ingest continues them.
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../lib/db.js';
-import { maxSeverity, type Severity } from './severity.js';
+import { higher, type Severity } from './severity.js';
 import { draftSeverity, hasDraft, type Observation, type SignalDraft } from './signal.js';
 
 interface Cond {
@@ -26,6 +27,8 @@ export interface StoreStats { opened: number; resolved: number; updated: number 
 export class SignalStore {
   private readonly conds = new Map<string, Cond>();
   private loaded = false;
+  /** Prepared once per connection: flush runs after every batch. */
+  private prepared?: Statements;
   readonly stats: StoreStats = { opened: 0, resolved: 0, updated: 0 };
 
   /** @param staleFor staleness timeout for rows reloaded from the database, by signal_type. */
@@ -78,20 +81,20 @@ export class SignalStore {
     c.lastEvidenceTs = Math.max(c.lastEvidenceTs, obs.ts);
     c.occurrences++;
     // Between flushes only the latest draft is written, so the peak is tracked here.
-    c.maxSeverity = maxSeverity(c.maxSeverity, openSeverity(draftSeverity(obs)));
-    c.pending = { obs, ts: c.lastEvidenceTs };
+    c.maxSeverity = higher(c.maxSeverity, openSeverity(draftSeverity(obs)));
+    // Updated in place: an open row can get thousands of updates between flushes.
+    if (c.pending) { c.pending.obs = obs; c.pending.ts = c.lastEvidenceTs; } else c.pending = { obs, ts: c.lastEvidenceTs };
   }
 
   /** Write the latest state of every condition that advanced since the last flush. */
   flush(db: Db): void {
-    const upd = db.prepare(`UPDATE signal_metadata SET last_seen = ?, occurrence_count = ?, severity = ?,
-      max_severity = ?, pressure_score = ?, summary = ?, semantic_label = ?, patterns = ?, reasoning_hints = ?,
-      context_json = json_patch(context_json, ?), source_table = ?, source_id = ?, entity_name = ? WHERE signal_id = ?`);
+    let upd: Statement | undefined;
     for (const c of this.conds.values()) {
       if (!c.pending || c.rowId === undefined) continue;
       const { ts } = c.pending;
       const draft = c.pending.obs.draft!;
       const sev = openSeverity(draft.severity);
+      upd ??= this.sql(db).update;
       upd.run(ts, c.occurrences, sev, c.maxSeverity, draft.score, draft.summary, draft.label,
         JSON.stringify(draft.patterns), JSON.stringify(draft.hints), JSON.stringify(draft.context),
         draft.source.table, draft.source.id, draft.entity.name, c.rowId);
@@ -113,13 +116,17 @@ export class SignalStore {
     }
   }
 
+  private sql(db: Db): Statements {
+    if (this.prepared?.db !== db) this.prepared = prepare(db);
+    return this.prepared;
+  }
+
   isOpen(key: string): boolean {
     return this.conds.get(key)?.rowId !== undefined;
   }
 
   private open(db: Db, key: string, c: Cond, d: SignalDraft, ts: number): void {
-    const existing = db.prepare(`SELECT signal_id FROM signal_metadata WHERE dedup_key = ? AND status = 'open'`)
-      .get(key) as { signal_id: number } | undefined;
+    const existing = this.sql(db).existing.get(key) as { signal_id: number } | undefined;
     const sev = openSeverity(d.severity);
     c.occurrences = c.enterStreak;
     c.maxSeverity = sev;
@@ -127,10 +134,7 @@ export class SignalStore {
     c.pending = undefined;
     if (existing) { c.rowId = existing.signal_id; c.pending = { obs: { draft: d }, ts }; return; }
     const context = { ...d.context, opened_at: ts, first_source: d.source };
-    const r = db.prepare(`INSERT INTO signal_metadata (timestamp, signal_category, signal_type, scope, semantic_label,
-      severity, pressure_score, summary, patterns, reasoning_hints, source_table, source_id, entity_type, entity_id,
-      entity_name, context_json, first_seen, last_seen, occurrence_count, max_severity, status, dedup_key)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)`).run(
+    const r = this.sql(db).insert.run(
       c.firstEnterTs, d.category, d.type, d.scope, d.label, sev, d.score, d.summary,
       JSON.stringify(d.patterns), JSON.stringify(d.hints), d.source.table, d.source.id,
       d.entity.type, d.entity.id, d.entity.name, JSON.stringify(context), c.firstEnterTs, ts,
@@ -141,11 +145,27 @@ export class SignalStore {
 
   private resolve(db: Db, key: string, c: Cond, ts: number): void {
     this.flush(db);
-    db.prepare(`UPDATE signal_metadata SET status = 'resolved', resolved_at = ? WHERE signal_id = ? AND status = 'open'`)
-      .run(ts, c.rowId);
+    this.sql(db).resolve.run(ts, c.rowId);
     this.conds.delete(key);
     this.stats.resolved++;
   }
+}
+
+interface Statements { db: Db; update: Statement; existing: Statement; insert: Statement; resolve: Statement }
+
+function prepare(db: Db): Statements {
+  return {
+    db,
+    update: db.prepare(`UPDATE signal_metadata SET last_seen = ?, occurrence_count = ?, severity = ?,
+      max_severity = ?, pressure_score = ?, summary = ?, semantic_label = ?, patterns = ?, reasoning_hints = ?,
+      context_json = json_patch(context_json, ?), source_table = ?, source_id = ?, entity_name = ? WHERE signal_id = ?`),
+    existing: db.prepare(`SELECT signal_id FROM signal_metadata WHERE dedup_key = ? AND status = 'open'`),
+    insert: db.prepare(`INSERT INTO signal_metadata (timestamp, signal_category, signal_type, scope, semantic_label,
+      severity, pressure_score, summary, patterns, reasoning_hints, source_table, source_id, entity_type, entity_id,
+      entity_name, context_json, first_seen, last_seen, occurrence_count, max_severity, status, dedup_key)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)`),
+    resolve: db.prepare(`UPDATE signal_metadata SET status = 'resolved', resolved_at = ? WHERE signal_id = ? AND status = 'open'`),
+  };
 }
 
 /** An open row is at least "low": "none" would claim nothing is wrong while it is open. */

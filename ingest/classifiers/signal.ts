@@ -97,3 +97,6 @@ export interface Classifier {
   readonly name: string;
   classify(stored: import('../observer.js').StoredEvent): readonly Observation[];
 }
+
+/** "Nothing observed": shared, so the many events a classifier ignores allocate nothing. */
+export const NONE: readonly Observation[] = Object.freeze([]);

@@ -73,22 +73,33 @@ export type Verdict =
  * for a peer; a write to a socket that blocks means the network is not draining.
  */
 export function judgeSyscall(name: string, comm: string, fdKind?: FdKind): Verdict {
-  if (name === 'futex') {
-    return FUTEX_CONTENTION_COMMS.test(comm) ? { idle: false, cls: 'lock_contention' } : { idle: true, why: 'futex wait' };
-  }
-  if (IDLE.has(name)) return { idle: true, why: `${name} waits for an event` };
-  if (!FD_DEPENDENT.has(name)) return { idle: false, cls: syscallClass(name) };
+  if (name === 'futex') return FUTEX_CONTENTION_COMMS.test(comm) ? BUSY.lock_contention : FUTEX_IDLE;
+  const idle = IDLE_VERDICTS.get(name);
+  if (idle) return idle;
+  if (!FD_DEPENDENT.has(name)) return BUSY[syscallClass(name)];
   switch (fdKind) {
-    case 'file': case 'block': return { idle: false, cls: 'blocking_io' };
-    case 'socket': return WRITES.has(name) ? { idle: false, cls: 'network' } : { idle: true, why: 'read from a socket' };
-    case 'pipe': return { idle: true, why: 'pipe waits for its peer' };
-    case 'char': return { idle: true, why: 'terminal or character device' };
+    case 'file': case 'block': return BUSY.blocking_io;
+    case 'socket': return WRITES.has(name) ? BUSY.network : SOCKET_READ;
+    case 'pipe': return PIPE;
+    case 'char': return CHAR;
     default:
       // fd already closed, process gone, or an anon inode (eventfd, timerfd, inotify):
       // without knowing it is a file we would be guessing, so do not report it.
-      return { idle: true, why: `fd not a file (${fdKind ?? 'none'})` };
+      return NOT_A_FILE[fdKind ?? 'none'];
   }
 }
+
+// Verdicts are shared and frozen: judgeSyscall runs for every slow call the tracer sees.
+const idleVerdict = (why: string): Verdict => Object.freeze({ idle: true, why });
+const IDLE_VERDICTS = new Map([...IDLE].map((n) => [n, idleVerdict(`${n} waits for an event`)]));
+const FUTEX_IDLE = idleVerdict('futex wait');
+const SOCKET_READ = idleVerdict('read from a socket');
+const PIPE = idleVerdict('pipe waits for its peer');
+const CHAR = idleVerdict('terminal or character device');
+const NOT_A_FILE = Object.fromEntries((['file', 'block', 'socket', 'pipe', 'char', 'other', 'unknown', 'none'] as const)
+  .map((k) => [k, idleVerdict(`fd not a file (${k})`)])) as Record<FdKind | 'none', Verdict>;
+const BUSY = Object.fromEntries((Object.keys(CLASSES) as SyscallClass[]).concat('other')
+  .map((cls) => [cls, Object.freeze({ idle: false, cls })])) as Record<SyscallClass, Verdict>;
 
 export function ladderFor(cls: SyscallClass): Ladder {
   if (cls === 'blocking_io') return SYSCALL.blockingIoMs;

@@ -7,14 +7,13 @@
 import type { StoredEvent } from '../observer.js';
 import type { EventOf } from '../../lib/events.js';
 import { ladderScore, ladderSeverity } from './severity.js';
-import { dedupKey, LazyObservation, type Classifier, type Gate, type Observation } from './signal.js';
-import { CallWindow, snapshotMedian, type WindowSnapshot } from './call-window.js';
+import { LazyObservation, type Classifier, type Gate, NONE, type Observation } from './signal.js';
+import { CallWindow, callAt, snapshotCounts, snapshotMedian, worstMs, type WindowSnapshot } from './call-window.js';
 import { FD_DEPENDENT, judgeSyscall, ladderFor, type SyscallClass } from './syscall-classes.js';
-import { fdKind, processEntity, processIdentity } from './proc.js';
+import { fdKind, processEntity, processIdentity, processKey } from './proc.js';
 import { SYSCALL } from './thresholds.js';
 import { ms, who } from './format.js';
 
-interface SlowCall { readonly ts: number; readonly ms: number; readonly ev: EventOf<'syscall'>; readonly rowId: number }
 
 const GATE: Gate = { enterSamples: 1, exitSamples: Number.POSITIVE_INFINITY, staleS: SYSCALL.staleS };
 const WINDOW_CAP = 256;
@@ -40,38 +39,36 @@ const HINTS: Partial<Record<SyscallClass, string[]>> = {
 
 export class SyscallSemanticClassifier implements Classifier {
   readonly name = 'syscall';
-  private readonly windows = new Map<string, CallWindow<SlowCall>>();
+  private readonly windows = new Map<string, CallWindow>();
   readonly stats = { idle: 0, reported: 0 };
 
   classify(stored: StoredEvent): readonly Observation[] {
     const ev = stored.event;
-    if (ev.type !== 'syscall') return [];
+    return ev.type === 'syscall' ? this.judge(stored, ev) : NONE;
+  }
+
+  // Apart from classify, which sees every event: the draft's closure context is allocated only here.
+  private judge(stored: StoredEvent, ev: EventOf<'syscall'>): readonly Observation[] {
     const kind = FD_DEPENDENT.has(ev.syscall) && ev.fd !== undefined && ev.fd >= 0 ? fdKind(ev.pid, ev.fd) : undefined;
     const verdict = judgeSyscall(ev.syscall, ev.comm, kind);
-    if (verdict.idle) { this.stats.idle++; return []; }
+    if (verdict.idle) { this.stats.idle++; return NONE; }
     const cls = verdict.cls;
     const ladder = ladderFor(cls);
-    if (ev.latency_ms < ladder[0]) return [];
+    if (ev.latency_ms < ladder[0]) return NONE;
     this.stats.reported++;
 
     const ident = processIdentity(ev.pid, ev.comm);
-    const entity = processEntity(ev.pid, ident.startTime, ev.comm);
-    const key = dedupKey(cls, entity);
-    const win = this.window(key, { ts: ev.ts, ms: ev.latency_ms, ev, rowId: stored.rowId });
+    const key = processKey(cls, ev.pid, ident.startTime);
+    const win = this.window(key, ev, stored.rowId);
     const count = win.end - win.start;
-    const worst = win.worst;
-    const severity = ladderSeverity(worst.ms, ladder);
-    const burst = count >= SYSCALL.burstCount || worst.ms >= ladder[2];
+    const severity = ladderSeverity(worstMs(win), ladder);
+    const burst = count >= SYSCALL.burstCount || worstMs(win) >= ladder[2];
 
     return [new LazyObservation(key, ev.ts, burst ? 'enter' : 'hold', GATE, severity, () => {
+      const worst = callAt(win, win.worst);
       const median = snapshotMedian(win);
-      const bySyscall: Record<string, number> = {};
-      for (let i = win.start; i < win.end; i++) {
-        const name = win.calls[i].ev.syscall;
-        bySyscall[name] = (bySyscall[name] ?? 0) + 1;
-      }
-      const w = worst.ev;
-      const summary = `${who(ev.comm, ev.pid)} ${w.syscall}() blocked ${ms(worst.ms)}` +
+      const bySyscall = snapshotCounts(win);
+      const summary = `${who(ev.comm, ev.pid)} ${worst.syscall}() blocked ${ms(worst.ms)}` +
         (count > 1 ? `; ${count} slow ${cls} calls in the last ${SYSCALL.windowS} s (median ${ms(median)})` : '');
       return {
         category: 'symptom', type: cls, scope: 'process', label: LABELS[cls], severity,
@@ -80,11 +77,12 @@ export class SyscallSemanticClassifier implements Classifier {
         summary,
         patterns: [...Object.keys(bySyscall).map((s) => `slow_${s}`), count >= SYSCALL.burstCount ? 'repeated' : 'single_outlier'],
         hints: HINTS[cls] ?? ['A call of this class took unusually long: see the worst call in context_json'],
-        entity,
+        entity: processEntity(ev.pid, ident.startTime, ev.comm),
         context: {
           pid: ev.pid, start_time: ident.startTime, comm: ev.comm, syscall_class: cls,
           window_s: SYSCALL.windowS, slow_calls: count, median_ms: median, by_syscall: bySyscall,
-          worst: { syscall: w.syscall, latency_ms: worst.ms, tid: w.tid, fd: w.fd ?? null, ret: w.ret, errno: w.errno ?? null, source_id: worst.rowId },
+          worst: { syscall: worst.syscall, latency_ms: worst.ms, tid: worst.tid, fd: worst.fd ?? null, ret: worst.ret,
+            errno: worst.errno ?? null, source_id: worst.rowId },
           fd_kind: kind ?? null, thresholds_ms: ladder,
         },
         source: { table: stored.table, id: stored.rowId },
@@ -93,10 +91,10 @@ export class SyscallSemanticClassifier implements Classifier {
   }
 
   /** Slow calls of one process+class within the window, this one included. */
-  private window(key: string, call: SlowCall): WindowSnapshot<SlowCall> {
+  private window(key: string, call: EventOf<'syscall'>, rowId: number): WindowSnapshot {
     let w = this.windows.get(key);
-    if (!w) { w = new CallWindow<SlowCall>(SYSCALL.windowS, WINDOW_CAP); this.windows.set(key, w); }
-    const snap = w.add(call);
+    if (!w) { w = new CallWindow(SYSCALL.windowS, WINDOW_CAP); this.windows.set(key, w); }
+    const snap = w.add(call, rowId);
     if (this.windows.size > 2048) {
       const since = call.ts - SYSCALL.windowS;
       for (const [k, v] of this.windows) if (v.lastTs <= since) this.windows.delete(k);
@@ -104,3 +102,4 @@ export class SyscallSemanticClassifier implements Classifier {
     return snap;
   }
 }
+

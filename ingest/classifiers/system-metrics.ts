@@ -2,7 +2,7 @@
 // device and interface signals. Each rule lives in system/<area>.ts; this file
 // only routes events. PSI arrives as its own event and is read from HostState.
 import type { StoredEvent } from '../observer.js';
-import type { Classifier, Observation } from './signal.js';
+import { type Classifier, NONE, type Observation } from './signal.js';
 import type { HostState } from './host-state.js';
 import { MemoryRules } from './system/memory.js';
 import { oomKills, swapThrashing } from './system/swap.js';
@@ -28,7 +28,7 @@ export class SystemMetricsClassifier implements Classifier {
       case 'block': return blockSaturation(stored, ev, this.host);
       case 'net_if': return networkDegradation(stored, ev);
       case 'tcp': return [...tcpExhaustion(stored, ev), ...tcpRetransmits(stored, ev)];
-      default: return [];
+      default: return NONE;
     }
   }
 }

@@ -158,9 +158,20 @@ export const BASELINE = {
   maxMetrics: 256,
 };
 
+const gates = new Map<number, Map<number, Gate>>();
+
 /** Scraped metrics: 2 samples in, 2 samples out; stale after 4 intervals (at least 60 s). */
 export function metricGate(intervalS: number, enterSamples = 2): Gate {
-  return { enterSamples, exitSamples: 2, staleS: Math.max(60, 4 * intervalS) };
+  // Asked for on every sample with the same few arguments: hand out shared, frozen gates.
+  let byInterval = gates.get(enterSamples);
+  if (!byInterval) gates.set(enterSamples, byInterval = new Map());
+  let gate = byInterval.get(intervalS);
+  if (!gate) {
+    if (byInterval.size >= 64) byInterval.clear();
+    gate = Object.freeze({ enterSamples, exitSamples: 2, staleS: Math.max(60, 4 * intervalS) });
+    byInterval.set(intervalS, gate);
+  }
+  return gate;
 }
 
 /** Staleness for rows reloaded after a restart, before any new observation sets it. */

@@ -1,14 +1,15 @@
 // End to end, CPU side: `npm start` as in production (agent on, rules deciding)
-// against a runaway multi-threaded process and a page-fault storm. Each scenario
-// follows the chain from the kernel to the audit row and checks that nothing
-// else on the machine was touched (see test/fixtures/e2e/scenario.ts).
+// against a runaway multi-threaded process and a page-fault storm, each next to
+// legitimate work outside the agent's scope that the fix should help. Each
+// scenario follows the chain from the kernel to the audit row and checks that
+// nothing else on the machine was touched (test/fixtures/e2e/scenario.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { readStat } from '../../agent/proc/stat.js';
 import { runScenario } from '../fixtures/e2e/scenario.js';
 import { cannotRun } from '../fixtures/e2e/system.js';
-import { faultStorm, runaway } from '../fixtures/e2e/workloads.js';
+import { competitor, faultStorm, runaway } from '../fixtures/e2e/workloads.js';
 import type { Workload } from '../fixtures/e2e/scope.js';
 
 const skip = cannotRun();
@@ -20,23 +21,27 @@ function niceOf(w: Workload): string {
   return `nice ${[...values].sort().join('/')}`;
 }
 
-test('CPU saturation by one runaway process: cpu_saturation names it, the agent renices every thread, verifies, restores on stop', { skip, timeout: 150_000 }, async (t) => {
+test('CPU saturation by one runaway process: the signal names it, the agent renices every thread, the competitor gains, restored on stop', { skip, timeout: 150_000 }, async (t) => {
   const r = await runScenario(t, {
     workload: () => runaway(4), // 4 spinning threads on this 2-CPU machine
+    competitor: competitor(1),
     signalTypes: ['cpu_saturation', 'runaway_process'],
     action: 'lower_process_priority',
     effect: niceOf,
+    mustHelp: true,
   });
   assert.equal(r.effectBefore, 'nice 0');
   assert.equal(r.effectApplied, `nice ${JSON.parse(r.decision.params_json).nice}`, 'every thread got the new nice');
 });
 
-test('page-fault storm: page_fault_storm names the process, the agent lowers its CPU priority, verifies, restores on stop', { skip, timeout: 150_000 }, async (t) => {
+test('page-fault storm: page_fault_storm names the process, the agent lowers its CPU priority, the competitor gains, restored on stop', { skip, timeout: 150_000 }, async (t) => {
   const r = await runScenario(t, {
     workload: () => faultStorm(64),
+    competitor: competitor(2),
     signalTypes: ['page_fault_storm'],
     action: 'lower_process_priority',
     effect: niceOf,
+    mustHelp: true,
   });
   assert.equal(r.signal.entity_type, 'process', 'the storm is pinned on the process, not only system-wide');
   assert.equal(r.effectApplied, `nice ${JSON.parse(r.decision.params_json).nice}`);

@@ -6,15 +6,15 @@
 import type { StoredEvent } from '../../observer.js';
 import type { EventOf } from '../../../lib/events.js';
 import { ladderScore, ladderSeverity, maxSeverity } from '../severity.js';
-import { dedupKey, HOST, LazyObservation, type Observation } from '../signal.js';
+import { dedupKey, HOST, LazyObservation, NONE, type Gate, type Level, type Observation } from '../signal.js';
 import { psiSomePct, type HostState } from '../host-state.js';
 import { CPU, metricGate, RUNAWAY } from '../thresholds.js';
-import { processEntity } from '../proc.js';
+import { processEntity, processKey } from '../proc.js';
 import { num, pct, who } from '../format.js';
 
 const CPU_KEY = dedupKey('cpu_saturation', HOST);
 
-export function cpuSaturation(stored: StoredEvent, ev: EventOf<'cpu'>, host: HostState): Observation[] {
+export function cpuSaturation(stored: StoredEvent, ev: EventOf<'cpu'>, host: HostState): readonly Observation[] {
   const cpus = host.cpus;
   const busy = ev.busy_pct;
   // procs_running counts the scraper itself, which is running while it reads /proc/stat.
@@ -65,17 +65,23 @@ export function cpuSaturation(stored: StoredEvent, ev: EventOf<'cpu'>, host: Hos
 }
 
 /** One process holding >= RUNAWAY.cpuPct of a CPU for RUNAWAY.seconds. */
-export function runawayProcess(stored: StoredEvent, ev: EventOf<'process'>, host: HostState): Observation[] {
-  if (ev.rank_by !== 'cpu') return [];
+export function runawayProcess(stored: StoredEvent, ev: EventOf<'process'>, host: HostState): readonly Observation[] {
+  if (ev.rank_by !== 'cpu') return NONE;
+  const key = processKey('runaway_process', ev.pid, ev.start_time);
+  const level = ev.cpu_pct >= RUNAWAY.cpuPct ? 'enter' : ev.cpu_pct >= RUNAWAY.exitCpuPct ? 'hold' : 'exit';
+  const gate = runawayGate(host.intervalS);
+  // Nearly every process line is an exit, which needs no draft: build nothing else for it.
+  return [level === 'exit' ? { key, ts: ev.ts, level, gate } : runaway(stored, ev, host, key, level, gate)];
+}
+
+function runaway(stored: StoredEvent, ev: EventOf<'process'>, host: HostState, key: string, level: Level, gate: Gate): Observation {
   const entity = processEntity(ev.pid, ev.start_time, ev.comm);
   const cpu = host.fresh(host.cpu, ev.ts);
   const starving = cpu !== undefined && cpu.busy_pct >= CPU.busyEnter;
   const cpus = host.cpus;
   // Alone on an otherwise idle machine it may be a legitimate batch job: low. Starving others: medium.
   const severity = starving ? 'medium' : 'low';
-  const level = ev.cpu_pct >= RUNAWAY.cpuPct ? 'enter' : ev.cpu_pct >= RUNAWAY.exitCpuPct ? 'hold' : 'exit';
-  const gate = { ...metricGate(host.intervalS), enterSeconds: RUNAWAY.seconds };
-  return [new LazyObservation(dedupKey('runaway_process', entity), ev.ts, level, gate, severity, () => ({
+  return new LazyObservation(key, ev.ts, level, gate, severity, () => ({
     category: 'symptom', type: 'runaway_process', scope: 'process', label: 'Runaway process', severity,
     // pressure_score = share of the whole machine's CPU this process holds
     score: Math.round(Math.min(1, ev.cpu_pct / (100 * cpus)) * 1000) / 1000,
@@ -92,7 +98,15 @@ export function runawayProcess(stored: StoredEvent, ev: EventOf<'process'>, host
       thresholds: { cpu_pct: RUNAWAY.cpuPct, exit_cpu_pct: RUNAWAY.exitCpuPct, seconds: RUNAWAY.seconds },
     },
     source: { table: stored.table, id: stored.rowId },
-  }))];
+  }));
+}
+
+/** The metric gate plus the runaway duration, shared while the scrape interval stays the same. */
+let runawayGates: { base: Gate; gate: Gate } | undefined;
+function runawayGate(intervalS: number): Gate {
+  const base = metricGate(intervalS);
+  if (runawayGates?.base !== base) runawayGates = { base, gate: Object.freeze({ ...base, enterSeconds: RUNAWAY.seconds }) };
+  return runawayGates.gate;
 }
 
 const round = (x: number): number => Math.round(x * 1000) / 1000;

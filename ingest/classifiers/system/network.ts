@@ -4,12 +4,12 @@
 import type { StoredEvent } from '../../observer.js';
 import type { EventOf } from '../../../lib/events.js';
 import { ladderScore, ladderSeverity, maxSeverity } from '../severity.js';
-import { dedupKey, HOST, iface, LazyObservation, type Observation } from '../signal.js';
+import { dedupKey, HOST, iface, LazyObservation, NONE, type Observation } from '../signal.js';
 import { metricGate, NET, TCP } from '../thresholds.js';
 import { frac, num } from '../format.js';
 
-export function networkDegradation(stored: StoredEvent, ev: EventOf<'net_if'>): Observation[] {
-  if (NET.ignore.test(ev.iface)) return [];
+export function networkDegradation(stored: StoredEvent, ev: EventOf<'net_if'>): readonly Observation[] {
+  if (NET.ignore.test(ev.iface)) return NONE;
   const entity = iface(ev.iface);
   const errors = ev.rx_errors_per_s + ev.tx_errors_per_s;
   const drops = ev.rx_drops_per_s + ev.tx_drops_per_s;
@@ -17,7 +17,9 @@ export function networkDegradation(stored: StoredEvent, ev: EventOf<'net_if'>): 
   const ratio = bad / Math.max(1, ev.rx_packets_per_s + ev.tx_packets_per_s + bad);
   const severity = bad >= NET.minBadPerS ? ladderSeverity(ratio, NET.badRatio) : 'none';
   const hold = bad >= NET.exitBadPerS && ratio >= NET.badRatio[0] / 2;
-  return [new LazyObservation(dedupKey('network_degradation', entity), ev.ts, severity !== 'none' ? 'enter' : hold ? 'hold' : 'exit', metricGate(ev.interval_s), severity, () => ({
+  const level = severity !== 'none' ? 'enter' : hold ? 'hold' : 'exit';
+  const key = dedupKey('network_degradation', entity);
+  return [new LazyObservation(key, ev.ts, level, metricGate(ev.interval_s), severity, () => ({
     category: 'symptom', type: 'network_degradation', scope: 'interface', label: 'Network degradation', severity,
     // pressure_score = ladder((errors + drops) / (packets + errors + drops))
     score: ladderScore(ratio, NET.badRatio),
@@ -37,7 +39,7 @@ export function networkDegradation(stored: StoredEvent, ev: EventOf<'net_if'>): 
   }))];
 }
 
-export function tcpExhaustion(stored: StoredEvent, ev: EventOf<'tcp'>): Observation[] {
+export function tcpExhaustion(stored: StoredEvent, ev: EventOf<'tcp'>): readonly Observation[] {
   const parts = [
     { name: 'TIME_WAIT', v: ev.time_wait, l: TCP.timeWait, pattern: 'time_wait_buildup' },
     { name: 'CLOSE_WAIT', v: ev.close_wait, l: TCP.closeWait, pattern: 'close_wait_leak' },
@@ -46,7 +48,9 @@ export function tcpExhaustion(stored: StoredEvent, ev: EventOf<'tcp'>): Observat
   const severity = maxSeverity(...parts.map((p) => ladderSeverity(p.v, p.l)));
   const hold = parts.some((p) => p.v >= p.l[0] * TCP.exitFraction);
   const over = parts.filter((p) => p.v >= p.l[0] * TCP.exitFraction);
-  return [new LazyObservation(dedupKey('tcp_exhaustion', HOST), ev.ts, severity !== 'none' ? 'enter' : hold ? 'hold' : 'exit', metricGate(ev.interval_s), severity, () => ({
+  const level = severity !== 'none' ? 'enter' : hold ? 'hold' : 'exit';
+  const key = dedupKey('tcp_exhaustion', HOST);
+  return [new LazyObservation(key, ev.ts, level, metricGate(ev.interval_s), severity, () => ({
     category: 'symptom', type: 'tcp_exhaustion', scope: 'system', label: 'TCP connection state buildup', severity,
     // pressure_score = max over TIME_WAIT / CLOSE_WAIT / SYN_RECV of ladder(count)
     score: Math.max(...parts.map((p) => ladderScore(p.v, p.l))),
@@ -66,12 +70,14 @@ export function tcpExhaustion(stored: StoredEvent, ev: EventOf<'tcp'>): Observat
   }))];
 }
 
-export function tcpRetransmits(stored: StoredEvent, ev: EventOf<'tcp'>): Observation[] {
+export function tcpRetransmits(stored: StoredEvent, ev: EventOf<'tcp'>): readonly Observation[] {
   const enough = ev.retrans_per_s >= TCP.retransMinPerS && ev.out_segs_per_s >= TCP.retransMinOutSegsPerS;
   const ratio = ev.out_segs_per_s > 0 ? ev.retrans_per_s / ev.out_segs_per_s : 0;
   const severity = enough ? ladderSeverity(ratio, TCP.retransRatio) : 'none';
   const hold = ev.retrans_per_s >= 1 && ratio >= TCP.retransExitRatio;
-  return [new LazyObservation(dedupKey('tcp_retransmits', HOST), ev.ts, severity !== 'none' ? 'enter' : hold ? 'hold' : 'exit', metricGate(ev.interval_s), severity, () => ({
+  const level = severity !== 'none' ? 'enter' : hold ? 'hold' : 'exit';
+  const key = dedupKey('tcp_retransmits', HOST);
+  return [new LazyObservation(key, ev.ts, level, metricGate(ev.interval_s), severity, () => ({
     category: 'symptom', type: 'tcp_retransmits', scope: 'system', label: 'TCP retransmits', severity,
     // pressure_score = ladder(retransmitted / sent segments)
     score: ladderScore(ratio, TCP.retransRatio),

@@ -6,7 +6,7 @@
 import type { StoredEvent } from '../../observer.js';
 import type { EventOf } from '../../../lib/events.js';
 import { ladderScore, ladderSeverity } from '../severity.js';
-import { dedupKey, HOST, LazyObservation, type Observation } from '../signal.js';
+import { dedupKey, HOST, LazyObservation, NONE, type Observation } from '../signal.js';
 import type { HostState } from '../host-state.js';
 import { metricGate, OOM, SWAP } from '../thresholds.js';
 import { frac, kb, num } from '../format.js';
@@ -15,7 +15,7 @@ import { topRss } from './top.js';
 const SWAP_KEY = dedupKey('swap_thrashing', HOST);
 const KILL_KEY = dedupKey('oom_risk', HOST, 'oom_kill');
 
-export function swapThrashing(stored: StoredEvent, ev: EventOf<'vmstat'>, host: HostState): Observation[] {
+export function swapThrashing(stored: StoredEvent, ev: EventOf<'vmstat'>, host: HostState): readonly Observation[] {
   const mem = host.fresh(host.memory, ev.ts);
   const gate = metricGate(host.intervalS);
   if (mem && mem.swap_total_kb === 0) return [{ key: SWAP_KEY, ts: ev.ts, level: 'exit', gate }];
@@ -25,7 +25,8 @@ export function swapThrashing(stored: StoredEvent, ev: EventOf<'vmstat'>, host: 
   const thrash = (pin >= SWAP.bothWaysMin && pout >= SWAP.bothWaysMin) || pin >= SWAP.pagesPerS[0];
   const severity = thrash ? ladderSeverity(total, SWAP.pagesPerS) : 'none';
   const psi = host.psiOf('memory', ev.ts);
-  return [new LazyObservation(SWAP_KEY, ev.ts, severity !== 'none' ? 'enter' : total >= SWAP.exitPagesPerS ? 'hold' : 'exit', gate, severity, () => ({
+  const level = severity !== 'none' ? 'enter' : total >= SWAP.exitPagesPerS ? 'hold' : 'exit';
+  return [new LazyObservation(SWAP_KEY, ev.ts, level, gate, severity, () => ({
     category: 'symptom', type: 'swap_thrashing', scope: 'system', label: 'Swap thrashing', severity,
     // pressure_score = ladder(pswpin + pswpout pages/s)
     score: ladderScore(total, SWAP.pagesPerS),
@@ -46,10 +47,11 @@ export function swapThrashing(stored: StoredEvent, ev: EventOf<'vmstat'>, host: 
   }))];
 }
 
-export function oomKills(stored: StoredEvent, ev: EventOf<'vmstat'>, host: HostState): Observation[] {
-  if (ev.oom_kill_delta <= 0) return [];
+export function oomKills(stored: StoredEvent, ev: EventOf<'vmstat'>, host: HostState): readonly Observation[] {
+  if (ev.oom_kill_delta <= 0) return NONE;
   const mem = host.fresh(host.memory, ev.ts);
-  return [new LazyObservation(KILL_KEY, ev.ts, 'enter', { enterSamples: 1, exitSamples: Number.POSITIVE_INFINITY, staleS: OOM.killStaleS }, 'critical', () => ({
+  const gate = { enterSamples: 1, exitSamples: Number.POSITIVE_INFINITY, staleS: OOM.killStaleS };
+  return [new LazyObservation(KILL_KEY, ev.ts, 'enter', gate, 'critical', () => ({
     category: 'symptom', type: 'oom_risk', scope: 'system', label: 'OOM kill', severity: 'critical', score: 1,
     summary: `The kernel OOM killer killed ${ev.oom_kill_delta} process${ev.oom_kill_delta > 1 ? 'es' : ''} in the last ${num(ev.interval_s)} s` +
       (mem ? ` (${kb(mem.available_kb)} RAM available now)` : ''),
