@@ -2,7 +2,7 @@
 // each worth a person's attention (minDelta). Metric descriptors (name, entity,
 // dedup key) are built once per metric and reused: every scraped sample passes
 // through here, and the samples go into a reused buffer, not new objects.
-import type { KsEvent } from '../../lib/events.js';
+import type { EventType, KsEvent } from '../../lib/events.js';
 import { dedupKey, device, HOST, iface, type Entity } from './signal.js';
 import { BLOCK, NET } from './thresholds.js';
 import { Memo } from './memo.js';
@@ -31,6 +31,9 @@ const psiMetrics = new Memo((res) => metric(`psi.${res}.some_avg10`, 10));
 const blockMetrics = new Memo((dev) => [metric(`block.${dev}.await_ms`, 10, device(dev)), metric(`block.${dev}.util_pct`, 30, device(dev))]);
 const netMetrics = new Memo((name) => [metric(`net.${name}.rx_bytes_per_s`, 1 << 20, iface(name)),
   metric(`net.${name}.tx_bytes_per_s`, 1 << 20, iface(name))]);
+
+/** The event types with baselined metrics (Samples.of finds none in the others). */
+export const BASELINED_TYPES: readonly EventType[] = ['cpu', 'memory', 'load', 'psi', 'block', 'net_if', 'tcp', 'vmstat'];
 
 /** The samples of one event: metrics[i] has values[i], for i < count. Reused for every event. */
 export class Samples {

@@ -158,8 +158,30 @@ export function callAt(s: WindowSnapshot, slot: number): SlowCall {
 export function snapshotMedian(s: WindowSnapshot): number {
   const ms = new Float64Array(s.end - s.start);
   for (let i = s.start; i < s.end; i++) ms[i - s.start] = s.data[i * STRIDE + MS];
-  ms.sort();
-  return ms[Math.floor(ms.length / 2)];
+  return select(ms, Math.floor(ms.length / 2));
+}
+
+/** The k-th smallest value (Hoare's quickselect: no full sort). Reorders `a`. */
+export function select(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i]; a[i] = a[j]; a[j] = t;
+        i++; j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
 }
 
 /** How many calls of each syscall, in order of first appearance in the window. */

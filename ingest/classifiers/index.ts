@@ -21,10 +21,12 @@
 //   tcp_retransmits          ladder(retransmitted / sent segments)
 //   baseline_anomaly         min(1, z / 16)
 import type { Db } from '../../lib/db.js';
+import { EVENT_TYPES, type EventType } from '../../lib/events.js';
 import type { EventObserver, StoredEvent } from '../observer.js';
 import { HostState } from './host-state.js';
 import { SignalStore } from './signal-store.js';
 import { BaselineTracker } from './baselines.js';
+import { BASELINED_TYPES } from './baseline-metrics.js';
 import { staleForType } from './thresholds.js';
 import type { Classifier, Observation } from './signal.js';
 import { SyscallSemanticClassifier } from './syscall.js';
@@ -67,16 +69,21 @@ export function createSignalEngine(opts: SignalEngineOptions = {}): SignalEngine
   let errors = 0;
   const fail = (where: string, err: unknown): void => { errors++; opts.onError?.(where, err); };
 
-  // Runs for every stored event: indexed loops, no iterator objects.
+  // handle runs for every stored event: each type goes only to the classifiers
+  // that look at it (in list order), through indexed loops.
+  const byType = new Map(EVENT_TYPES.map((t) => [t, classifiers.filter((c) => c.types.includes(t))]));
+  const baselined = new Set<EventType>(BASELINED_TYPES);
   const applyAll = (db: Db, obs: readonly Observation[]): void => {
     for (let i = 0; i < obs.length; i++) store.apply(db, obs[i]);
   };
   const handle = (db: Db, s: StoredEvent): void => {
-    for (let i = 0; i < classifiers.length; i++) {
+    const mine = byType.get(s.event.type) ?? [];
+    for (let i = 0; i < mine.length; i++) {
       try {
-        applyAll(db, classifiers[i].classify(s));
-      } catch (err) { fail(classifiers[i].name, err); }
+        applyAll(db, mine[i].classify(s));
+      } catch (err) { fail(mine[i].name, err); }
     }
+    if (!baselined.has(s.event.type)) return;
     try {
       applyAll(db, baselines.observe(s));
     } catch (err) { fail('baselines', err); }
@@ -95,7 +102,7 @@ export function createSignalEngine(opts: SignalEngineOptions = {}): SignalEngine
         try { host.update(batch[i].event); } catch (err) { fail('host-state', err); }
       }
       for (let i = 0; i < batch.length; i++) handle(db, batch[i]);
-      try { store.flush(db); } catch (err) { fail('store', err); }
+      try { store.flushDue(db); } catch (err) { fail('store', err); }
     },
     tick(db, nowS) {
       try {

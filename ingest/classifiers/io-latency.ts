@@ -14,6 +14,7 @@ import { processIdentity } from './proc.js';
 
 export class IoLatencyClassifier implements Classifier {
   readonly name = 'io-latency';
+  readonly types = ['io_latency'] as const;
 
   classify(stored: StoredEvent): readonly Observation[] {
     const ev = stored.event;

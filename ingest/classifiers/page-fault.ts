@@ -16,6 +16,7 @@ interface Rate { major: number; minor: number; intervalS: number }
 
 export class PageFaultSemanticClassifier implements Classifier {
   readonly name = 'page-fault';
+  readonly types = ['page_fault_summary', 'vmstat', 'page_fault'] as const;
 
   constructor(private readonly host: HostState) {}
 

@@ -15,6 +15,7 @@ const KEY = dedupKey('io_congestion', HOST);
 
 export class PsiClassifier implements Classifier {
   readonly name = 'psi';
+  readonly types = ['psi'] as const;
 
   constructor(private readonly host: HostState) {}
 

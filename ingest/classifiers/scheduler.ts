@@ -15,6 +15,7 @@ const KEY = dedupKey('scheduler_thrashing', HOST);
 
 export class SchedulerSemanticClassifier implements Classifier {
   readonly name = 'scheduler';
+  readonly types = ['sched_summary'] as const;
 
   constructor(private readonly host: HostState) {}
 

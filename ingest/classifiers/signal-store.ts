@@ -18,9 +18,18 @@ interface Cond {
   staleS: number;
   occurrences: number;
   maxSeverity: Severity;
-  /** The latest evidence since the last flush; its draft is built only when written. */
-  pending?: { obs: Pick<Observation, 'draft'>; ts: number };
+  /** The latest evidence not yet written; its draft is built only at the end of a batch. */
+  pending?: { obs: Pick<Observation, 'draft'>; ts: number; severity: Severity };
+  /** What the row says now: when it was last written (wall clock) and its severities then. */
+  written?: { atMs: number; severity: Severity; maxSeverity: Severity };
 }
+
+/**
+ * An open row advances at most this often while its severity stays the same: a
+ * burst updates the same rows with every batch (many a second), and each update
+ * rewrites the row's JSON. tick(), resolving and shutdown write everything pending.
+ */
+export const WRITE_EVERY_MS = 1000;
 
 export interface StoreStats { opened: number; resolved: number; updated: number }
 
@@ -81,24 +90,42 @@ export class SignalStore {
     c.lastEvidenceTs = Math.max(c.lastEvidenceTs, obs.ts);
     c.occurrences++;
     // Between flushes only the latest draft is written, so the peak is tracked here.
-    c.maxSeverity = higher(c.maxSeverity, openSeverity(draftSeverity(obs)));
+    const severity = openSeverity(draftSeverity(obs));
+    c.maxSeverity = higher(c.maxSeverity, severity);
     // Updated in place: an open row can get thousands of updates between flushes.
-    if (c.pending) { c.pending.obs = obs; c.pending.ts = c.lastEvidenceTs; } else c.pending = { obs, ts: c.lastEvidenceTs };
+    if (c.pending) { c.pending.obs = obs; c.pending.ts = c.lastEvidenceTs; c.pending.severity = severity; }
+    else c.pending = { obs, ts: c.lastEvidenceTs, severity };
   }
 
   /** Write the latest state of every condition that advanced since the last flush. */
   flush(db: Db): void {
+    this.write(db, undefined);
+  }
+
+  /**
+   * End of a batch: write the rows that are due (severity changed, or not written
+   * for WRITE_EVERY_MS); the others keep their evidence pending, with its draft
+   * built now, from this batch's state.
+   */
+  flushDue(db: Db, nowMs = Date.now()): void {
+    this.write(db, nowMs);
+  }
+
+  private write(db: Db, dueAtMs: number | undefined): void {
     let upd: Statement | undefined;
     for (const c of this.conds.values()) {
-      if (!c.pending || c.rowId === undefined) continue;
-      const { ts } = c.pending;
-      const draft = c.pending.obs.draft!;
-      const sev = openSeverity(draft.severity);
+      const p = c.pending;
+      if (!p || c.rowId === undefined) continue;
+      const draft = p.obs.draft!;
+      const w = c.written;
+      if (dueAtMs !== undefined && w && dueAtMs - w.atMs < WRITE_EVERY_MS && w.severity === p.severity
+        && w.maxSeverity === c.maxSeverity) continue;
       upd ??= this.sql(db).update;
-      upd.run(ts, c.occurrences, sev, c.maxSeverity, draft.score, draft.summary, draft.label,
+      upd.run(p.ts, c.occurrences, p.severity, c.maxSeverity, draft.score, draft.summary, draft.label,
         JSON.stringify(draft.patterns), JSON.stringify(draft.hints), JSON.stringify(draft.context),
         draft.source.table, draft.source.id, draft.entity.name, c.rowId);
       c.pending = undefined;
+      c.written = { atMs: dueAtMs ?? Date.now(), severity: p.severity, maxSeverity: c.maxSeverity };
       this.stats.updated++;
     }
   }
@@ -132,7 +159,7 @@ export class SignalStore {
     c.maxSeverity = sev;
     c.exitStreak = 0;
     c.pending = undefined;
-    if (existing) { c.rowId = existing.signal_id; c.pending = { obs: { draft: d }, ts }; return; }
+    if (existing) { c.rowId = existing.signal_id; c.pending = { obs: { draft: d }, ts, severity: sev }; return; }
     const context = { ...d.context, opened_at: ts, first_source: d.source };
     const r = this.sql(db).insert.run(
       c.firstEnterTs, d.category, d.type, d.scope, d.label, sev, d.score, d.summary,
@@ -140,6 +167,7 @@ export class SignalStore {
       d.entity.type, d.entity.id, d.entity.name, JSON.stringify(context), c.firstEnterTs, ts,
       c.occurrences, sev, key);
     c.rowId = Number(r.lastInsertRowid);
+    c.written = { atMs: Date.now(), severity: sev, maxSeverity: sev };
     this.stats.opened++;
   }
 

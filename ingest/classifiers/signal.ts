@@ -1,5 +1,6 @@
 // What a classifier hands the signal store: an observation of one condition (one
 // dedup key) at one instant, and, while the condition holds, the signal it implies.
+import type { EventType } from '../../lib/events.js';
 import type { Severity } from './severity.js';
 
 export type Category = 'symptom' | 'context' | 'baseline';
@@ -95,6 +96,8 @@ export const iface = (name: string): Entity => ({ type: 'interface', id: name, n
 /** A classifier turns one stored event into zero or more observations. */
 export interface Classifier {
   readonly name: string;
+  /** The event types it can observe anything in: the engine hands it no others. */
+  readonly types: readonly EventType[];
   classify(stored: import('../observer.js').StoredEvent): readonly Observation[];
 }
 

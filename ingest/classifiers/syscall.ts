@@ -39,6 +39,7 @@ const HINTS: Partial<Record<SyscallClass, string[]>> = {
 
 export class SyscallSemanticClassifier implements Classifier {
   readonly name = 'syscall';
+  readonly types = ['syscall'] as const;
   private readonly windows = new Map<string, CallWindow>();
   readonly stats = { idle: 0, reported: 0 };
 

@@ -12,6 +12,7 @@ import { networkDegradation, tcpExhaustion, tcpRetransmits } from './system/netw
 
 export class SystemMetricsClassifier implements Classifier {
   readonly name = 'system-metrics';
+  readonly types = ['memory', 'vmstat', 'cpu', 'process', 'block', 'net_if', 'tcp'] as const;
   private readonly memory: MemoryRules;
 
   constructor(private readonly host: HostState) {
