@@ -117,6 +117,6 @@ export class BaselineTracker {
         thresholds: { z_enter: BASELINE.zEnter, z_exit: BASELINE.zExit, z_medium: BASELINE.zMedium, min_samples: BASELINE.minSamples },
       },
       source: { table: stored.table, id: stored.rowId },
-    }));
+    }), false);
   }
 }

@@ -57,7 +57,8 @@ export function processKey(type: string, pid: number, startTime: number): string
     processKeys.set(pid, known = []);
   }
   // Usually one start time per pid; a few when the pid is reused or seen both alive and gone (0).
-  let keys = known.find((k) => k.startTime === startTime)?.keys;
+  let keys: Map<string, string> | undefined;
+  for (let i = 0; i < known.length && keys === undefined; i++) if (known[i].startTime === startTime) keys = known[i].keys;
   if (keys === undefined) {
     if (known.length >= 4) known.shift();
     keys = new Map();

@@ -6,7 +6,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../lib/db.js';
 import { higher, type Severity } from './severity.js';
-import { draftSeverity, hasDraft, type Observation, type SignalDraft } from './signal.js';
+import { draftKeeps, draftSeverity, hasDraft, type Observation, type SignalDraft } from './signal.js';
 
 interface Cond {
   rowId?: number;
@@ -116,10 +116,14 @@ export class SignalStore {
     for (const c of this.conds.values()) {
       const p = c.pending;
       if (!p || c.rowId === undefined) continue;
-      const draft = p.obs.draft!;
       const w = c.written;
       if (dueAtMs !== undefined && w && dueAtMs - w.atMs < WRITE_EVERY_MS && w.severity === p.severity
-        && w.maxSeverity === c.maxSeverity) continue;
+        && w.maxSeverity === c.maxSeverity) {
+        // Deferred: a draft that reads HostState must be built from this batch's state.
+        if (!draftKeeps(p.obs)) void p.obs.draft;
+        continue;
+      }
+      const draft = p.obs.draft!;
       upd ??= this.sql(db).update;
       upd.run(p.ts, c.occurrences, p.severity, c.maxSeverity, draft.score, draft.summary, draft.label,
         JSON.stringify(draft.patterns), JSON.stringify(draft.hints), JSON.stringify(draft.context),

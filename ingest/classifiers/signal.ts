@@ -64,14 +64,16 @@ export interface Observation {
  * row within a batch, of which only the last is written), and building a draft
  * (summary text, context, top processes) costs far more than judging the level.
  * `build` must read only the event, values captured now, or HostState (which
- * does not change while a batch is classified: the store writes before the next).
+ * does not change while a batch is classified). A draft that reads HostState is
+ * built at the end of its batch even when the row's write is deferred; one built
+ * only from captured values (`readsHost` false) waits until it is written.
  */
 export class LazyObservation implements Observation {
   private built?: SignalDraft;
 
   constructor(readonly key: string, readonly ts: number, readonly level: Level, readonly gate: Gate,
     /** The draft's severity, known before it is built (the store tracks the peak). */
-    readonly severity: Severity, private readonly build: () => SignalDraft) {}
+    readonly severity: Severity, private readonly build: () => SignalDraft, readonly readsHost = true) {}
 
   get draft(): SignalDraft {
     return (this.built ??= { ...this.build(), severity: this.severity });
@@ -80,6 +82,9 @@ export class LazyObservation implements Observation {
 
 /** Whether the observation carries a draft, without building a lazy one. */
 export const hasDraft = (o: Observation): boolean => o instanceof LazyObservation || o.draft !== undefined;
+
+/** A draft that can be built later without changing it: it reads no HostState. */
+export const draftKeeps = (o: Pick<Observation, 'draft'>): boolean => o instanceof LazyObservation && !o.readsHost;
 
 /** The severity of an observation's draft (which must exist), without building a lazy one. */
 export const draftSeverity = (o: Observation): Severity => (o instanceof LazyObservation ? o.severity : o.draft!.severity);

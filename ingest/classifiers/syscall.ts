@@ -88,7 +88,7 @@ export class SyscallSemanticClassifier implements Classifier {
         },
         source: { table: stored.table, id: stored.rowId },
       };
-    })];
+    }, false)];
   }
 
   /** Slow calls of one process+class within the window, this one included. */
