@@ -83,7 +83,7 @@ test('SIGTERM during VERIFY: the cycle is abandoned, the unverified change rolle
 test('--restore-on-exit: a verified change is restored when the agent stops', async (t) => {
   const tdb = tempDb();
   const hog = await spawnHog();
-  const agent = spawn(process.execPath, agentArgs(tdb, ['--settle', '1', '--restore-on-exit']), { stdio: 'ignore', env: { ...process.env, GEMINI_API_KEY: '' } });
+  const agent = spawn(process.execPath, agentArgs(tdb, ['--settle', '1', '--restore-on-exit', '--keep-neutral']), { stdio: 'ignore', env: { ...process.env, GEMINI_API_KEY: '' } });
   t.after(async () => { if (agent.exitCode === null) agent.kill('SIGKILL'); await hog.stop(); tdb.cleanup(); });
   signalFor(tdb, hog);
   await waitForLog(tdb, /cycle 1 verify: #\d+ lower_process_priority \w+ -> verified/);
