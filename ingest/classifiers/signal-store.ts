@@ -113,17 +113,25 @@ export class SignalStore {
 
   private write(db: Db, dueAtMs: number | undefined): void {
     let upd: Statement | undefined;
+    let failed: unknown;
     for (const c of this.conds.values()) {
       const p = c.pending;
       if (!p || c.rowId === undefined) continue;
       const w = c.written;
-      if (dueAtMs !== undefined && w && dueAtMs - w.atMs < WRITE_EVERY_MS && w.severity === p.severity
-        && w.maxSeverity === c.maxSeverity) {
-        // Deferred: a draft that reads HostState must be built from this batch's state.
-        if (!draftKeeps(p.obs)) void p.obs.draft;
+      const defer = dueAtMs !== undefined && w !== undefined && dueAtMs - w.atMs < WRITE_EVERY_MS
+        && w.severity === p.severity && w.maxSeverity === c.maxSeverity;
+      let draft: SignalDraft;
+      try {
+        // Deferred: a draft that reads HostState must still be built from this batch's state.
+        if (defer && draftKeeps(p.obs)) continue;
+        draft = p.obs.draft!;
+      } catch (err) {
+        // A classifier's draft that cannot be built loses that evidence, not the other rows' writes.
+        c.pending = undefined;
+        failed ??= err;
         continue;
       }
-      const draft = p.obs.draft!;
+      if (defer) continue;
       upd ??= this.sql(db).update;
       upd.run(p.ts, c.occurrences, p.severity, c.maxSeverity, draft.score, draft.summary, draft.label,
         JSON.stringify(draft.patterns), JSON.stringify(draft.hints), JSON.stringify(draft.context),
@@ -132,6 +140,7 @@ export class SignalStore {
       c.written = { atMs: dueAtMs ?? Date.now(), severity: p.severity, maxSeverity: c.maxSeverity };
       this.stats.updated++;
     }
+    if (failed !== undefined) throw failed;
   }
 
   /** Resolve open conditions without evidence for their staleness timeout; drop abandoned gates. */
