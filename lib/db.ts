@@ -61,3 +61,8 @@ export function migrate(db: Db): number {
 export function writeTx<T>(db: Db, fn: () => T): T {
   return db.transaction(fn).immediate();
 }
+
+/** Readers tolerate an older or not-yet-migrated database: ask before querying. */
+export function tableExists(db: Db, name: string): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+}

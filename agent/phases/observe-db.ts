@@ -1,31 +1,16 @@
 // What OBSERVE reads from the database: open signals, the latest raw metrics,
 // recent series for SIMULATE, and baselines. Every table may be empty (a fresh
 // install, or a collector that cannot run here); nothing here throws for that.
-import type { Db } from '../../lib/db.js';
+import { tableExists, type Db } from '../../lib/db.js';
+import type { SignalMetadataRow } from '../../lib/signal-row.js';
 import type { Point } from '../trend.js';
 
-export interface SignalRow {
-  signal_id: number;
-  signal_type: string;
-  signal_category: string;
-  scope: string;
-  severity: string;
-  pressure_score: number;
-  summary: string;
-  entity_type: string | null;
-  entity_id: string | null;
-  entity_name: string | null;
-  context_json: string;
-  first_seen: number;
-  last_seen: number;
-  occurrence_count: number;
-}
+/** The columns OBSERVE selects. */
+export type SignalRow = Pick<SignalMetadataRow, 'signal_id' | 'signal_type' | 'signal_category' | 'scope' | 'severity'
+  | 'pressure_score' | 'summary' | 'entity_type' | 'entity_id' | 'entity_name' | 'context_json' | 'first_seen'
+  | 'last_seen' | 'occurrence_count'>;
 
 type Row = Record<string, number | string | null>;
-
-function tableExists(db: Db, name: string): boolean {
-  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
-}
 
 export function openSignals(db: Db, sinceS: number, limit = 30): SignalRow[] {
   return db.prepare(`SELECT signal_id, signal_type, signal_category, scope, severity, pressure_score, summary,

@@ -1,10 +1,8 @@
 // Small read helpers. Every table may be missing (an older database) or empty
 // (a collector that cannot run here); callers get [] or undefined, never a throw.
-import type { Db } from '../../lib/db.js';
+import { tableExists, type Db } from '../../lib/db.js';
 
-export function tableExists(db: Db, name: string): boolean {
-  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
-}
+export { tableExists };
 
 export function columnsOf(db: Db, table: string): string[] {
   if (!tableExists(db, table)) return [];

@@ -2,33 +2,13 @@
 // (process names, summaries that contain them) is escaped and capped, and entity
 // names are quoted: to a model they are data, to a terminal they are inert.
 import type { Db } from '../../lib/db.js';
+import type { SignalMetadataRow } from '../../lib/signal-row.js';
 import { escapeUntrusted, quoteUntrusted } from '../../lib/sanitize.js';
 import { SEVERITY_RANK } from '../format.js';
 import { isoLocal } from '../time.js';
 import { tableExists } from './db-util.js';
 
-export interface SignalDbRow {
-  signal_id: number;
-  signal_category: string;
-  signal_type: string;
-  scope: string;
-  semantic_label: string;
-  severity: string;
-  max_severity: string;
-  pressure_score: number;
-  summary: string;
-  patterns: string;
-  reasoning_hints: string;
-  entity_type: string | null;
-  entity_id: string | null;
-  entity_name: string | null;
-  context_json: string;
-  first_seen: number;
-  last_seen: number;
-  occurrence_count: number;
-  status: string;
-  resolved_at: number | null;
-}
+export type SignalDbRow = Omit<SignalMetadataRow, 'timestamp'>;
 
 export interface SignalView {
   readonly signal_id: number;
