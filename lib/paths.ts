@@ -9,3 +9,5 @@ export const DEFAULT_DB = path.join(ROOT, 'data', 'kernelsight.db');
 export const DEFAULT_LOG_DIR = path.join(ROOT, 'logs', 'production');
 export const TRACER_BIN_DIR = path.join(ROOT, 'tracers', 'build');
 export const DIST = path.join(ROOT, 'dist');
+/** The supervisor's dead-man switch, a C binary (supervisor/reaper/reaper.c). */
+export const REAPER_BIN = path.join(ROOT, 'supervisor', 'reaper', 'build', 'reaper');

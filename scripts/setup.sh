@@ -75,3 +75,9 @@ if [[ -f tracers/Makefile ]]; then
     make -s -C tracers -j"$(nproc)" >&2 || die "tracer build failed (see above); 'npm run doctor' checks the toolchain"
   fi
 fi
+
+# --- 5. the supervisor's reaper (one C file) -------------------------------------
+if ! make -q -s -C supervisor/reaper >/dev/null 2>&1; then
+  say "building the supervisor's reaper"
+  make -s -C supervisor/reaper >&2 || die "reaper build failed (see above): needs a C compiler (apt-get install -y gcc make)"
+fi

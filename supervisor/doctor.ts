@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DIST, TRACER_BIN_DIR } from '../lib/paths.js';
+import { DIST, REAPER_BIN, TRACER_BIN_DIR } from '../lib/paths.js';
 import { TRACERS } from './components.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -111,13 +111,16 @@ export function checkBuild(tracerDir = TRACER_BIN_DIR, tools: readonly string[] 
   return out;
 }
 
-export function checkComponents(dist = DIST): Check[] {
+export function checkComponents(dist = DIST, reaperBin = REAPER_BIN): Check[] {
   const need = (rel: string, name: string): Check =>
     fs.existsSync(path.join(dist, rel)) ? ok(name, `dist/${rel}`) : fail(name, `dist/${rel} missing`, 'npm run build');
   const agent = fs.existsSync(path.join(dist, 'agent', 'main.js'))
     ? ok('agent', 'dist/agent/main.js')
     : warn('agent', 'not installed (dist/agent/main.js missing): npm start runs without it', 'npm run build');
-  return [need('ingest/main.js', 'ingest'), need('tracers/scraper/main.js', 'scraper'), agent];
+  const reaper = fs.existsSync(reaperBin)
+    ? ok('reaper', reaperBin)
+    : warn('reaper', `not built (${reaperBin}): a SIGKILLed supervisor leaves its children until the next start`, 'make -C supervisor/reaper');
+  return [need('ingest/main.js', 'ingest'), need('tracers/scraper/main.js', 'scraper'), agent, reaper];
 }
 
 /**

@@ -1,14 +1,13 @@
-// The supervisor's dead-man switch. A tiny detached process holds the read end of
-// a pipe from the supervisor and a list of the process groups it started. If the
-// pipe closes without a "quit" — the supervisor was killed, even by SIGKILL —
-// it stops those groups (producers first, ingest last so it can flush) and
-// exits. This is what guarantees that no process of ours outlives the
-// supervisor, whatever the children themselves do about parent death.
+// The supervisor's dead-man switch. A tiny detached process (reaper/reaper.c, in
+// C so it costs ~1 MB instead of a Node runtime) holds the read end of a pipe
+// from the supervisor and a list of the process groups it started. If the pipe
+// closes without a "quit" — the supervisor was killed, even by SIGKILL — it
+// stops those groups (producers first, ingest last so it can flush) and exits.
+// This is what guarantees that no process of ours outlives the supervisor,
+// whatever the children themselves do about parent death.
 import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const REAPER_MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'reaper-main.js');
+import fs from 'node:fs';
+import { REAPER_BIN } from '../lib/paths.js';
 
 /** Tier 1 is stopped first (producers, agent), tier 2 last (ingest). */
 export type Tier = 1 | 2;
@@ -16,9 +15,13 @@ export type Tier = 1 | 2;
 export class Reaper {
   private constructor(private readonly proc: ChildProcess) {}
 
-  /** marker ends up in the reaper's command line so tests can find it. */
-  static start(logFile: string, marker: string): Reaper {
-    const proc = spawn(process.execPath, [REAPER_MAIN, '--log', logFile, '--marker', marker], {
+  /**
+   * marker ends up in the reaper's command line so tests can find it. Undefined
+   * when the binary is not built: the caller runs without the net and says so.
+   */
+  static start(logFile: string, marker: string, bin = REAPER_BIN): Reaper | undefined {
+    if (!fs.existsSync(bin)) return undefined;
+    const proc = spawn(bin, ['--log', logFile, '--marker', marker], {
       detached: true, // own session: Ctrl-C in the terminal does not reach it
       stdio: ['pipe', 'ignore', 'ignore'],
     });

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { closeLogger, createLogger } from '../lib/logger.js';
+import { REAPER_BIN } from '../lib/paths.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { SupervisedChild } from './child.js';
 import type { ComponentSpec } from './component.js';
@@ -59,6 +60,10 @@ export async function runSupervisor(cfg: SupervisorConfig): Promise<number> {
   }
 
   const reaper = Reaper.start(path.join(cfg.logDir, 'supervisor.log'), cfg.db);
+  if (!reaper) {
+    log.warn(`reaper not built (${REAPER_BIN}): if this supervisor is SIGKILLed its children outlive it until the next start ` +
+      `kills them; fix: make -C supervisor/reaper (npm start does it)`);
+  }
   const merger = new LineMerger(cfg.merger ?? DEFAULT_MERGER);
   const statusDb = new StatusDb(cfg.db);
   let figures: DbFigures = {};
@@ -77,7 +82,7 @@ export async function runSupervisor(cfg: SupervisorConfig): Promise<number> {
   const saveState = (): void =>
     writeState(stateFile, {
       pid: process.pid, pidStart: procInfo(process.pid)?.start ?? 0, startedAt, updatedAt: Date.now(),
-      db: cfg.db, logDir: cfg.logDir, reaperPid: reaper.pid, components: children.map((c) => c.snapshot()),
+      db: cfg.db, logDir: cfg.logDir, reaperPid: reaper?.pid, components: children.map((c) => c.snapshot()),
     });
 
   const children: SupervisedChild[] = cfg.components.map(
@@ -142,7 +147,7 @@ export async function runSupervisor(cfg: SupervisorConfig): Promise<number> {
   figures = statusDb.read();
   statusDb.close();
   view.stop();
-  await reaper.quit();
+  await reaper?.quit();
   removeState(stateFile);
   log.info(`supervisor stopped, exit ${exitCode}`);
   await closeLogger(log);

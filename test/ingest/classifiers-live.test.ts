@@ -20,11 +20,11 @@ const LOUD_INTERVAL = 2;
 const show = (rows: SignalRow[]): string => rows.map((s) => `${s.signal_type} ${s.max_severity} [${s.status}] ${s.summary}`).join('\n');
 const context = (s: SignalRow): Record<string, any> => JSON.parse(s.context_json) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** Samples of `table` (optionally one device) taken after `sinceTs` up to and including `untilTs`. */
-function samplesBetween(p: Pipeline, table: string, sinceTs: number, untilTs: number, dev?: string): number {
-  const where = dev ? ' AND dev = ?' : '';
-  const args = dev ? [sinceTs, untilTs, dev] : [sinceTs, untilTs];
-  return p.all<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table} WHERE timestamp > ? AND timestamp <= ?${where}`, ...args)[0].n;
+/** Samples of `table` taken after `sinceTs` up to and including `untilTs`, narrowed to rows matching `only`. */
+function samplesBetween(p: Pipeline, table: string, sinceTs: number, untilTs: number, only: Record<string, string> = {}): number {
+  const where = Object.keys(only).map((c) => ` AND ${c} = ?`).join('');
+  return p.all<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table} WHERE timestamp > ? AND timestamp <= ?${where}`,
+    sinceTs, untilTs, ...Object.values(only))[0].n;
 }
 
 async function firstSample(p: Pipeline, table: string): Promise<void> {
@@ -132,7 +132,13 @@ test('loud: direct-I/O writers open an I/O signal within two intervals and resol
     ['if=/dev/zero', `of=${path.join(p.dir, `dd${i}.bin`)}`, 'bs=256k', 'count=60000', 'oflag=direct', 'status=none']));
   const s = await waitFor('an I/O signal', () => p.all(`SELECT * FROM signal_metadata WHERE signal_type IN ${ioTypes} AND timestamp > ? ORDER BY signal_id`, start)[0], 30_000);
   const opened = context(s).opened_at as number;
-  const n = samplesBetween(p, s.source_table === 'block_stats' ? 'block_stats' : 'psi_metrics', start, opened, s.source_table === 'block_stats' ? disk : undefined);
+  // One sample is one row of the table the signal came from: the disk's row, the
+  // disk's row for the signal's operation, or the io row of PSI.
+  const only: Record<string, Record<string, string>> = {
+    block_stats: { dev: disk }, io_latency_stats: { dev: disk, op: context(s).op }, psi_metrics: { resource: 'io' },
+  };
+  assert.ok(s.source_table in only, `unexpected source ${s.source_table}`);
+  const n = samplesBetween(p, s.source_table, start, opened, only[s.source_table]);
   assert.ok(n <= 3, `${s.signal_type} opened on sample ${n} after the start: ${s.summary}`);
   await sleep(3 * LOUD_INTERVAL * 1000);
   const rows = p.all(`SELECT * FROM signal_metadata WHERE signal_type IN ${ioTypes} AND timestamp > ?`, start);

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DIST } from '../../lib/paths.js';
-import { checkBtf, checkBuild, checkKey, checkNode, checkPsi, checkTracepoints, checkWritable, formatCheck } from '../../supervisor/doctor.js';
+import { checkBtf, checkBuild, checkComponents, checkKey, checkNode, checkPsi, checkTracepoints, checkWritable, formatCheck } from '../../supervisor/doctor.js';
 import { tempDir } from './helpers.js';
 
 const DOCTOR = path.join(DIST, 'supervisor', 'doctor-main.js');
@@ -20,7 +20,7 @@ test('doctor prints one OK/WARN/FAIL line per check and never the key itself', (
   const lines = r.stdout.trim().split('\n');
   const checks = lines.filter((l) => /^(OK  |WARN|FAIL) /.test(l));
   assert.ok(checks.length >= 15, r.stdout);
-  for (const name of ['node', 'BTF', 'tracepoint sched/sched_switch', 'PSI', 'toolchain', 'tracers built', 'database dir', 'log dir', 'GEMINI_API_KEY']) {
+  for (const name of ['node', 'BTF', 'tracepoint sched/sched_switch', 'PSI', 'toolchain', 'tracers built', 'reaper', 'database dir', 'log dir', 'GEMINI_API_KEY']) {
     assert.ok(checks.some((l) => l.slice(5).startsWith(name)), `no line for ${name}:\n${r.stdout}`);
   }
   assert.ok(checks.includes('OK   GEMINI_API_KEY: set'));
@@ -47,6 +47,8 @@ test('each check names the fix when its requirement is missing', () => {
   const build = checkBuild('/nonexistent', ['no-such-tool-xyz']);
   assert.match(formatCheck(build[0]), /^FAIL toolchain: missing no-such-tool-xyz.* — sudo apt-get install/);
   assert.match(formatCheck(build[1]), /^FAIL tracers built: missing syscall_tracer, sched_tracer, page_fault_tracer, io_latency_tracer .* — make -C tracers/);
+  const reaper = checkComponents(DIST, '/nonexistent/reaper').find((c) => c.name === 'reaper')!;
+  assert.match(formatCheck(reaper), /^WARN reaper: not built \(\/nonexistent\/reaper\).* — make -C supervisor\/reaper$/);
   assert.match(formatCheck(checkWritable('database dir', '/proc/ks-doctor-test')), /^FAIL database dir: \/proc\/ks-doctor-test is not writable: \w+ — /);
   assert.equal(formatCheck(checkKey({})), 'WARN GEMINI_API_KEY: not set: the agent decides on rules only — export GEMINI_API_KEY=... before npm start (or answer the prompt)');
   assert.equal(checkNode('18.19.0').status, 'fail');

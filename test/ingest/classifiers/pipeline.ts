@@ -9,6 +9,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import type { TestContext } from 'node:test';
 import { openDatabase, type Db } from '../../../lib/db.js';
+import { MIGRATIONS } from '../../../lib/migrations/index.js';
 import { DIST, TRACER_BIN_DIR } from '../../../lib/paths.js';
 import type { SignalRow } from './helpers.js';
 
@@ -91,6 +92,10 @@ export async function startPipeline(t: TestContext, opts: { interval: number; tr
   await waitFor('ingest to create the database', () => fs.existsSync(dbFile), 15_000);
   db = openDatabase(dbFile, { readonly: true });
   const view = db;
+  // The file appears before ingest has migrated it: a query now could meet a
+  // table that does not exist yet. Wait for the last migration.
+  const latest = MIGRATIONS[MIGRATIONS.length - 1].version;
+  await waitFor('ingest to migrate the database', () => view.pragma('user_version', { simple: true }) === latest, 15_000);
   return {
     dir, dbFile, stop,
     all: <T>(sql: string, ...params: unknown[]) => view.prepare(sql).all(...params) as T[],
