@@ -13,7 +13,7 @@ import { Executor } from './executor/executor.js';
 import { reverse } from './executor/reversal.js';
 import type { Executed } from './executor/types.js';
 import type { VerifyResult } from './executor/verify-change.js';
-import { GeminiDecider } from './llm/gemini.js';
+import type { GeminiDecider } from './llm/gemini.js';
 import { decide, type Decision } from './phases/decide.js';
 import { executePhase, type ExecuteSummary } from './phases/execute.js';
 import { explain, type Cause } from './phases/explain.js';
@@ -45,13 +45,21 @@ function observationRecord(o: Observation): unknown {
 export class AgentLoop {
   readonly executor: Executor;
   readonly store: CycleStore;
-  private readonly model?: GeminiDecider;
+  private model?: GeminiDecider;
   private lastPrune = 0;
 
   constructor(private readonly db: Db, readonly cfg: AgentConfig, private readonly log: Logger) {
     this.executor = new Executor(db, cfg.executor, log);
     this.store = new CycleStore(db);
-    if (cfg.gemini) this.model = new GeminiDecider(db, cfg.gemini);
+  }
+
+  /**
+   * The Gemini SDK is loaded on first use, only with a key: it is a quarter of
+   * the agent's memory, and an agent on rules never needs it.
+   */
+  private async decider(): Promise<GeminiDecider | undefined> {
+    if (this.cfg.gemini && !this.model) this.model = new (await import('./llm/gemini.js')).GeminiDecider(this.db, this.cfg.gemini);
+    return this.model;
   }
 
   async runCycle(signal?: AbortSignal): Promise<CycleReport> {
@@ -83,7 +91,7 @@ export class AgentLoop {
       log('simulate', Object.values(sim.projections).map((p) => `${p.metric} ${p.current}->${p.projected} (conf ${p.confidence})`).join(', ') || 'no history');
 
       const ctx = { cycleId: id, targets: targetMap(obs) };
-      const decision = await decide(this.db, obs, causes, sim, this.cfg.decide, this.model, this.executor, ctx, signal);
+      const decision = await decide(this.db, obs, causes, sim, this.cfg.decide, await this.decider(), this.executor, ctx, signal);
       report.decision = decision;
       this.store.phase(id, 'decide', decision);
       log('decide', `${decision.decidedBy}${decision.fallbackReason ? ` (fallback: ${decision.fallbackReason})` : ''}: ${decision.proposals.map((p) => `${p.action} ${JSON.stringify(p.params)} conf ${p.confidence}`).join('; ') || 'no action'}`, { notes: decision.notes });

@@ -10,7 +10,6 @@ import { cli } from '../lib/config.js';
 import { openDatabase, type Db } from '../lib/db.js';
 import { closeLogger, createLogger } from '../lib/logger.js';
 import { ROOT } from '../lib/paths.js';
-import { GeminiChat } from './llm/gemini-chat.js';
 import { redactor } from './llm/redact.js';
 import { runRepl } from './repl.js';
 import { ChatSession } from './session.js';
@@ -59,7 +58,8 @@ try {
   await exit(1);
 }
 
-const model = apiKey && !argv.rules ? new GeminiChat(
+// The Gemini SDK is loaded only when a model will be asked.
+const model = apiKey && !argv.rules ? new (await import('./llm/gemini-chat.js')).GeminiChat(
   TOOLS,
   {
     apiKey, model: argv.model, baseUrl: process.env.GEMINI_BASE_URL || undefined,

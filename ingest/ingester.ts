@@ -45,6 +45,8 @@ export class Ingester {
   private readonly splitter: LineSplitter;
   private batch: Batch = { events: [], rejects: [] };
   private readonly timers: NodeJS.Timeout[] = [];
+  /** Armed by the first row of a batch: an idle ingest has no flush timer running. */
+  private flushTimer: NodeJS.Timeout | undefined;
   private readonly limiter = new RateLimiter(5, 60_000);
   private pruning = false;
   private closed = false;
@@ -59,7 +61,6 @@ export class Ingester {
     }, opts.maxLineBytes);
     // unref: timers must never be what keeps the process alive after input ends.
     const every = (ms: number, fn: () => void) => { const t = setInterval(fn, ms); t.unref(); this.timers.push(t); };
-    every(opts.flushMs, () => this.flush());
     every(1000, () => this.tick());
     every(opts.retentionEveryMs, () => void this.prune());
     every(opts.statsEveryMs, () => this.logStats());
@@ -76,6 +77,8 @@ export class Ingester {
   }
 
   flush(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
     if (this.batch.events.length === 0 && this.batch.rejects.length === 0) return;
     const batch = this.batch;
     this.batch = { events: [], rejects: [] };
@@ -113,12 +116,20 @@ export class Ingester {
     this.logStats();
   }
 
+  /** No row waits longer than flushMs for its commit. */
+  private armFlush(): void {
+    if (this.flushTimer || this.closed) return;
+    this.flushTimer = setTimeout(() => this.flush(), this.opts.flushMs);
+    this.flushTimer.unref();
+  }
+
   private onLine(line: Buffer): void {
     this.counters.lines++;
     const nowS = Date.now() / 1000;
     const r = parseLine(line, nowS);
     if (r.ok) {
       this.batch.events.push(r.event);
+      this.armFlush();
       if (this.batch.events.length >= this.opts.batchSize) this.flush();
     } else {
       this.reject(sourceOfReject(r.type), r.code, r.error, line, line.length);
@@ -127,6 +138,7 @@ export class Ingester {
 
   private reject(source: string, code: Batch['rejects'][number]['code'], error: string, line: Buffer, bytes: number): void {
     this.batch.rejects.push({ ts: Date.now() / 1000, source, code, error, sample: sampleOf(line), lineBytes: bytes });
+    this.armFlush();
     this.warnLimited(`reject:${code}`, `LineRejected ${code}: ${error}`);
     if (this.batch.rejects.length >= this.opts.batchSize) this.flush();
   }

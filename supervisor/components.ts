@@ -13,6 +13,12 @@ export const TRACERS = {
   io_latency: 'io_latency_tracer',
 } as const;
 export type TracerName = keyof typeof TRACERS;
+/**
+ * What each tracer runs with under npm start. syscall: calls that only wait for
+ * work (an event loop's epoll_wait) are dropped in the kernel; the classifier
+ * would call them idle anyway, and they were most of an idle host's lines.
+ */
+const TRACER_ARGS: Record<TracerName, readonly string[]> = { syscall: ['--skip-idle'], sched: [], page_fault: [], io_latency: [] };
 export const TRACER_NAMES = Object.keys(TRACERS) as TracerName[];
 
 export interface SystemOptions {
@@ -56,7 +62,7 @@ export function systemComponents(o: SystemOptions): ComponentSpec[] {
       name: t,
       role: 'producer',
       command: bin,
-      args: [],
+      args: [...TRACER_ARGS[t]],
       stderr: 'own-log',
       missing: fs.existsSync(bin) ? undefined : { reason: `${bin} is not built`, fix: 'make -C tracers (needs clang, bpftool, libbpf-dev; `npm run doctor` checks)' },
     });

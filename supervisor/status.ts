@@ -69,7 +69,6 @@ export class StatusView {
   private notes: string[] = [];
   private drawn = 0;
   private timer: NodeJS.Timeout | undefined;
-  private lastPlain = 0;
 
   constructor(
     private readonly out: NodeJS.WriteStream,
@@ -79,10 +78,9 @@ export class StatusView {
 
   start(): void {
     if (this.opts.tty) this.out.write('\x1b[?25l'); // hide the cursor while redrawing
-    this.lastPlain = Date.now();
-    this.timer = setInterval(() => this.tick(), this.opts.tty ? this.opts.liveEveryMs ?? 1000 : Math.min(1000, this.opts.plainEveryMs));
+    this.timer = setInterval(() => this.tick(), this.opts.tty ? this.opts.liveEveryMs ?? 1000 : this.opts.plainEveryMs);
     this.timer.unref();
-    this.tick();
+    if (this.opts.tty) this.draw(); // plain mode: the first status line after one interval
   }
 
   /** A notable event (state change): a plain line, or a line in the live view. */
@@ -114,11 +112,7 @@ export class StatusView {
       this.draw();
       return;
     }
-    const now = Date.now();
-    if (now - this.lastPlain >= this.opts.plainEveryMs) {
-      this.lastPlain = now;
-      this.out.write(`${new Date().toISOString()} ${renderPlain(this.facts())}\n`);
-    }
+    this.out.write(`${new Date().toISOString()} ${renderPlain(this.facts())}\n`);
   }
 
   private draw(): void {

@@ -67,12 +67,20 @@ export async function runSupervisor(cfg: SupervisorConfig): Promise<number> {
   const merger = new LineMerger(cfg.merger ?? DEFAULT_MERGER);
   const statusDb = new StatusDb(cfg.db);
   let figures: DbFigures = {};
+  let figuresAt = 0;
+  // Read when the view needs them, at most every 2 s: the live view asks each
+  // second, plain mode only once per status line, so an unwatched system does
+  // not query its own database in the background.
+  const dbFigures = (): DbFigures => {
+    if (Date.now() - figuresAt >= 2000) { figures = statusDb.read(); figuresAt = Date.now(); }
+    return figures;
+  };
   let exitCode = 0;
   let stopping: Promise<void> | undefined;
 
   const facts = () => ({
     children: children.map((c) => c.snapshot()),
-    db: figures,
+    db: dbFigures(),
     dropped: Object.values(merger.stats()).reduce((n, s) => n + s.droppedQueueFull + s.droppedTooLong + s.droppedPartial, 0),
     startedAt,
     dbPath: cfg.db,
@@ -103,10 +111,7 @@ export async function runSupervisor(cfg: SupervisorConfig): Promise<number> {
   );
 
   const dropReport = reportDrops(merger, log);
-  const timers = [
-    setInterval(() => { figures = statusDb.read(); }, 2000),
-    setInterval(() => dropReport(), 10_000),
-  ];
+  const timers = [setInterval(() => dropReport(), 10_000)];
   for (const t of timers) t.unref();
 
   let done!: () => void;
@@ -145,6 +150,7 @@ export async function runSupervisor(cfg: SupervisorConfig): Promise<number> {
   dropReport(true);
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(sig, onSignal);
   figures = statusDb.read();
+  figuresAt = Date.now();
   statusDb.close();
   view.stop();
   await reaper?.quit();

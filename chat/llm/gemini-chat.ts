@@ -15,6 +15,7 @@ import { isoLocal } from '../time.js';
 import { toolDeclarations } from './declarations.js';
 import { systemInstruction } from './instruction.js';
 import { redactor } from './redact.js';
+import { ModelFailure } from './model-failure.js';
 
 export interface GeminiChatOptions {
   readonly apiKey: string;
@@ -40,7 +41,7 @@ export interface ModelAnswer {
   readonly tokens: number;
 }
 
-export class ModelFailure extends Error {}
+export { ModelFailure };
 
 export class GeminiChat {
   private readonly ai: GoogleGenAI;

@@ -37,8 +37,12 @@ for (const [cls, names] of Object.entries(CLASSES)) for (const n of names) BY_NA
 
 export const syscallClass = (name: string): SyscallClass => BY_NAME.get(name) ?? 'other';
 
-/** Always idle: they sleep until an event, a timeout, a signal or a child. */
-const IDLE = new Set([
+/**
+ * Always idle: they sleep until an event, a timeout, a signal or a child.
+ * syscall_tracer --skip-idle (what npm start runs) drops the same calls in the
+ * kernel; a test keeps its list equal to this one.
+ */
+export const IDLE_SYSCALLS: ReadonlySet<string> = new Set([
   'epoll_wait', 'epoll_pwait', 'epoll_pwait2', 'poll', 'ppoll', 'select', 'pselect6', 'nanosleep',
   'clock_nanosleep', 'pause', 'rt_sigsuspend', 'rt_sigtimedwait', 'wait4', 'waitid', 'accept', 'accept4',
   'recvfrom', 'recvmsg', 'recvmmsg', 'msgrcv', 'mq_timedreceive', 'io_getevents', 'io_pgetevents', 'futex_waitv',
@@ -91,7 +95,7 @@ export function judgeSyscall(name: string, comm: string, fdKind?: FdKind): Verdi
 
 // Verdicts are shared and frozen: judgeSyscall runs for every slow call the tracer sees.
 const idleVerdict = (why: string): Verdict => Object.freeze({ idle: true, why });
-const IDLE_VERDICTS = new Map([...IDLE].map((n) => [n, idleVerdict(`${n} waits for an event`)]));
+const IDLE_VERDICTS = new Map([...IDLE_SYSCALLS].map((n) => [n, idleVerdict(`${n} waits for an event`)]));
 const FUTEX_IDLE = idleVerdict('futex wait');
 const SOCKET_READ = idleVerdict('read from a socket');
 const PIPE = idleVerdict('pipe waits for its peer');

@@ -59,8 +59,10 @@ void ks_begin_event(FILE *f, const char *type, double ts);
 void ks_print_stats(const char *tracer, double interval_s, uint64_t events,
 		    uint64_t drops, int64_t map_full);
 
-/* Exits non-zero when stdout broke (reader gone): a restart is the right cure. */
-void ks_check_stdout(const char *tool);
+/* Ends a round: its lines go out in one write(), so an idle tracer wakes its
+ * reader once a round, not once a line. Exits non-zero when stdout broke
+ * (reader gone): a restart is the right cure. */
+void ks_flush_stdout(const char *tool);
 
 /* Strict number parsing for flags; exit KS_EXIT_USAGE with a message on bad input. */
 double ks_parse_double(const char *tool, const char *flag, const char *s, double min, double max);

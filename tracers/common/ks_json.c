@@ -84,9 +84,9 @@ void ks_print_stats(const char *tracer, double interval_s, uint64_t events,
 	printf("}\n");
 }
 
-void ks_check_stdout(const char *tool)
+void ks_flush_stdout(const char *tool)
 {
-	if (ferror(stdout)) {
+	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "%s: writing to stdout failed (reader gone?): %s\n", tool,
 			strerror(errno));
 		exit(KS_EXIT_FAIL);

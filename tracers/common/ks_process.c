@@ -35,8 +35,9 @@ int ks_setup_process(const char *tool)
 	struct sigaction sa = { .sa_handler = on_stop };
 	pid_t parent = getppid();
 
-	/* Whole lines reach the supervisor as soon as they are printed. */
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* Fully buffered: each round's lines leave in one write (ks_flush_stdout),
+	 * not a write per line. The reader joins lines split at the buffer's edge. */
+	setvbuf(stdout, NULL, _IOFBF, 64 * 1024);
 	/* No SA_RESTART: a signal must interrupt poll()/nanosleep() so we stop fast. */
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);

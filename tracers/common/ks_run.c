@@ -52,7 +52,7 @@ int ks_run_intervals(const char *tool, const char *doing, double interval_s,
 		 * kernel counted is thrown away. */
 		if ((err = emit(ctx, (double)(now - last) / 1e9)))
 			return err;
-		ks_check_stdout(tool);
+		ks_flush_stdout(tool);
 		last = now;
 	}
 	return KS_EXIT_OK;

@@ -16,13 +16,14 @@
 #include "syscall_names.h"
 
 #define TOOL "syscall_tracer"
-#define STATS_INTERVAL_NS (5ull * 1000000000ull)
+#define POLL_MS 250
 
 static struct env {
 	double threshold_ms;
 	double stats_s;
 	long pid;
 	const char *comm;
+	bool skip_idle;
 	bool verbose;
 } env = { .threshold_ms = 10, .stats_s = 5 };
 
@@ -58,6 +59,33 @@ static const char *const fd_syscalls[] = {
 	"inotify_add_watch", "inotify_rm_watch", "fanotify_mark", "io_uring_enter",
 	"io_uring_register", "finit_module", "pidfd_send_signal", "pidfd_getfd",
 };
+
+/* --skip-idle: calls that sleep until something happens (an event, a timer, a
+ * child, a peer). However long they take, they are a process waiting for work,
+ * never trouble (the same list as IDLE_SYSCALLS in ingest's classifier; a test
+ * keeps them equal), and on a quiet host
+ * they are most of what crosses the threshold: every event loop's epoll_wait.
+ * Skipping them in the kernel also breaks a feedback loop: each line we print
+ * wakes the supervisor and ingest from an epoll_wait that was itself slow. */
+static const char *const idle_syscalls[] = {
+	"epoll_wait", "epoll_pwait", "epoll_pwait2", "poll", "ppoll", "select", "pselect6",
+	"nanosleep", "clock_nanosleep", "pause", "rt_sigsuspend", "rt_sigtimedwait", "wait4",
+	"waitid", "accept", "accept4", "recvfrom", "recvmsg", "recvmmsg", "msgrcv",
+	"mq_timedreceive", "io_getevents", "io_pgetevents", "futex_waitv",
+};
+
+static void skip_idle_syscalls(volatile __u64 *mask)
+{
+	size_t n = sizeof(ks_syscall_table) / sizeof(ks_syscall_table[0]);
+
+	for (size_t nr = 0; nr < n && nr < SKIP_WORDS * 64; nr++) {
+		if (!ks_syscall_table[nr])
+			continue;
+		for (size_t i = 0; i < sizeof(idle_syscalls) / sizeof(idle_syscalls[0]); i++)
+			if (strcmp(ks_syscall_table[nr], idle_syscalls[i]) == 0)
+				mask[nr / 64] |= 1ull << (nr % 64);
+	}
+}
 
 /* The jiffies shortcut of the kernel side: spans of at most this many jiffies
  * are surely below the threshold. The tick length is the resolution of
@@ -122,6 +150,8 @@ static void usage(FILE *f)
 		"  -t, --threshold-ms MS  report calls taking at least MS ms (default 10, 0 = all)\n"
 		"  -p, --pid PID          only this process (tgid)\n"
 		"  -c, --comm NAME        only tasks whose comm is NAME (max 15 chars)\n"
+		"  -I, --skip-idle        skip calls that only wait for work (epoll_wait, poll,\n"
+		"                         nanosleep, wait4, ...): what npm start runs\n"
 		"  -i, --interval S       seconds between tracer_stats lines (default 5)\n"
 		"  -v, --verbose          libbpf debug output on stderr\n"
 		"  -h, --help             this help\n\n" KS_USAGE_EXIT_CODES);
@@ -135,6 +165,7 @@ int main(int argc, char **argv)
 		KS_FLAG_PID(&env.pid),
 		{ "comm", 'c', KS_ARG_STRING, &env.comm, 1, TASK_COMM_LEN - 1 },
 		KS_FLAG_INTERVAL(&env.stats_s),
+		{ "skip-idle", 'I', KS_ARG_SWITCH, &env.skip_idle, 0, 0 },
 		/* accepted for a uniform command line; nothing to rank */
 		{ "top", 'n', KS_ARG_IGNORED, NULL, 0, 0 },
 		KS_FLAG_VERBOSE(&env.verbose),
@@ -158,6 +189,8 @@ int main(int argc, char **argv)
 	skel->rodata->max_fast_jiffies = max_fast_jiffies(skel->rodata->min_ns);
 	skel->rodata->targ_tgid = env.pid;
 	skel->rodata->self_tgid = getpid();
+	if (env.skip_idle)
+		skip_idle_syscalls(skel->rodata->skip_nr);
 	if (env.comm) {
 		skel->rodata->filter_comm = true;
 		strncpy((char *)skel->rodata->targ_comm, env.comm, TASK_COMM_LEN - 1);
@@ -178,12 +211,18 @@ int main(int argc, char **argv)
 		uint64_t now;
 
 		batch = 0;
-		err = ring_buffer__poll(rb, 100 /* ms: bounds the time to notice a signal */);
+		/* Woken early only when the ring fills (the kernel side submits with
+		 * NO_WAKEUP below a quarter full); otherwise the timeout ends the
+		 * round and consume() collects what arrived, so the reader sees at most
+		 * one write per POLL_MS. A signal interrupts the wait at once. */
+		err = ring_buffer__poll(rb, POLL_MS);
+		if (err >= 0 || err == -EINTR)
+			err = ring_buffer__consume(rb);
 		if (err < 0 && err != -EINTR && err != STOP_BATCH) {
 			err = ks_bpf_error(TOOL, "poll ring buffer", err);
 			goto cleanup;
 		}
-		ks_check_stdout(TOOL);
+		ks_flush_stdout(TOOL);
 		now = ks_mono_ns();
 		if (now >= next_stats) {
 			uint64_t drops = skel->bss->drops;

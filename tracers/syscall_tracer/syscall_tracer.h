@@ -4,6 +4,8 @@
 #define SYSCALL_TRACER_H
 
 #define TASK_COMM_LEN 16
+/* Bitmap words for syscall numbers (0..511) the kernel side skips. */
+#define SKIP_WORDS 8
 
 struct syscall_event {
 	__u64 ts_boot_ns; /* bpf_ktime_get_boot_ns() at exit; user side adds the epoch offset */
