@@ -2,7 +2,7 @@
 // agent live) on an idle machine opens no medium-or-worse signal and takes no
 // action; its own CPU share and memory are reported. KS_SOAK_SECONDS sets the
 // length (default 120 s for `npm test`; the issue's full soak is 600 s):
-//   KS_SOAK_SECONDS=600 node --test dist/test/e2e/soak.test.js
+//   npm run soak   (= KS_SOAK_SECONDS=600 node --test dist/test/e2e/soak.test.js)
 // KS_BPF_STATS=1 also counts the eBPF programs' run time (it turns on
 // kernel.bpf_stats_enabled for the run, and puts the old value back).
 //
