@@ -38,6 +38,14 @@ export interface SystemOptions {
   readonly tracerDir?: string;
 }
 
+/**
+ * V8 flags for the Node components that do little work in between (a scrape
+ * every 5 s, an agent cycle a minute): lite mode skips the optimising compiler
+ * and its feedback, about 7 MB of RSS each at no measurable CPU cost for them.
+ * Not for ingest or the supervisor, whose line handling is a hot loop.
+ */
+const LIGHT_NODE = ['--lite-mode'];
+
 function nodeScript(file: string, what: string): Pick<ComponentSpec, 'command' | 'missing'> {
   const missing = fs.existsSync(file)
     ? undefined
@@ -54,7 +62,7 @@ export function systemComponents(o: SystemOptions): ComponentSpec[] {
   const agent = path.join(dist, 'agent', 'main.js');
   const list: ComponentSpec[] = [
     { name: 'ingestion', role: 'sink', ...nodeScript(ingest, 'ingest'), args: [ingest, '--db', o.db, ...common], stderr: 'supervisor-log' },
-    { name: 'scraper', role: 'producer', ...nodeScript(scraper, 'scraper'), args: [scraper, '--interval', String(o.scrapeInterval), ...common], stderr: 'supervisor-log' },
+    { name: 'scraper', role: 'producer', ...nodeScript(scraper, 'scraper'), args: [...LIGHT_NODE, scraper, '--interval', String(o.scrapeInterval), ...common], stderr: 'supervisor-log' },
   ];
   for (const t of o.tracers) {
     const bin = path.join(tracerDir, TRACERS[t]);
@@ -74,7 +82,7 @@ export function systemComponents(o: SystemOptions): ComponentSpec[] {
       role: 'worker',
       ...a,
       missing: a.missing && { reason: 'not installed (dist/agent/main.js is missing)', fix: a.missing.fix },
-      args: [agent, '--db', o.db, '--interval', String(o.agentInterval), ...(o.dryRun ? ['--dry-run'] : []), ...common, ...(o.agentArgs ?? [])],
+      args: [...LIGHT_NODE, agent, '--db', o.db, '--interval', String(o.agentInterval), ...(o.dryRun ? ['--dry-run'] : []), ...common, ...(o.agentArgs ?? [])],
       env: o.apiKey ? { GEMINI_API_KEY: o.apiKey } : undefined,
       fixes: { 77: 'run as root (sudo npm start) so the agent may act, or start with --dry-run' },
       stderr: 'supervisor-log',
