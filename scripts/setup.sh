@@ -77,6 +77,7 @@ if [[ -f tracers/Makefile ]]; then
 fi
 
 # --- 5. the supervisor's reaper (one C file) -------------------------------------
+if ((FORCE)); then make -s -C supervisor/reaper clean >&2 || true; fi
 if ! make -q -s -C supervisor/reaper >/dev/null 2>&1; then
   say "building the supervisor's reaper"
   make -s -C supervisor/reaper >&2 || die "reaper build failed (see above): needs a C compiler (apt-get install -y gcc make)"
