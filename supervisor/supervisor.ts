@@ -144,6 +144,8 @@ export async function runSupervisor(cfg: SupervisorConfig): Promise<number> {
   const dbDeadline = Date.now() + (cfg.waitForDbMs ?? 10_000);
   while (!stopping && !fs.existsSync(cfg.db) && Date.now() < dbDeadline) await sleep(100);
   for (const c of children.filter((c) => c.spec.role === 'worker')) if (!stopping) c.start();
+  // A first reading now, so the first status line already has an events/s rate.
+  dbFigures();
 
   await finished;
   for (const t of timers) clearInterval(t);
