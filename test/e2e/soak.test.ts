@@ -14,6 +14,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readSystemCounters } from '../../agent/proc/system.js';
 import { measureFootprint } from '../fixtures/e2e/footprint.js';
 import { enableBpfStats, otherTestRuns } from '../fixtures/e2e/procs.js';
 import { Scope } from '../fixtures/e2e/scope.js';
@@ -23,11 +24,7 @@ const SECONDS = Number(process.env.KS_SOAK_SECONDS ?? 120);
 const skip = cannotRun();
 
 /** Busy CPU of the whole host in jiffies (all CPUs), from /proc/stat. */
-function hostBusyTicks(): number {
-  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = f;
-  return user + nice + system + irq + softirq + steal;
-}
+const hostBusyTicks = (): number => readSystemCounters().cpuBusy;
 
 test(`soak: ${SECONDS} s idle: no medium+ signal, no action; the system's own CPU and RSS reported`, { skip, timeout: (SECONDS + 120) * 1000 }, async (t) => {
   assert.ok(Number.isFinite(SECONDS) && SECONDS >= 30, `KS_SOAK_SECONDS must be >= 30, got ${process.env.KS_SOAK_SECONDS}`);
