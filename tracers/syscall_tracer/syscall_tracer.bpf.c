@@ -79,7 +79,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct syscall_event *e;
 	struct start *s;
-	__u64 delta, id;
+	__u64 delta, id, nr;
 
 	s = bpf_task_storage_get(&starts, task, NULL, 0);
 	if (!s || !s->ts)
@@ -96,8 +96,8 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	if (filter_comm && !comm_matches(task->comm))
 		return 0;
-	id = regs->orig_ax;
-	if (id < SKIP_WORDS * 64 && (skip_nr[id / 64] >> (id % 64)) & 1)
+	nr = regs->orig_ax;
+	if (nr < SKIP_WORDS * 64 && (skip_nr[nr / 64] >> (nr % 64)) & 1)
 		return 0;
 	id = bpf_get_current_pid_tgid();
 	if ((id >> 32) == self_tgid)
@@ -111,13 +111,13 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	e->ts_boot_ns = bpf_ktime_get_boot_ns();
 	e->latency_ns = delta;
 	e->ret = ret;
-	/* The saved user registers still hold the number and first argument. */
+	/* The saved user registers hold the first argument (and, above, the number). */
 	e->arg0 = regs->di;
 	e->pid = id >> 32;
 	e->tid = (__u32)id;
 	e->uid = (__u32)bpf_get_current_uid_gid();
 	e->cpu = bpf_get_smp_processor_id();
-	e->nr = regs->orig_ax;
+	e->nr = nr;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	/* A trickle of events does not wake user space one by one: it collects
 	 * them every poll interval. Only a filling buffer forces a wakeup. */

@@ -74,17 +74,21 @@ static const char *const idle_syscalls[] = {
 	"mq_timedreceive", "io_getevents", "io_pgetevents", "futex_waitv",
 };
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static bool in_list(const char *const *list, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i], name) == 0)
+			return true;
+	return false;
+}
+
 static void skip_idle_syscalls(volatile __u64 *mask)
 {
-	size_t n = sizeof(ks_syscall_table) / sizeof(ks_syscall_table[0]);
-
-	for (size_t nr = 0; nr < n && nr < SKIP_WORDS * 64; nr++) {
-		if (!ks_syscall_table[nr])
-			continue;
-		for (size_t i = 0; i < sizeof(idle_syscalls) / sizeof(idle_syscalls[0]); i++)
-			if (strcmp(ks_syscall_table[nr], idle_syscalls[i]) == 0)
-				mask[nr / 64] |= 1ull << (nr % 64);
-	}
+	for (size_t nr = 0; nr < ARRAY_SIZE(ks_syscall_table) && nr < SKIP_WORDS * 64; nr++)
+		if (ks_syscall_table[nr] && in_list(idle_syscalls, ARRAY_SIZE(idle_syscalls), ks_syscall_table[nr]))
+			mask[nr / 64] |= 1ull << (nr % 64);
 }
 
 /* The jiffies shortcut of the kernel side: spans of at most this many jiffies
@@ -103,11 +107,9 @@ static __s64 max_fast_jiffies(__u64 min_ns)
 
 static const char *syscall_name(uint32_t nr, char *buf, size_t len)
 {
-	size_t n = sizeof(ks_syscall_table) / sizeof(ks_syscall_table[0]);
-
-	if (nr < n && ks_syscall_table[nr])
+	if (nr < ARRAY_SIZE(ks_syscall_table) && ks_syscall_table[nr])
 		return ks_syscall_table[nr];
-	for (size_t i = 0; i < sizeof(newer_syscalls) / sizeof(newer_syscalls[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(newer_syscalls); i++)
 		if ((uint32_t)atoi(newer_syscalls[i][0]) == nr)
 			return newer_syscalls[i][1];
 	snprintf(buf, len, "syscall_%u", nr);
@@ -116,10 +118,7 @@ static const char *syscall_name(uint32_t nr, char *buf, size_t len)
 
 static bool takes_fd(const char *name)
 {
-	for (size_t i = 0; i < sizeof(fd_syscalls) / sizeof(fd_syscalls[0]); i++)
-		if (strcmp(fd_syscalls[i], name) == 0)
-			return true;
-	return false;
+	return in_list(fd_syscalls, ARRAY_SIZE(fd_syscalls), name);
 }
 
 static int handle_event(void *ctx, void *data, size_t size)
