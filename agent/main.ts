@@ -16,7 +16,7 @@ const argv = cli('agent', 'Usage: $0 [--interval 60] [--dry-run] [--once] [--res
   .option('deny', { type: 'string', default: '', describe: 'comma-separated process names never to touch ("name" or "prefix*")' })
   .option('scope-pid', { type: 'number', describe: 'only act on descendants of this pid (confine the agent to one process tree)' })
   .option('settle', { type: 'number', default: DEFAULT_AGENT_CONFIG.executor.settleMs / 1000, describe: 'seconds to wait before VERIFY measures' })
-  .option('keep-neutral', { type: 'boolean', default: false, describe: 'keep actions whose verification showed no measurable change (default: roll them back)' })
+  .option('keep-neutral', { type: 'boolean', default: DEFAULT_AGENT_CONFIG.executor.keepNeutral, describe: 'keep actions whose verification showed no measurable change (default: roll them back)' })
   .option('measure', { type: 'number', default: DEFAULT_AGENT_CONFIG.executor.measureMs / 1000, describe: 'seconds per before/after measurement window' })
   .option('cooldown', { type: 'number', default: DEFAULT_AGENT_CONFIG.executor.limits.cooldownS, describe: 'seconds between actions on one target' })
   .option('hourly-budget', { type: 'number', default: DEFAULT_AGENT_CONFIG.executor.limits.hourlyBudget, describe: 'actions per hour at most' })

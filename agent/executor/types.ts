@@ -54,6 +54,7 @@ export const DEFAULT_EXECUTOR_CONFIG: ExecutorConfig = {
   settleMs: 15_000,
   measureMs: 3_000,
   approvalTtlS: 1800,
+  keepNeutral: false,
 };
 
 export interface Executed {

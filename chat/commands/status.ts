@@ -1,9 +1,8 @@
 // /status: is data flowing (each collector's last event), what is open, what the
 // agent did last, and how questions are answered.
-import type { Db } from '../../lib/db.js';
+import { tableExists, type Db } from '../../lib/db.js';
 import { escapeUntrusted } from '../../lib/sanitize.js';
 import { agentDecisions, lastCycle } from '../tools/agent-actions.js';
-import { tableExists } from '../tools/db-util.js';
 import { openCounts } from '../tools/signals-query.js';
 import { ago, isoLocal } from '../time.js';
 

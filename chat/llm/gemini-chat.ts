@@ -41,7 +41,6 @@ export interface ModelAnswer {
   readonly tokens: number;
 }
 
-export { ModelFailure };
 
 export class GeminiChat {
   private readonly ai: GoogleGenAI;

@@ -1,6 +1,6 @@
 // Typed reads of the latest host numbers for the rules answers.
-import type { Db } from '../../lib/db.js';
-import { latestGroup, latestRow, tableExists } from '../tools/db-util.js';
+import { tableExists, type Db } from '../../lib/db.js';
+import { latestGroup, latestRow } from '../tools/db-util.js';
 
 export interface CpuRow { timestamp: number; cpus: number; busy_pct: number; user_pct: number; system_pct: number; iowait_pct: number; steal_pct: number; procs_running: number; procs_blocked: number }
 export interface MemRow { timestamp: number; total_kb: number; available_kb: number; cached_kb: number; dirty_kb: number; swap_total_kb: number; swap_free_kb: number; used_fraction: number }

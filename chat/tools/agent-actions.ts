@@ -1,12 +1,11 @@
 // agent_actions: what the autonomous agent decided and did, straight from its
 // hash-chained audit (agent_actions), each decision with its latest status and
 // the verification that judged it. Read through the agent's own AuditLog.
+import { tableExists, type Db } from '../../lib/db.js';
 import { AuditLog, type AuditRow } from '../../agent/audit/audit-log.js';
 import { DEFAULT_EXECUTOR_CONFIG } from '../../agent/executor/types.js';
-import type { Db } from '../../lib/db.js';
 import { escapeUntrusted, quoteUntrusted } from '../../lib/sanitize.js';
 import { isoLocal } from '../time.js';
-import { tableExists } from './db-util.js';
 import { parseJson } from './signals-query.js';
 import { intArg, type ChatTool } from './types.js';
 

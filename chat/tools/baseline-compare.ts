@@ -1,9 +1,9 @@
 // baseline_compare: is a metric unusual for this host? z-scores against the
 // long-run baseline (Welford mean / sd) and against the recent one (EWMA / EW sd),
 // both from baseline_snapshots, which ingest keeps up to date.
-import type { Db } from '../../lib/db.js';
+import { tableExists, type Db } from '../../lib/db.js';
 import { isoLocal } from '../time.js';
-import { r4, tableExists } from './db-util.js';
+import { r4 } from './db-util.js';
 import { latestPoint, resolveMetric } from './metrics.js';
 import { intArg, strArg, ToolArgError, type ChatTool, type ToolContext } from './types.js';
 

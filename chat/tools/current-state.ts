@@ -1,10 +1,10 @@
 // current_state: the newest recorded value of every host metric, each with its
 // time, so an answer can say "at 04:40:37 memory was 43.2% used" without
 // guessing which row is current. A stale snapshot says how old it is.
-import type { Db } from '../../lib/db.js';
+import { tableExists, type Db } from '../../lib/db.js';
 import { escapeUntrusted } from '../../lib/sanitize.js';
 import { ago, isoLocal } from '../time.js';
-import { latestGroup, latestRow, r4, tableExists, type Row } from './db-util.js';
+import { latestGroup, latestRow, r4, type Row } from './db-util.js';
 import type { ChatTool, ToolContext } from './types.js';
 
 const pick = (r: Row | undefined, cols: readonly string[]) =>

@@ -2,8 +2,6 @@
 // (a collector that cannot run here); callers get [] or undefined, never a throw.
 import { tableExists, type Db } from '../../lib/db.js';
 
-export { tableExists };
-
 export function columnsOf(db: Db, table: string): string[] {
   if (!tableExists(db, table)) return [];
   return (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name);

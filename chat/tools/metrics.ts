@@ -4,9 +4,9 @@
 // net.eth0.rx_bytes_per_s, psi.memory.some_avg10). A name resolves to a table, a
 // column that exists in it (checked against the schema: names are never trusted
 // into SQL) and an optional entity filter.
-import type { Db } from '../../lib/db.js';
+import { tableExists, type Db } from '../../lib/db.js';
 import type { Point } from '../../agent/trend.js';
-import { columnsOf, tableExists } from './db-util.js';
+import { columnsOf } from './db-util.js';
 import { ToolArgError } from './types.js';
 
 interface Source { readonly table: string; readonly entityColumn?: string }

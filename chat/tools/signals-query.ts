@@ -1,12 +1,11 @@
 // Reading signal_metadata. Every string a classifier copied from the host
 // (process names, summaries that contain them) is escaped and capped, and entity
 // names are quoted: to a model they are data, to a terminal they are inert.
-import type { Db } from '../../lib/db.js';
+import { tableExists, type Db } from '../../lib/db.js';
 import type { SignalMetadataRow } from '../../lib/signal-row.js';
 import { escapeUntrusted, quoteUntrusted } from '../../lib/sanitize.js';
 import { SEVERITY_RANK } from '../format.js';
 import { isoLocal } from '../time.js';
-import { tableExists } from './db-util.js';
 
 export type SignalDbRow = Omit<SignalMetadataRow, 'timestamp'>;
 

@@ -1,10 +1,11 @@
 // top_processes: who is using the CPU or memory right now, measured from /proc
 // over a short window (the agent's own sampler), or the latest snapshot the
 // scraper recorded. Process names are untrusted: quoted and capped.
+import { tableExists } from '../../lib/db.js';
 import { sample } from '../../agent/proc/sampler.js';
 import { quoteUntrusted } from '../../lib/sanitize.js';
 import { isoLocal } from '../time.js';
-import { r2, tableExists } from './db-util.js';
+import { r2 } from './db-util.js';
 import { enumArg, intArg, type ChatTool, type ToolContext } from './types.js';
 
 export interface ProcView {
