@@ -71,8 +71,8 @@ export async function runSupervisor(cfg: SupervisorConfig): Promise<number> {
   // Read when the view needs them, at most every 2 s: the live view asks each
   // second, plain mode only once per status line, so an unwatched system does
   // not query its own database in the background.
-  const dbFigures = (): DbFigures => {
-    if (Date.now() - figuresAt >= 2000) { figures = statusDb.read(); figuresAt = Date.now(); }
+  const dbFigures = (fresh = false): DbFigures => {
+    if (fresh || Date.now() - figuresAt >= 2000) { figures = statusDb.read(); figuresAt = Date.now(); }
     return figures;
   };
   let exitCode = 0;
@@ -151,8 +151,7 @@ export async function runSupervisor(cfg: SupervisorConfig): Promise<number> {
   for (const t of timers) clearInterval(t);
   dropReport(true);
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(sig, onSignal);
-  figures = statusDb.read();
-  figuresAt = Date.now();
+  dbFigures(true); // the final status line shows the last figures
   statusDb.close();
   view.stop();
   await reaper?.quit();

@@ -162,7 +162,7 @@ export function snapshotMedian(s: WindowSnapshot): number {
 }
 
 /** The k-th smallest value (Hoare's quickselect: no full sort). Reorders `a`. */
-export function select(a: Float64Array, k: number): number {
+function select(a: Float64Array, k: number): number {
   let lo = 0;
   let hi = a.length - 1;
   while (lo < hi) {

@@ -30,7 +30,7 @@ export class PageFaultSemanticClassifier implements Classifier {
         if (this.host.recently('page_fault_summary', ev.ts)) return NONE;
         return this.system(stored, ev.ts, { major: ev.pgmajfault_per_s, minor: ev.pgfault_per_s, intervalS: ev.interval_s }, 'vmstat');
       case 'page_fault':
-        return ev.interval_s > 0 ? this.process(stored, ev) : [];
+        return ev.interval_s > 0 ? this.process(stored, ev) : NONE;
       default:
         return NONE;
     }

@@ -29,7 +29,7 @@ interface Cond {
  * burst updates the same rows with every batch (many a second), and each update
  * rewrites the row's JSON. tick(), resolving and shutdown write everything pending.
  */
-export const WRITE_EVERY_MS = 1000;
+const WRITE_EVERY_MS = 1000;
 
 export interface StoreStats { opened: number; resolved: number; updated: number }
 
