@@ -8,15 +8,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
+
 #define CHUNK_PAGES 4096 /* 16 MiB per mapping */
-
-static double ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
 
 static int touch_chunk(long page)
 {

@@ -11,13 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
+#include "bench.h"
 
 int main(int argc, char **argv)
 {
