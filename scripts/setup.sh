@@ -66,19 +66,16 @@ if ((FORCE)) || [[ ! -f dist/.build-stamp || -n $newest_src ]]; then
   touch dist/.build-stamp
 fi
 
-# --- 4. eBPF tracers ------------------------------------------------------------
-if [[ -f tracers/Makefile ]]; then
-  if ((FORCE)); then make -s -C tracers clean >&2 || true; fi
-  # make is itself incremental; -q tells us cheaply whether anything is stale.
-  if ! make -q -s -C tracers >/dev/null 2>&1; then
-    say "building eBPF tracers"
-    make -s -C tracers -j"$(nproc)" >&2 || die "tracer build failed (see above); 'npm run doctor' checks the toolchain"
+# --- 4. C: the eBPF tracers, the supervisor's reaper -----------------------------
+# build_c DIR WHAT HINT: make is itself incremental; -q tells us cheaply whether
+# anything is stale. --force-build cleans first.
+build_c() {
+  local dir=$1 what=$2 hint=$3
+  if ((FORCE)); then make -s -C "$dir" clean >&2 || true; fi
+  if ! make -q -s -C "$dir" >/dev/null 2>&1; then
+    say "building $what"
+    make -s -C "$dir" -j"$(nproc)" >&2 || die "$what build failed (see above); $hint"
   fi
-fi
-
-# --- 5. the supervisor's reaper (one C file) -------------------------------------
-if ((FORCE)); then make -s -C supervisor/reaper clean >&2 || true; fi
-if ! make -q -s -C supervisor/reaper >/dev/null 2>&1; then
-  say "building the supervisor's reaper"
-  make -s -C supervisor/reaper >&2 || die "reaper build failed (see above): needs a C compiler (apt-get install -y gcc make)"
-fi
+}
+build_c tracers "eBPF tracers" "'npm run doctor' checks the toolchain"
+build_c supervisor/reaper "the supervisor's reaper" "needs a C compiler (apt-get install -y gcc make)"
