@@ -2,14 +2,18 @@
 // reader saw committed before the kill is still there afterwards.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { exitOf, loadLine, sleep, startIngest, tempDir, waitFor } from './helpers.js';
+import { exitOf, loadLine, startIngest, tempDir, waitFor } from './helpers.js';
 
 test('kill -9 mid-stream loses no committed batch and leaves a sound database', async (t) => {
   const dir = tempDir();
   const file = path.join(dir, 'k.db');
   const child = startIngest(dir, ['--no-classify', '--batch-size', '500', '--flush-ms', '20']);
+  child.stdin!.on('error', () => undefined); // EPIPE for the lines in flight at the kill
+  const closed = new AbortController();
+  child.stdin!.once('close', () => closed.abort());
   let sent = 0;
   let writing = true;
   t.after(() => { writing = false; child.kill('SIGKILL'); });
@@ -17,8 +21,11 @@ test('kill -9 mid-stream loses no committed batch and leaves a sound database', 
     while (writing) {
       const chunk: string[] = [];
       for (let i = 0; i < 200; i++) chunk.push(loadLine((sent++ % 1000) / 100));
-      if (!child.stdin!.write(`${chunk.join('\n')}\n`)) await new Promise((r) => child.stdin!.once('drain', r));
-      await sleep(1);
+      // Keep the pipe full: lines are always in flight when the kill comes, so
+      // "mid-stream" never depends on ingest happening to have caught up.
+      // After the kill no 'drain' comes; 'close' ends the wait.
+      if (!child.stdin!.write(`${chunk.join('\n')}\n`)) await once(child.stdin!, 'drain', { signal: closed.signal }).catch(() => undefined);
+      else await new Promise((r) => setImmediate(r));
     }
   })().catch(() => undefined); // EPIPE after the kill is expected
 
