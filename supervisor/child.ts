@@ -9,7 +9,8 @@ import path from 'node:path';
 import type { Logger } from '../lib/logger.js';
 import { RestartPolicy, type BackoffOptions } from './backoff.js';
 import { ChildOutput } from './child-output.js';
-import { EXIT_NO_KERNEL_FEATURE, EXIT_NO_PERMISSION, type ChildSnapshot, type ChildState, type ComponentSpec } from './component.js';
+import type { ComponentState, ComponentStatus } from '../lib/supervisor-state.js';
+import { EXIT_NO_KERNEL_FEATURE, EXIT_NO_PERMISSION, type ComponentSpec } from './component.js';
 import { groupAlive, sleep, terminateGroup } from './kill-tree.js';
 import type { LineMerger } from './line-merger.js';
 import { procInfo } from './procfs.js';
@@ -36,7 +37,7 @@ export const UNAVAILABLE_FIX: Record<77 | 78, string> = {
 type Proc = ResultPromise<{ buffer: false; reject: false; detached: true; cleanup: false; extendEnv: false }>;
 
 export class SupervisedChild {
-  state: ChildState = 'pending';
+  state: ComponentState = 'pending';
   restarts = 0;
   pid: number | undefined;
   pidStart: number | undefined;
@@ -76,7 +77,7 @@ export class SupervisedChild {
     this.spawnOnce();
   }
 
-  snapshot(): ChildSnapshot {
+  snapshot(): ComponentStatus {
     return {
       name: this.name, role: this.spec.role, state: this.state, pid: this.pid, pidStart: this.pidStart,
       restarts: this.restarts, upSince: this.upSince, reason: this.reason, fix: this.fix,
@@ -223,7 +224,7 @@ export class SupervisedChild {
     return this.spec.stderr === 'own-log' ? path.join(this.deps.logDir, `${this.name}.log`) : path.join(this.deps.logDir, `${this.name}.log and supervisor.log`);
   }
 
-  private set(state: ChildState, note: string, reason?: string, fix?: string): void {
+  private set(state: ComponentState, note: string, reason?: string, fix?: string): void {
     this.state = state;
     if (reason !== undefined) this.reason = reason;
     if (fix !== undefined) this.fix = fix;

@@ -29,29 +29,6 @@ export interface ComponentSpec {
   readonly missing?: { readonly reason: string; readonly fix: string };
 }
 
-export type ChildState =
-  | 'pending' // not started yet
-  | 'up'
-  | 'backoff' // waiting to restart
-  | 'failed' // gave up restarting
-  | 'unavailable' // exit 77/78: cannot run on this machine
-  | 'not-installed'
-  | 'stopping'
-  | 'stopped';
-
-/** What the status view and the state file show about one child. */
-export interface ChildSnapshot {
-  readonly name: string;
-  readonly role: Role;
-  readonly state: ChildState;
-  readonly pid?: number;
-  readonly pidStart?: number;
-  readonly restarts: number;
-  readonly upSince?: number;
-  readonly reason?: string;
-  readonly fix?: string;
-}
-
 /** Exit codes of the project convention (see the preamble of DESIGN.md). */
 export const EXIT_NO_PERMISSION = 77;
 export const EXIT_NO_KERNEL_FEATURE = 78;

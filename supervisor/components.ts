@@ -3,23 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DIST, TRACER_BIN_DIR } from '../lib/paths.js';
+import { TRACER_ENTRIES, TRACER_NAMES, tracerEntry, type TracerName } from '../lib/producers.js';
 import type { ComponentSpec } from './component.js';
-
-/** Tracer log/status name → binary in tracers/build. */
-export const TRACERS = {
-  syscall: 'syscall_tracer',
-  sched: 'sched_tracer',
-  page_fault: 'page_fault_tracer',
-  io_latency: 'io_latency_tracer',
-} as const;
-export type TracerName = keyof typeof TRACERS;
-/**
- * What each tracer runs with under npm start. syscall: calls that only wait for
- * work (an event loop's epoll_wait) are dropped in the kernel; the classifier
- * would call them idle anyway, and they were most of an idle host's lines.
- */
-const TRACER_ARGS: Record<TracerName, readonly string[]> = { syscall: ['--skip-idle'], sched: [], page_fault: [], io_latency: [] };
-export const TRACER_NAMES = Object.keys(TRACERS) as TracerName[];
 
 export interface SystemOptions {
   readonly db: string;
@@ -39,12 +24,15 @@ export interface SystemOptions {
 }
 
 /**
- * V8 flags for the Node components that do little work in between (a scrape
- * every 5 s, an agent cycle a minute): lite mode skips the optimising compiler
- * and its feedback, about 7 MB of RSS each at no measurable CPU cost for them.
- * Not for ingest or the supervisor, whose line handling is a hot loop.
+ * V8 flags for the scraper, which does little work in between scrapes: lite mode
+ * skips the optimising compiler and its feedback, about 7 MB of RSS at no
+ * measurable CPU cost. Only for a process that never makes an HTTP request: lite
+ * mode disables WebAssembly, and Node's fetch (undici) needs it for its HTTP
+ * parser, so the first request would crash the process. The agent talks to a
+ * model when a key is set, so it runs without it; ingest and the supervisor
+ * have hot loops that need the optimising compiler.
  */
-const LIGHT_NODE = ['--lite-mode'];
+export const LIGHT_NODE = ['--lite-mode'];
 
 function nodeScript(file: string, what: string): Pick<ComponentSpec, 'command' | 'missing'> {
   const missing = fs.existsSync(file)
@@ -65,12 +53,13 @@ export function systemComponents(o: SystemOptions): ComponentSpec[] {
     { name: 'scraper', role: 'producer', ...nodeScript(scraper, 'scraper'), args: [...LIGHT_NODE, scraper, '--interval', String(o.scrapeInterval), ...common], stderr: 'supervisor-log' },
   ];
   for (const t of o.tracers) {
-    const bin = path.join(tracerDir, TRACERS[t]);
+    const entry = tracerEntry(t)!;
+    const bin = path.join(tracerDir, entry.binary);
     list.push({
       name: t,
       role: 'producer',
       command: bin,
-      args: [...TRACER_ARGS[t]],
+      args: [...entry.args],
       stderr: 'own-log',
       missing: fs.existsSync(bin) ? undefined : { reason: `${bin} is not built`, fix: 'make -C tracers (needs clang, bpftool, libbpf-dev; `npm run doctor` checks)' },
     });
@@ -82,7 +71,7 @@ export function systemComponents(o: SystemOptions): ComponentSpec[] {
       role: 'worker',
       ...a,
       missing: a.missing && { reason: 'not installed (dist/agent/main.js is missing)', fix: a.missing.fix },
-      args: [...LIGHT_NODE, agent, '--db', o.db, '--interval', String(o.agentInterval), ...(o.dryRun ? ['--dry-run'] : []), ...common, ...(o.agentArgs ?? [])],
+      args: [agent, '--db', o.db, '--interval', String(o.agentInterval), ...(o.dryRun ? ['--dry-run'] : []), ...common, ...(o.agentArgs ?? [])],
       env: o.apiKey ? { GEMINI_API_KEY: o.apiKey } : undefined,
       fixes: { 77: 'run as root (sudo npm start) so the agent may act, or start with --dry-run' },
       stderr: 'supervisor-log',
@@ -97,7 +86,7 @@ export function parseTracers(value: string | boolean | undefined): TracerName[] 
   if (value === undefined || value === true || value === 'all') return [...TRACER_NAMES];
   const names = value.split(',').map((s) => s.trim()).filter(Boolean);
   for (const n of names) {
-    if (!(n in TRACERS)) throw new Error(`unknown tracer ${JSON.stringify(n)}: choose from ${TRACER_NAMES.join(', ')}, all, none`);
+    if (!TRACER_ENTRIES.some((e) => e.name === n)) throw new Error(`unknown tracer ${JSON.stringify(n)}: choose from ${TRACER_NAMES.join(', ')}, all, none`);
   }
-  return [...new Set(names)] as TracerName[];
+  return [...new Set(names)];
 }

@@ -5,7 +5,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DIST, REAPER_BIN, TRACER_BIN_DIR } from '../lib/paths.js';
-import { TRACERS } from './components.js';
+import { allHooks, TRACER_ENTRIES } from '../lib/producers.js';
+import { describeComponent, runningSupervisor } from '../lib/supervisor-state.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 export interface Check {
@@ -26,12 +27,6 @@ export interface DoctorOptions {
   readonly tracerDir?: string;
   readonly tools?: readonly string[];
 }
-
-/** Tracepoints the tracers attach to (category/name under tracefs events/). */
-export const TRACEPOINTS = [
-  'raw_syscalls/sys_enter', 'raw_syscalls/sys_exit', 'sched/sched_switch', 'sched/sched_wakeup', 'sched/sched_wakeup_new',
-  'block/block_rq_issue', 'block/block_rq_complete', 'exceptions/page_fault_user',
-] as const;
 
 const ok = (name: string, detail?: string): Check => ({ status: 'ok', name, detail });
 const warn = (name: string, detail: string, fix?: string): Check => ({ status: 'warn', name, detail, fix });
@@ -56,16 +51,64 @@ export function checkBtf(file = '/sys/kernel/btf/vmlinux'): Check {
     : fail('BTF', `${file} missing`, 'rebuild the kernel with CONFIG_DEBUG_INFO_BTF=y (or use a distribution kernel that has it)');
 }
 
-export function checkTracepoints(dirs: readonly string[] = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing']): Check[] {
+/**
+ * The strings of a BTF blob (/sys/kernel/btf/vmlinux), or undefined when it
+ * cannot be read. Only the string section: a hook's typedef name lives there.
+ */
+function btfStrings(file: string): Buffer | undefined {
+  let buf: Buffer;
+  try { buf = fs.readFileSync(file); } catch { return undefined; }
+  if (buf.length < 24 || buf.readUInt16LE(0) !== 0xeb9f) return undefined;
+  const hdrLen = buf.readUInt32LE(4);
+  const strOff = buf.readUInt32LE(16);
+  const strLen = buf.readUInt32LE(20);
+  return buf.subarray(hdrLen + strOff, hdrLen + strOff + strLen);
+}
+
+/** tracefs events/ directory, when mounted. */
+function tracefsEvents(dirs: readonly string[]): string | undefined {
   const root = dirs.find((d) => fs.existsSync(path.join(d, 'events')));
-  if (!root) {
-    return [fail('tracefs', `no events/ under ${dirs.join(' or ')}`, `mount it: mount -t tracefs nodev ${dirs[0]}`)];
+  return root && path.join(root, 'events');
+}
+
+function inTracefs(events: string, hook: string): boolean {
+  try {
+    return fs.readdirSync(events).some((cat) => fs.existsSync(path.join(events, cat, hook)));
+  } catch {
+    return false;
   }
-  return TRACEPOINTS.map((tp) =>
-    fs.existsSync(path.join(root, 'events', tp))
-      ? ok(`tracepoint ${tp}`)
-      : fail(`tracepoint ${tp}`, `missing under ${root}/events`, 'this kernel lacks it: the tracer that needs it reports "unavailable"; a newer kernel (>= 5.8) has all of them'),
-  );
+}
+
+/**
+ * Every hook the tracers attach (the producer registry's list). They are
+ * BTF-typed raw tracepoints: what they need is `btf_trace_<hook>` in the kernel's
+ * BTF, not tracefs, so BTF is asked first and tracefs only when BTF cannot be
+ * read. A missing required hook is a FAIL for its tracer; an optional one a WARN.
+ */
+export function checkHooks(btfPath = '/sys/kernel/btf/vmlinux', dirs: readonly string[] = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing']): Check[] {
+  const strings = btfStrings(btfPath);
+  const events = tracefsEvents(dirs);
+  const out: Check[] = [];
+  if (!strings && !events) {
+    return [fail('tracepoints', `cannot check the tracers' hooks: ${btfPath} unreadable and tracefs not mounted`, 'use a kernel with CONFIG_DEBUG_INFO_BTF=y (the tracers need it)')];
+  }
+  for (const h of allHooks()) {
+    const found = strings ? strings.includes(Buffer.from(`\0btf_trace_${h.name}\0`)) : inTracefs(events!, h.name);
+    const where = strings ? `BTF btf_trace_${h.name}` : 'tracefs';
+    const who = h.tracers.join(', ');
+    if (found) out.push(ok(`tracepoint ${h.name}`, `${where} (${who})`));
+    else if (h.required) out.push(fail(`tracepoint ${h.name}`, `not in ${strings ? 'kernel BTF' : 'tracefs'}: ${who} cannot run`, 'this kernel lacks it: the tracer that needs it reports "unavailable"; a kernel >= 5.11 with CONFIG_FTRACE has it'));
+    else out.push(warn(`tracepoint ${h.name}`, `not in ${strings ? 'kernel BTF' : 'tracefs'}: ${who} runs without it (older kernel)`));
+  }
+  return out;
+}
+
+/** tracefs is nice to have: bpftrace (npm run bench's comparison) reads it; our tracers do not. */
+export function checkTracefs(dirs: readonly string[] = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing']): Check {
+  const events = tracefsEvents(dirs);
+  return events
+    ? ok('tracefs', path.dirname(events))
+    : warn('tracefs', `not mounted at ${dirs.join(' or ')}: the tracers do not need it (BTF raw tracepoints); bpftrace in npm run bench does`, `mount -t tracefs nodev ${dirs[0]}`);
 }
 
 export function checkPsi(dir = '/proc/pressure'): Check {
@@ -94,10 +137,11 @@ function onPath(tool: string): boolean {
 }
 
 export function checkBuild(tracerDir = TRACER_BIN_DIR, tools: readonly string[] = ['clang', 'bpftool', 'make']): Check[] {
-  const built = Object.values(TRACERS).filter((b) => fs.existsSync(path.join(tracerDir, b)));
+  const binaries = TRACER_ENTRIES.map((e) => e.binary);
+  const built = binaries.filter((b) => fs.existsSync(path.join(tracerDir, b)));
   const missingTools = tools.filter((t) => !onPath(t));
   if (!fs.existsSync('/usr/include/bpf/libbpf.h')) missingTools.push('libbpf-dev');
-  const all = built.length === Object.keys(TRACERS).length;
+  const all = built.length === binaries.length;
   const out: Check[] = [];
   if (missingTools.length === 0) out.push(ok('toolchain', tools.join(', ') + ', libbpf-dev'));
   else {
@@ -107,7 +151,7 @@ export function checkBuild(tracerDir = TRACER_BIN_DIR, tools: readonly string[] 
   }
   out.push(all
     ? ok('tracers built', tracerDir)
-    : fail('tracers built', `missing ${Object.values(TRACERS).filter((b) => !built.includes(b)).join(', ')} in ${tracerDir}`, 'make -C tracers (npm run build)'));
+    : fail('tracers built', `missing ${binaries.filter((b) => !built.includes(b)).join(', ')} in ${tracerDir}`, 'make -C tracers (npm run build)'));
   return out;
 }
 
@@ -180,12 +224,30 @@ export function checkKey(env: NodeJS.ProcessEnv = process.env): Check {
     : warn('GEMINI_API_KEY', 'not set: the agent decides on rules only', 'export GEMINI_API_KEY=... before npm start (or answer the prompt)');
 }
 
+/**
+ * The running system, when a supervisor runs on this database: a component it
+ * gave up on is a FAIL with its last error; one that cannot run here a WARN.
+ */
+export function checkRunning(db: string): Check[] {
+  const sup = runningSupervisor(db);
+  if (!sup) return [ok('supervisor', `not running on ${db}`)];
+  const out: Check[] = [ok('supervisor', `pid ${sup.pid} on ${db}`)];
+  for (const c of sup.components) {
+    const name = `component ${c.name}`;
+    if (c.state === 'failed') out.push(fail(name, describeComponent({ ...c, fix: undefined }), c.fix ?? 'see logs/production/supervisor.log'));
+    else if (c.state === 'unavailable' || c.state === 'not-installed' || c.state === 'backoff') out.push(warn(name, describeComponent({ ...c, fix: undefined }), c.fix));
+    else out.push(ok(name, describeComponent(c)));
+  }
+  return out;
+}
+
 export function runChecks(o: DoctorOptions): Check[] {
   return [
     checkNode(),
     checkPermission(),
     checkBtf(o.btfPath),
-    ...checkTracepoints(o.tracingDirs),
+    ...checkHooks(o.btfPath, o.tracingDirs),
+    checkTracefs(o.tracingDirs),
     checkPsi(o.pressureDir),
     ...checkBuild(o.tracerDir, o.tools),
     ...checkComponents(o.distDir),
@@ -193,6 +255,7 @@ export function runChecks(o: DoctorOptions): Check[] {
     checkWritable('database dir', path.dirname(o.db)),
     checkWritable('log dir', o.logDir),
     checkKey(o.env),
+    ...checkRunning(o.db),
   ];
 }
 

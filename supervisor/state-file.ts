@@ -4,36 +4,12 @@
 // defence behind the reaper, e.g. when both were killed at once); and tests and
 // people can see each component's state without a terminal.
 import fs from 'node:fs';
-import path from 'node:path';
-import type { ChildSnapshot } from './component.js';
+import type { SupervisorState } from '../lib/supervisor-state.js';
 import { isAlive, procInfo } from './procfs.js';
 import { groupAlive, signalGroup, sleep } from './kill-tree.js';
 
-export interface StateFile {
-  readonly pid: number;
-  readonly pidStart: number;
-  readonly startedAt: number;
-  readonly updatedAt: number;
-  readonly db: string;
-  readonly logDir: string;
-  readonly reaperPid?: number;
-  readonly components: readonly ChildSnapshot[];
-}
-
-export function stateFilePath(db: string): string {
-  return path.join(path.dirname(db), 'supervisor.state.json');
-}
-
-export function readState(file: string): StateFile | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as StateFile;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Atomic replace, so a reader never sees half a file. */
-export function writeState(file: string, state: StateFile): void {
+export function writeState(file: string, state: SupervisorState): void {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     fs.writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
@@ -48,7 +24,7 @@ export function removeState(file: string): void {
 }
 
 /** The supervisor that wrote this file, if it is still running. */
-export function liveOwner(state: StateFile | undefined): number | undefined {
+export function liveOwner(state: SupervisorState | undefined): number | undefined {
   if (!state || state.pid === process.pid) return undefined;
   return isAlive(state.pid, state.pidStart) ? state.pid : undefined;
 }
@@ -58,7 +34,7 @@ export function liveOwner(state: StateFile | undefined): number | undefined {
  * is gone or is still the process recorded (same start time) are touched, so a
  * recycled pid is never hit. Returns the names of the components cleaned up.
  */
-export async function killLeftovers(state: StateFile | undefined, graceMs = 3000): Promise<string[]> {
+export async function killLeftovers(state: SupervisorState | undefined, graceMs = 3000): Promise<string[]> {
   if (!state) return [];
   const targets = state.components.filter((c) => {
     if (c.pid === undefined) return false;

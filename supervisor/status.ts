@@ -3,11 +3,11 @@
 // agent's last action, the last few notable events). Without a terminal
 // (systemd, a pipe): every state change as one plain line, and a summary line
 // every --status-interval seconds.
-import type { ChildSnapshot } from './component.js';
+import { stateWord, type ComponentStatus } from '../lib/supervisor-state.js';
 import type { DbFigures } from './status-db.js';
 
 export interface StatusFacts {
-  readonly children: readonly ChildSnapshot[];
+  readonly children: readonly ComponentStatus[];
   readonly db: DbFigures;
   readonly dropped: number;
   readonly startedAt: number;
@@ -15,7 +15,7 @@ export interface StatusFacts {
   readonly now: number;
 }
 
-const COLOR: Partial<Record<ChildSnapshot['state'], string>> = {
+const COLOR: Partial<Record<ComponentStatus['state'], string>> = {
   up: '\x1b[32m', backoff: '\x1b[33m', unavailable: '\x1b[33m', 'not-installed': '\x1b[2m', failed: '\x1b[31m', stopping: '\x1b[36m', stopped: '\x1b[2m',
 };
 const RESET = '\x1b[0m';
@@ -35,7 +35,7 @@ function figures(f: StatusFacts): string {
   return `events/s ${fmt(f.db.eventsPerSec, 1)}   open signals ${fmt(f.db.openSignals)}   dropped lines ${f.dropped}   last agent action: ${f.db.lastAction ?? '-'}`;
 }
 
-function detail(c: ChildSnapshot, now: number): string {
+function detail(c: ComponentStatus, now: number): string {
   switch (c.state) {
     case 'up': return `pid ${c.pid}  up ${c.upSince !== undefined ? duration(now - c.upSince) : '?'}`;
     case 'backoff': return `restarting (${c.reason ?? ''})`;
@@ -49,7 +49,7 @@ export function renderLive(f: StatusFacts, notes: readonly string[], width: numb
   const cut = (s: string): string => (s.length > width ? `${s.slice(0, Math.max(0, width - 1))}…` : s);
   const lines = [cut(`KernelSight  up ${duration(f.now - f.startedAt)}  db ${f.dbPath}  (Ctrl-C stops)`)];
   for (const c of f.children) {
-    const state = c.state.padEnd(13);
+    const state = stateWord(c).padEnd(13);
     const row = cut(`  ${c.name.padEnd(11)} ${state} restarts ${String(c.restarts).padEnd(3)} ${detail(c, f.now)}`);
     const color = COLOR[c.state];
     lines.push(color ? row.replace(state, `${color}${state}${RESET}`) : row);
@@ -61,8 +61,10 @@ export function renderLive(f: StatusFacts, notes: readonly string[], width: numb
 
 /** One plain summary line. */
 export function renderPlain(f: StatusFacts): string {
-  const parts = f.children.map((c) => `${c.name}=${c.state}${c.restarts ? `(restarts ${c.restarts})` : ''}`);
-  return `status: ${parts.join(' ')} | ${figures(f)}`;
+  const parts = f.children.map((c) => `${c.name}=${stateWord(c)}${c.restarts ? `(restarts ${c.restarts})` : ''}`);
+  // A component given up on needs a person: its last error goes on the line too.
+  const failed = f.children.filter((c) => c.state === 'failed').map((c) => ` | ${c.name} FAILED: ${c.reason ?? 'no error recorded'}`);
+  return `status: ${parts.join(' ')} | ${figures(f)}${failed.join('')}`;
 }
 
 export class StatusView {

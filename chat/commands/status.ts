@@ -2,6 +2,7 @@
 // agent did last, and how questions are answered.
 import { tableExists, type Db } from '../../lib/db.js';
 import { escapeUntrusted } from '../../lib/sanitize.js';
+import { describeComponent, runningSupervisor } from '../../lib/supervisor-state.js';
 import { agentDecisions, lastCycle } from '../tools/agent-actions.js';
 import { openCounts } from '../tools/signals-query.js';
 import { ago, isoLocal } from '../time.js';
@@ -10,6 +11,12 @@ interface CollectorRow { name: string; last_event_ts: number | null; event_count
 
 export function status(db: Db, nowS: number, mode: string): string {
   const out: string[] = [`Answers: ${mode}.`];
+  const sup = runningSupervisor(db.name);
+  if (!sup) out.push('Components: no supervisor is running on this database (npm start).');
+  else {
+    out.push(`Components (supervisor pid ${sup.pid}):`);
+    for (const c of sup.components) out.push(`  ${escapeUntrusted(describeComponent(c), 300)}`);
+  }
   const cols = tableExists(db, 'collectors') ? db.prepare('SELECT name, last_event_ts, event_count, error_count, last_error FROM collectors ORDER BY name').all() as CollectorRow[] : [];
   if (cols.length === 0) out.push('Collectors: none has reported yet (is ingest running? npm start).');
   else {

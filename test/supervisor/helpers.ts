@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ROOT } from '../../lib/paths.js';
 import type { ComponentSpec } from '../../supervisor/component.js';
 import { cmdline, listProcesses } from '../../supervisor/procfs.js';
-import type { StateFile } from '../../supervisor/state-file.js';
+import type { SupervisorState } from '../../lib/supervisor-state.js';
 
 export const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'supervisor');
 export const START = path.join(ROOT, 'dist', 'start.js');
@@ -49,8 +49,8 @@ export interface Run {
   readonly logDir: string;
   output(): string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  state(): StateFile | undefined;
-  component(name: string): StateFile['components'][number] | undefined;
+  state(): SupervisorState | undefined;
+  component(name: string): SupervisorState['components'][number] | undefined;
 }
 
 export function startSupervisor(dir: string, components: ComponentSpec[], opts: { args?: string[]; env?: NodeJS.ProcessEnv; backoff?: object; merger?: object } = {}): Run {
@@ -66,9 +66,9 @@ export function startSupervisor(dir: string, components: ComponentSpec[], opts: 
   proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   proc.stderr!.on('data', (c: Buffer) => (out += c.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => proc.on('exit', (code, signal) => r({ code, signal })));
-  const state = (): StateFile | undefined => {
+  const state = (): SupervisorState | undefined => {
     try {
-      return JSON.parse(fs.readFileSync(path.join(dir, 'data', 'supervisor.state.json'), 'utf8')) as StateFile;
+      return JSON.parse(fs.readFileSync(path.join(dir, 'data', 'supervisor.state.json'), 'utf8')) as SupervisorState;
     } catch {
       return undefined;
     }

@@ -1,8 +1,11 @@
 // Restart policy with real child processes: backoff, give-up, "cannot run here".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { openDatabase } from '../../lib/db.js';
+import { DIST } from '../../lib/paths.js';
 import { cleanup, fixture, sleep, startSupervisor, starts, tempDir, waitFor, type Run } from './helpers.js';
 
 const fast = { baseMs: 100, maxMs: 1000 };
@@ -26,9 +29,19 @@ test('a crash-looping child is given up after 5 failures in the window; the othe
   assert.equal(run.component('steady')?.state, 'up');
   assert.equal(run.component('steady')?.restarts, 0);
   assert.equal(run.component('ingestion')?.state, 'up');
+  // Wherever someone looks, it is FAILED with its last error: doctor, chat /status.
+  openDatabase(run.db).close();
+  const doctor = spawnSync(process.execPath, [path.join(DIST, 'supervisor', 'doctor-main.js'), '--db', run.db, '--log-dir', run.logDir], { encoding: 'utf8' });
+  assert.match(doctor.stdout, /^FAIL component crasher: crasher FAILED \(restarts 4\): exited with code 3; 5 failures within 60 s; last stderr: boom: cannot open \/dev\/nothing — see /m, doctor.stdout);
+  assert.match(doctor.stdout, /^OK   component steady: steady up$/m);
+  assert.equal(doctor.status, 1, 'a FAILED component fails the doctor');
+  const chat = spawnSync(process.execPath, [path.join(DIST, 'chat', 'main.js'), '--db', run.db, '--log-dir', run.logDir, '--rules', '--ask', '/status'], { encoding: 'utf8' });
+  assert.match(chat.stdout, /^ {2}crasher FAILED \(restarts 4\): exited with code 3; 5 failures within 60 s; last stderr: boom: cannot open \/dev\/nothing/m, chat.stdout + chat.stderr);
   run.proc.kill('SIGTERM');
   assert.deepEqual(await run.exited, { code: 0, signal: null });
   assert.match(run.output(), /crasher failed, not restarting/);
+  assert.match(run.output(), /crasher=FAILED\(restarts 4\)/, 'the plain status line says FAILED');
+  assert.match(run.output(), /\| crasher FAILED: exited with code 3; 5 failures within 60 s; last stderr: boom/, 'with its last error');
 });
 
 test('exit 77 and 78 mean "cannot run here": unavailable with the reason and a fix, never restarted', async (t) => {

@@ -6,12 +6,12 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { openDatabase } from '../../lib/db.js';
-import type { ChildSnapshot } from '../../supervisor/component.js';
+import type { ComponentStatus } from '../../lib/supervisor-state.js';
 import { StatusDb } from '../../supervisor/status-db.js';
 import { renderLive, renderPlain, type StatusFacts } from '../../supervisor/status.js';
 import { START, cleanup, fixture, startSupervisor, tempDir, waitFor, type Run } from './helpers.js';
 
-const children: ChildSnapshot[] = [
+const children: ComponentStatus[] = [
   { name: 'ingestion', role: 'sink', state: 'up', pid: 10, restarts: 0, upSince: 0 },
   { name: 'syscall', role: 'producer', state: 'unavailable', restarts: 0, reason: 'BTF not found', fix: 'rebuild the kernel' },
   { name: 'sched', role: 'producer', state: 'backoff', restarts: 2, reason: 'killed by SIGKILL' },
@@ -31,6 +31,14 @@ test('the live view: one row per component with state, restarts and the reason, 
 
 test('the plain line names every component and its state', () => {
   assert.equal(renderPlain(facts), 'status: ingestion=up syscall=unavailable sched=backoff(restarts 2) | events/s 12.5   open signals 3   dropped lines 7   last agent action: renice on x (dry_run)');
+});
+
+test('a component the supervisor gave up on shows as FAILED with its last error, in both views', () => {
+  const gaveUp: ComponentStatus = { name: 'agent', role: 'worker', state: 'failed', restarts: 5, reason: 'exit 1; 5 failures within 60 s; last stderr: ReferenceError: WebAssembly is not defined', fix: 'see logs/production/supervisor.log' };
+  const f = { ...facts, children: [...children, gaveUp] };
+  const live = renderLive(f, [], 200);
+  assert.match(live[4]!.replace(/\x1b\[\d+m/g, ''), /agent +FAILED +restarts 5 +exit 1; 5 failures .*WebAssembly is not defined — fix: see logs/);
+  assert.match(renderPlain(f), /agent=FAILED\(restarts 5\) \| .* \| agent FAILED: exit 1; 5 failures within 60 s; last stderr: ReferenceError: WebAssembly is not defined$/);
 });
 
 test('database figures: events/s from collectors, open signals, last agent action; missing tables are unknown, not errors', (t) => {

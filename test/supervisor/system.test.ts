@@ -8,20 +8,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { openDatabase } from '../../lib/db.js';
 import { DIST, TRACER_BIN_DIR } from '../../lib/paths.js';
-import { TRACERS } from '../../supervisor/components.js';
+import { TRACER_ENTRIES } from '../../lib/producers.js';
 import { descendants, isAlive } from '../../supervisor/procfs.js';
-import type { StateFile } from '../../supervisor/state-file.js';
+import type { SupervisorState } from '../../lib/supervisor-state.js';
 import { START, processesWith, sleep, tempDir, waitFor } from './helpers.js';
 
 const required = [
   path.join(DIST, 'ingest', 'main.js'),
   path.join(DIST, 'tracers', 'scraper', 'main.js'),
-  ...Object.values(TRACERS).map((b) => path.join(TRACER_BIN_DIR, b)),
+  ...TRACER_ENTRIES.map((e) => path.join(TRACER_BIN_DIR, e.binary)),
 ];
 const missing = required.filter((f) => !fs.existsSync(f));
 const skip = process.getuid?.() !== 0 ? 'the eBPF tracers need root' : missing.length ? `not built yet: ${missing.join(', ')}` : false;
 const hasAgent = fs.existsSync(path.join(DIST, 'agent', 'main.js'));
-const COMPONENTS = ['ingestion', 'scraper', ...Object.keys(TRACERS), ...(hasAgent ? ['agent'] : [])];
+const COMPONENTS = ['ingestion', 'scraper', ...TRACER_ENTRIES.map((e) => e.name), ...(hasAgent ? ['agent'] : [])];
 /** A table each component fills (the agent writes its own audit tables). */
 const TABLE_OF: Record<string, string> = {
   scraper: 'memory_metrics', syscall: 'syscall_events', sched: 'sched_events',
@@ -33,7 +33,7 @@ interface System {
   dir: string;
   db: string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  state(): StateFile | undefined;
+  state(): SupervisorState | undefined;
 }
 
 function startSystem(dir: string): System {
@@ -43,9 +43,9 @@ function startSystem(dir: string): System {
   const proc = spawn(process.execPath, [START, '--db', db, '--log-dir', path.join(dir, 'logs'), '--scrape-interval', '1',
     '--agent-interval', '5', '--dry-run', '--status-interval', '5'], { stdio: ['ignore', 'ignore', 'ignore'], env });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => proc.on('exit', (code, signal) => r({ code, signal })));
-  const state = (): StateFile | undefined => {
+  const state = (): SupervisorState | undefined => {
     try {
-      return JSON.parse(fs.readFileSync(path.join(dir, 'data', 'supervisor.state.json'), 'utf8')) as StateFile;
+      return JSON.parse(fs.readFileSync(path.join(dir, 'data', 'supervisor.state.json'), 'utf8')) as SupervisorState;
     } catch {
       return undefined;
     }
@@ -161,13 +161,13 @@ test('degraded mode: without root the tracers are unavailable with reason and fi
   const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
   const sys: System = { proc, dir, db, exited: exited.then((code) => ({ code, signal: null })), state: () => {
     try {
-      return JSON.parse(fs.readFileSync(path.join(dir, 'data', 'supervisor.state.json'), 'utf8')) as StateFile;
+      return JSON.parse(fs.readFileSync(path.join(dir, 'data', 'supervisor.state.json'), 'utf8')) as SupervisorState;
     } catch {
       return undefined;
     }
   } };
   t.after(() => teardown(sys, undefined, dir));
-  const tracers = Object.keys(TRACERS);
+  const tracers = TRACER_ENTRIES.map((e) => e.name);
   await waitFor(() => tracers.every((n) => sys.state()?.components.find((c) => c.name === n)?.state === 'unavailable'), `tracers unavailable:\n${out}`, 30_000);
   for (const c of sys.state()!.components.filter((x) => tracers.includes(x.name))) {
     assert.match(c.reason ?? '', /permission|privilege|root/i, `${c.name}: ${c.reason}`);

@@ -1,0 +1,77 @@
+// What the supervisor tells other processes about its components: the state file
+// <db dir>/supervisor.state.json, rewritten on every state change. The supervisor
+// writes it (supervisor/state-file.ts); doctor and chat read it here, so a
+// component the supervisor gave up on shows as FAILED, with its last error,
+// wherever someone looks.
+import fs from 'node:fs';
+import path from 'node:path';
+
+export type ComponentState =
+  | 'pending' // not started yet
+  | 'up'
+  | 'backoff' // waiting to restart
+  | 'failed' // gave up restarting
+  | 'unavailable' // exit 77/78: cannot run on this machine
+  | 'not-installed'
+  | 'stopping'
+  | 'stopped';
+
+export interface ComponentStatus {
+  readonly name: string;
+  readonly role: 'sink' | 'producer' | 'worker';
+  readonly state: ComponentState;
+  readonly pid?: number;
+  readonly pidStart?: number;
+  readonly restarts: number;
+  readonly upSince?: number;
+  /** Why it is not up: for `failed`, the exit and the last error it printed. */
+  readonly reason?: string;
+  readonly fix?: string;
+}
+
+export interface SupervisorState {
+  readonly pid: number;
+  readonly pidStart: number;
+  readonly startedAt: number;
+  readonly updatedAt: number;
+  readonly db: string;
+  readonly logDir: string;
+  readonly reaperPid?: number;
+  readonly components: readonly ComponentStatus[];
+}
+
+export function stateFilePath(db: string): string {
+  return path.join(path.dirname(db), 'supervisor.state.json');
+}
+
+export function readState(file: string): SupervisorState | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as SupervisorState;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The state of the supervisor running on this database, if one is running now. */
+export function runningSupervisor(db: string): SupervisorState | undefined {
+  const s = readState(stateFilePath(db));
+  if (!s) return undefined;
+  try {
+    const raw = fs.readFileSync(`/proc/${s.pid}/stat`, 'utf8');
+    const start = Number(raw.slice(raw.lastIndexOf(')') + 2).split(' ')[19]);
+    return start === s.pidStart ? s : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The state word people see: FAILED in capitals, it needs a person. */
+export function stateWord(c: Pick<ComponentStatus, 'state'>): string {
+  return c.state === 'failed' ? 'FAILED' : c.state;
+}
+
+/** "agent FAILED: exit 1; 5 failures within 60 s; last stderr: ... — fix: see ..." */
+export function describeComponent(c: ComponentStatus): string {
+  const why = c.state === 'up' ? '' : `${c.reason ? `: ${c.reason}` : ''}${c.fix ? ` — fix: ${c.fix}` : ''}`;
+  return `${c.name} ${stateWord(c)}${c.restarts ? ` (restarts ${c.restarts})` : ''}${why}`;
+}
