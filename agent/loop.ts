@@ -57,9 +57,10 @@ export class AgentLoop {
    * The Gemini SDK is loaded on first use, only with a key: it is a quarter of
    * the agent's memory, and an agent on rules never needs it.
    */
-  private async decider(): Promise<GeminiDecider | undefined> {
-    if (this.cfg.gemini && !this.model) this.model = new (await import('./llm/gemini.js')).GeminiDecider(this.db, this.cfg.gemini);
-    return this.model;
+  private decider(): (() => Promise<GeminiDecider>) | undefined {
+    const gemini = this.cfg.gemini;
+    if (!gemini) return undefined;
+    return async () => (this.model ??= new (await import('./llm/gemini.js')).GeminiDecider(this.db, gemini));
   }
 
   async runCycle(signal?: AbortSignal): Promise<CycleReport> {
@@ -91,7 +92,7 @@ export class AgentLoop {
       log('simulate', Object.values(sim.projections).map((p) => `${p.metric} ${p.current}->${p.projected} (conf ${p.confidence})`).join(', ') || 'no history');
 
       const ctx = { cycleId: id, targets: targetMap(obs) };
-      const decision = await decide(this.db, obs, causes, sim, this.cfg.decide, await this.decider(), this.executor, ctx, signal);
+      const decision = await decide(this.db, obs, causes, sim, this.cfg.decide, this.decider(), this.executor, ctx, signal);
       report.decision = decision;
       this.store.phase(id, 'decide', decision);
       log('decide', `${decision.decidedBy}${decision.fallbackReason ? ` (fallback: ${decision.fallbackReason})` : ''}: ${decision.proposals.map((p) => `${p.action} ${JSON.stringify(p.params)} conf ${p.confidence}`).join('; ') || 'no action'}`, { notes: decision.notes });

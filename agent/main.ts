@@ -56,6 +56,13 @@ const cfg: AgentConfig = {
   } : undefined,
 };
 
+// A rejection nobody awaited (an SDK's background request, a timer in a library)
+// must not end the agent: log it, and the cycle that needed the result falls back
+// to the rules through its own try. Node's default would exit the process.
+process.on('unhandledRejection', (reason) => {
+  log.error(`unhandled rejection (agent keeps running): ${reason instanceof Error ? reason.stack ?? reason.message : String(reason)}`);
+});
+
 const db = openDatabase(argv.db);
 const loop = new AgentLoop(db, cfg, log);
 const stop = new AbortController();

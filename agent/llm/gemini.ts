@@ -53,7 +53,18 @@ export interface DecideRequest {
 }
 
 export class ModelError extends Error {
-  constructor(message: string, readonly code: 'http' | 'timeout' | 'invalid') { super(message); }
+  constructor(message: string, readonly code: 'http' | 'timeout' | 'invalid' | 'runtime') { super(message); }
+}
+
+/**
+ * Node's fetch (undici) compiles its HTTP parser to WebAssembly on first use; in
+ * a runtime without it (V8 --lite-mode) that first request kills the process
+ * from inside undici, where no try/catch reaches. Refuse up front instead.
+ */
+export function runtimeProblem(): string | undefined {
+  return typeof WebAssembly === 'undefined'
+    ? 'this Node runtime has no WebAssembly (started with --lite-mode?), which fetch needs for HTTP: run the agent without --lite-mode'
+    : undefined;
 }
 
 function classify(e: unknown): ModelError {
@@ -67,6 +78,8 @@ export class GeminiDecider {
   private readonly ai: GoogleGenAI;
 
   constructor(private readonly db: Db, readonly opts: GeminiOptions) {
+    const problem = runtimeProblem();
+    if (problem) throw new ModelError(problem, 'runtime');
     this.ai = createGeminiClient(opts);
   }
 

@@ -83,13 +83,20 @@ function fromModel(db: Db, obs: Observation, causes: readonly Cause[], sim: Simu
   };
 }
 
+/**
+ * `model` loads the decider (the SDK is imported on first use). Everything from
+ * loading it to parsing its reply runs inside one try: whatever throws there
+ * (SDK, network, parsing, a runtime without what the SDK needs), the rules decide
+ * this cycle and the reason is recorded.
+ */
 export async function decide(
   db: Db, obs: Observation, causes: readonly Cause[], sim: Simulation, o: DecideOptions,
-  model: GeminiDecider | undefined, executor: Executor, ctx: ExecContext, signal?: AbortSignal,
+  loadModel: (() => Promise<GeminiDecider>) | undefined, executor: Executor, ctx: ExecContext, signal?: AbortSignal,
 ): Promise<Decision> {
-  if (!model || causes.length === 0) return decideByRules(db, obs, causes, sim, o);
-  const track = Object.fromEntries(Object.keys(CATALOGUE).map((a) => { const t = trackRecord(db, a); return [a, { verified: t.verified, failed: t.failed }]; }));
+  if (!loadModel || causes.length === 0) return decideByRules(db, obs, causes, sim, o);
   try {
+    const model = await loadModel();
+    const track = Object.fromEntries(Object.keys(CATALOGUE).map((a) => { const t = trackRecord(db, a); return [a, { verified: t.verified, failed: t.failed }]; }));
     const d = await model.decide({
       cycleId: ctx.cycleId,
       observation: modelObservation(obs, causes, sim, o.maxActions, track),

@@ -12,6 +12,7 @@ import { DIST } from '../../lib/paths.js';
 import { readStat } from '../../agent/proc/stat.js';
 import { AuditLog } from '../../agent/audit/audit-log.js';
 import { insertSignal, tempDb, type TempDb } from '../fixtures/agent/db.js';
+import { startGeminiServer } from '../fixtures/gemini-server.js';
 import { spawnHog, type TestChild } from '../fixtures/agent/processes.js';
 
 const AGENT = path.join(DIST, 'agent', 'main.js');
@@ -95,4 +96,21 @@ test('--restore-on-exit: a verified change is restored when the agent stops', as
   assert.equal(readStat(hog.pid)!.nice, 0, 'restored');
   const audit = new AuditLog(tdb.db);
   assert.equal(audit.latestStatus(audit.decisions()[0]!.id), 'restored');
+});
+
+test('under V8 --lite-mode (no WebAssembly, so no fetch) with a key: the rules decide that cycle, the agent keeps running and exits 0', async (t) => {
+  const tdb = tempDb();
+  const hog = await spawnHog();
+  const server = await startGeminiServer([]);
+  t.after(async () => { await hog.stop(); await server.close(); tdb.cleanup(); });
+  signalFor(tdb, hog);
+  const r = await execa(process.execPath, ['--lite-mode', ...agentArgs(tdb, ['--once', '--dry-run'])], {
+    reject: false, env: { GEMINI_API_KEY: 'test-key', GEMINI_BASE_URL: server.url },
+  });
+  assert.equal(r.exitCode, 0, r.stderr);
+  const log = await waitForLog(tdb, /agent stopped/);
+  assert.match(log, /cycle 1 decide: rules \(fallback: this Node runtime has no WebAssembly .*\): lower_process_priority/);
+  const cycle = tdb.db.prepare('SELECT decide_json FROM agent_cycles WHERE id = 1').get() as { decide_json: string };
+  assert.equal(JSON.parse(cycle.decide_json).decidedBy, 'rules');
+  assert.equal(server.requests.length, 0, 'no request was attempted');
 });

@@ -5,21 +5,11 @@
 // nothing else on the machine was touched (test/fixtures/e2e/scenario.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { readStat } from '../../agent/proc/stat.js';
-import { runScenario } from '../fixtures/e2e/scenario.js';
+import { niceOf, runScenario } from '../fixtures/e2e/scenario.js';
 import { cannotRun } from '../fixtures/e2e/system.js';
 import { competitor, faultStorm, runaway } from '../fixtures/e2e/workloads.js';
-import type { Workload } from '../fixtures/e2e/scope.js';
 
 const skip = cannotRun();
-
-/** nice of every thread: the agent must renice them all (nice is per thread on Linux). */
-function niceOf(w: Workload): string {
-  const tids = fs.readdirSync(`/proc/${w.pid}/task`);
-  const values = new Set(tids.map((tid) => readStat(Number(tid))?.nice));
-  return `nice ${[...values].sort().join('/')}`;
-}
 
 test('CPU saturation by one runaway process: the signal names it, the agent renices every thread, the competitor gains, restored on stop', { skip, timeout: 150_000 }, async (t) => {
   const r = await runScenario(t, {
