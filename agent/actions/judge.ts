@@ -8,6 +8,7 @@
 // - neutral: applied, nothing measurable either way (e.g. a renice on an otherwise
 //   idle box: nobody was waiting for the CPU). It did not help, so VERIFY rolls it
 //   back (DESIGN.md safety model) unless the agent runs with --keep-neutral.
+import { cpusAllowed } from '../proc/stat.js';
 import type { Judgement, Measurement, Target } from './types.js';
 
 const rose = (b: number, a: number) => a > b + Math.max(10, 0.5 * b);
@@ -20,19 +21,40 @@ function targetCpu(m: Measurement, t: Target): number | undefined {
 }
 
 /**
+ * Busy CPU, in % of one CPU, on the CPUs the target may run on: that is where it
+ * competes with others. A target pinned to one CPU is judged on that CPU, so
+ * load that comes and goes on the other CPUs is not mistaken for its effect.
+ */
+function busyWhereTargetRuns(m: Measurement, allowed: readonly number[] | null): number {
+  const per = m.system.perCpuBusyPct;
+  if (!allowed) return m.system.busyCpuPct;
+  return allowed.reduce((sum, c) => sum + (per[c] ?? 0), 0);
+}
+
+/** The target's CPUs when they are a strict subset of the online ones, else null (all). */
+function targetCpus(m: Measurement, t: Target): number[] | null {
+  const allowed = t.kind === 'process' ? cpusAllowed(t.pid) : null;
+  const per = m.system.perCpuBusyPct;
+  const online = per.flatMap((_, i) => (i in per ? [i] : []));
+  return !allowed || online.every((c) => allowed.includes(c)) ? null : allowed.filter((c) => online.includes(c));
+}
+
+/**
  * CPU actions (renice, CPU quota). The metric is the CPU the OTHER processes get
- * (busy CPU minus the target's, in % of one CPU). Helped: others got at least 5
+ * (busy CPU where the target may run, minus the target's, in % of one CPU). Helped: others got at least 5
  * points more while the target got less, or CPU stall (PSI some) fell. Worse: others
  * got clearly less CPU AND CPU stall rose: they wanted the CPU and did not get it.
  */
 export function judgeCpu(before: Measurement, after: Measurement, t: Target): Judgement {
   const tb = targetCpu(before, t) ?? 0;
   const ta = targetCpu(after, t) ?? 0;
-  const ob = Math.max(0, before.system.busyCpuPct - tb);
-  const oa = Math.max(0, after.system.busyCpuPct - ta);
+  const cpus = targetCpus(after, t);
+  const ob = Math.max(0, busyWhereTargetRuns(before, cpus) - tb);
+  const oa = Math.max(0, busyWhereTargetRuns(after, cpus) - ta);
   const sb = before.system.cpuStallPct;
   const sa = after.system.cpuStallPct;
-  const detail = `target cpu ${r1(tb)}%->${r1(ta)}%, others ${r1(ob)}%->${r1(oa)}%, cpu stall ${r1(sb)}%->${r1(sa)}%`;
+  const where = cpus ? ` on CPU ${cpus.join(',')} (the target's affinity)` : '';
+  const detail = `target cpu ${r1(tb)}%->${r1(ta)}%, others${where} ${r1(ob)}%->${r1(oa)}%, cpu stall ${r1(sb)}%->${r1(sa)}%`;
   const stallRose = sb !== undefined && sa !== undefined && rose(sb, sa);
   if (oa < ob - Math.max(10, 0.3 * ob) && stallRose) {
     return { verdict: 'worse', metric: 'others_cpu_pct', before: r1(ob), after: r1(oa), detail };

@@ -75,6 +75,20 @@ export function readCmdline(pid: number): string[] {
   }
 }
 
+/** CPUs the process may run on (Cpus_allowed_list of /proc/<pid>/status), or null when gone. */
+export function cpusAllowed(pid: number): number[] | null {
+  let text: string;
+  try { text = fs.readFileSync(`/proc/${pid}/status`, 'utf8'); } catch { return null; }
+  const list = /^Cpus_allowed_list:\s*(\S+)/m.exec(text)?.[1];
+  if (!list) return null;
+  const out: number[] = [];
+  for (const part of list.split(',')) {
+    const [lo, hi = lo] = part.split('-').map(Number);
+    for (let c = lo!; c <= hi!; c++) out.push(c);
+  }
+  return out;
+}
+
 export function listPids(): number[] {
   return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
 }

@@ -8,6 +8,9 @@ export interface SystemCounters {
   /** All CPUs, clock ticks. */
   readonly cpuBusy: number;
   readonly cpuTotal: number;
+  /** Per CPU (index = CPU number), clock ticks. */
+  readonly perCpuBusy: readonly number[];
+  readonly perCpuTotal: readonly number[];
   /** PSI "some" totals, microseconds; undefined where /proc/pressure is missing. */
   readonly psiCpuUs?: number;
   readonly psiIoUs?: number;
@@ -25,6 +28,8 @@ export interface SystemWindow {
   readonly busyPct: number;
   /** Busy CPU time in "percent of one CPU" (0..cpus*100), comparable with a process's cpu_pct. */
   readonly busyCpuPct: number;
+  /** Busy share of each CPU, 0..100 (index = CPU number; offline CPUs are absent). */
+  readonly perCpuBusyPct: readonly number[];
   /** Share of wall time at least one task stalled on the resource, 0..100. */
   readonly cpuStallPct?: number;
   readonly ioStallPct?: number;
@@ -53,18 +58,32 @@ function netstatField(name: string): number {
   return 0;
 }
 
+/** [busy, total] ticks of one /proc/stat cpu line's fields. */
+function cpuTicks(fields: string): [number, number] {
+  // user nice system idle iowait irq softirq steal (guest is already inside user)
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = fields.trim().split(/\s+/).map(Number);
+  const busy = user + nice + system + irq + softirq + steal;
+  return [busy, busy + idle + iowait];
+}
+
 export function readSystemCounters(): SystemCounters {
   const stat = read('/proc/stat') ?? '';
-  const cpu = (/^cpu (.*)$/m.exec(stat)?.[1] ?? '').trim().split(/\s+/).map(Number);
-  // user nice system idle iowait irq softirq steal (guest is already inside user)
-  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = cpu;
-  const busy = user + nice + system + irq + softirq + steal;
+  const [busy, total] = cpuTicks(/^cpu (.*)$/m.exec(stat)?.[1] ?? '');
+  const perCpuBusy: number[] = [];
+  const perCpuTotal: number[] = [];
+  for (const m of stat.matchAll(/^cpu(\d+) (.*)$/gm)) {
+    const [b, t] = cpuTicks(m[2]!);
+    perCpuBusy[Number(m[1])] = b;
+    perCpuTotal[Number(m[1])] = t;
+  }
   const vm = read('/proc/vmstat') ?? '';
   const vmField = (k: string) => Number(new RegExp(`^${k} (\\d+)$`, 'm').exec(vm)?.[1] ?? 0);
   return {
     atMs: performance.now(),
     cpuBusy: busy,
-    cpuTotal: busy + idle + iowait,
+    cpuTotal: total,
+    perCpuBusy,
+    perCpuTotal,
     psiCpuUs: psiSomeTotal('cpu'),
     psiIoUs: psiSomeTotal('io'),
     psiMemUs: psiSomeTotal('memory'),
@@ -86,6 +105,7 @@ export function diffSystem(a: SystemCounters, b: SystemCounters): SystemWindow {
     cpus,
     busyPct,
     busyCpuPct: busyPct * cpus,
+    perCpuBusyPct: b.perCpuBusy.map((x, i) => (100 * (x - (a.perCpuBusy[i] ?? x))) / Math.max(1, b.perCpuTotal[i]! - (a.perCpuTotal[i] ?? 0))),
     cpuStallPct: stall(a.psiCpuUs, b.psiCpuUs),
     ioStallPct: stall(a.psiIoUs, b.psiIoUs),
     memStallPct: stall(a.psiMemUs, b.psiMemUs),
