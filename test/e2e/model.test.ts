@@ -11,7 +11,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { DIST } from '../../lib/paths.js';
 import { niceOf, runScenario } from '../fixtures/e2e/scenario.js';
-import { cannotRun } from '../fixtures/e2e/system.js';
+import { agentLog, cannotRun } from '../fixtures/e2e/system.js';
 import { competitor, runaway } from '../fixtures/e2e/workloads.js';
 import { functionCallResponse, startGeminiServer, textResponse, type RecordedRequest, type Scripted } from '../fixtures/gemini-server.js';
 
@@ -49,6 +49,7 @@ test('npm start with a model key: the model decides, its call is executed, verif
     mustHelp: true,
     model: { apiKey: KEY, baseUrl: server.url },
     whileRunning: async (sys) => {
+      for (const line of agentLog(sys).split('\n').filter((l) => / (decide|execute|verify): /.test(l))) t.diagnostic(`agent.log: ${line}`);
       const chat = await execa(process.execPath, [path.join(DIST, 'chat', 'main.js'), '--db', sys.db, '--log-dir', sys.logDir, '--ask', 'what is wrong?'], {
         reject: false, env: { GEMINI_API_KEY: KEY, GEMINI_BASE_URL: server.url }, extendEnv: true,
       });
