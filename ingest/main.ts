@@ -5,7 +5,7 @@ import { cli } from '../lib/config.js';
 import { openDatabase } from '../lib/db.js';
 import { closeLogger, createLogger, RateLimiter } from '../lib/logger.js';
 import { DEFAULT_INGEST_OPTIONS, Ingester } from './ingester.js';
-import { createSignalEngine, type SignalEngine } from './classifiers/index.js';
+import { createSignalEngine, type SignalEngine } from './signals/index.js';
 
 // Until the pipeline exists there is nothing to flush: a stop request just ends us.
 let stopEarly: (sig: string) => void = (sig) => process.exit(sig === 'SIGTERM' || sig === 'SIGINT' ? 0 : 1);

@@ -58,8 +58,10 @@ if [[ ! -f node_modules/better-sqlite3/build/Release/better_sqlite3.node ]]; the
 fi
 
 # --- 3. TypeScript --------------------------------------------------------------
-newest_src="$(find start.ts lib tracers supervisor ingest agent chat test bench tsconfig.json -newer dist/.build-stamp \
-  \( -name '*.ts' -o -name 'tsconfig.json' -o -name '*.sh' -o -name '*.json' \) -print -quit 2>/dev/null || true)"
+# The same rule as tsconfig.json's "include": every .ts outside node_modules and
+# dist, wherever it lives (a new top-level folder cannot leave stale JavaScript).
+newest_src="$(find . \( -path ./node_modules -o -path ./dist -o -path ./.git \) -prune -o \
+  \( -name '*.ts' -o -name 'tsconfig.json' \) -newer dist/.build-stamp -print -quit 2>/dev/null || true)"
 if ((FORCE)) || [[ ! -f dist/.build-stamp || -n $newest_src ]]; then
   say "compiling TypeScript"
   node_modules/.bin/tsc -p tsconfig.json >&2 || die "TypeScript compilation failed"

@@ -46,7 +46,7 @@ export function systemComponents(o: SystemOptions): ComponentSpec[] {
   const tracerDir = o.tracerDir ?? TRACER_BIN_DIR;
   const common = ['--log-dir', o.logDir, '--log-level', o.logLevel];
   const ingest = path.join(dist, 'ingest', 'main.js');
-  const scraper = path.join(dist, 'tracers', 'scraper', 'main.js');
+  const scraper = path.join(dist, 'scraper', 'main.js');
   const agent = path.join(dist, 'agent', 'main.js');
   const list: ComponentSpec[] = [
     { name: 'ingestion', role: 'sink', ...nodeScript(ingest, 'ingest'), args: [ingest, '--db', o.db, ...common], stderr: 'supervisor-log' },

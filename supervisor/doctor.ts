@@ -164,7 +164,7 @@ export function checkComponents(dist = DIST, reaperBin = REAPER_BIN): Check[] {
   const reaper = fs.existsSync(reaperBin)
     ? ok('reaper', reaperBin)
     : warn('reaper', `not built (${reaperBin}): a SIGKILLed supervisor leaves its children until the next start`, 'make -C supervisor/reaper');
-  return [need('ingest/main.js', 'ingest'), need('tracers/scraper/main.js', 'scraper'), agent, reaper];
+  return [need('ingest/main.js', 'ingest'), need('scraper/main.js', 'scraper'), agent, reaper];
 }
 
 /**

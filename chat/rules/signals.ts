@@ -4,7 +4,7 @@ import type { Db } from '../../lib/db.js';
 import { openSignalRows, recentSignalRows, type SignalDbRow } from '../tools/signals-query.js';
 import { signalLine } from './lines.js';
 
-// Signal types by topic (ingest/classifiers: host classifiers, the syscall
+// Signal types by topic (ingest/signals/classifiers: host classifiers, the syscall
 // classes, baseline anomalies named after their metric).
 export const TOPIC: Readonly<Record<string, RegExp>> = {
   cpu: /cpu|runaway|sched|lock_contention|load\.|psi\.cpu/,

@@ -1,4 +1,4 @@
-// Metric names, the same as the baselines use (ingest/classifiers/baselines.ts):
+// Metric names, the same as the baselines use (ingest/signals/classifiers/baselines.ts):
 // "<source>.<column>" for host-wide tables, "<source>.<entity>.<column>" for
 // per-device / per-interface / per-resource ones (block.vda.await_ms,
 // net.eth0.rx_bytes_per_s, psi.memory.some_avg10). A name resolves to a table, a

@@ -40,7 +40,7 @@ if [[ ! -f $BS3/build/Release/better_sqlite3.node ]]; then
 fi
 
 # Unit tests: no root, no eBPF, no real system. The same compiled JavaScript.
-mapfile -t UNIT < <(find dist/test/lib dist/test/scraper dist/test/ingest/classifiers -name '*.test.js' | sort;
+mapfile -t UNIT < <(find dist/test/lib dist/test/scraper dist/test/ingest/signals -name '*.test.js' | sort;
   printf '%s\n' dist/test/ingest/line-splitter.test.js dist/test/ingest/retention.test.js \
     dist/test/supervisor/backoff.test.js dist/test/supervisor/line-merger.test.js dist/test/supervisor/status.test.js \
     dist/test/agent/trend.test.js dist/test/agent/rules.test.js dist/test/agent/audit.test.js \

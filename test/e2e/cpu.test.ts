@@ -2,12 +2,12 @@
 // against a runaway multi-threaded process and a page-fault storm, each next to
 // legitimate work outside the agent's scope that the fix should help. Each
 // scenario follows the chain from the kernel to the audit row and checks that
-// nothing else on the machine was touched (test/fixtures/e2e/scenario.ts).
+// nothing else on the machine was touched (test/fixtures/e2e/scenario.ts, over the harness in harness/).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { niceOf, runScenario } from '../fixtures/e2e/scenario.js';
-import { cannotRun } from '../fixtures/e2e/system.js';
-import { competitor, faultStorm, runaway } from '../fixtures/e2e/workloads.js';
+import { cannotRun } from '../../harness/system.js';
+import { competitor, faultStorm, runaway } from '../../harness/workloads.js';
 
 const skip = cannotRun();
 

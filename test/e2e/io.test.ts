@@ -1,7 +1,7 @@
 // End to end, I/O side: `npm start` as in production (agent on, rules deciding)
 // against a writer that fsyncs every batch and a process doing heavy direct block
 // I/O. Each scenario follows the chain from the kernel to the audit row and checks
-// that nothing else on the machine was touched (test/fixtures/e2e/scenario.ts).
+// that nothing else on the machine was touched (test/fixtures/e2e/scenario.ts, over the harness in harness/).
 //
 // The disk here has no I/O scheduler (`none`), under which I/O priorities change
 // nothing: VERIFY then measures no benefit and rolls the change back. Both that
@@ -9,11 +9,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { ioprios, ioprioText } from '../fixtures/e2e/procs.js';
+import { ioprios, ioprioText } from '../../harness/procs.js';
 import { runScenario } from '../fixtures/e2e/scenario.js';
-import { cannotRun } from '../fixtures/e2e/system.js';
-import { directWriter, fsyncWriter } from '../fixtures/e2e/workloads.js';
-import type { Workload } from '../fixtures/e2e/scope.js';
+import { cannotRun } from '../../harness/system.js';
+import { directWriter, fsyncWriter } from '../../harness/workloads.js';
+import type { Workload } from '../../harness/scope.js';
 
 const skip = cannotRun();
 const ioprioOf = (w: Workload): string => ioprioText(ioprios([w.pid]).get(w.pid));

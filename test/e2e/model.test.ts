@@ -11,8 +11,8 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { DIST } from '../../lib/paths.js';
 import { niceOf, runScenario } from '../fixtures/e2e/scenario.js';
-import { agentLog, cannotRun } from '../fixtures/e2e/system.js';
-import { competitor, runaway } from '../fixtures/e2e/workloads.js';
+import { agentLog, cannotRun } from '../../harness/system.js';
+import { competitor, runaway } from '../../harness/workloads.js';
 import { functionCallResponse, startGeminiServer, textResponse, type RecordedRequest, type Scripted } from '../fixtures/gemini-server.js';
 
 const skip = cannotRun();

@@ -15,10 +15,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readSystemCounters } from '../../agent/proc/system.js';
-import { measureFootprint } from '../fixtures/e2e/footprint.js';
-import { enableBpfStats, otherTestRuns } from '../fixtures/e2e/procs.js';
-import { Scope } from '../fixtures/e2e/scope.js';
-import { actions, allUp, cannotRun, query, signals, startSystem, tempDir, waitFor, type RealSystem } from '../fixtures/e2e/system.js';
+import { measureFootprint } from '../../harness/footprint.js';
+import { enableBpfStats, otherTestRuns } from '../../harness/procs.js';
+import { Scope } from '../../harness/scope.js';
+import { actions, allUp, cannotRun, query, signals, startSystem, tempDir, waitFor, type RealSystem } from '../../harness/system.js';
 
 const SECONDS = Number(process.env.KS_SOAK_SECONDS ?? 120);
 const skip = cannotRun();

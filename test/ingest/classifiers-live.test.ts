@@ -12,8 +12,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DIST } from '../../lib/paths.js';
-import { diskOf, missing, sleep, startPipeline, stopChild, waitFor, type Pipeline } from './classifiers/pipeline.js';
-import type { SignalRow } from './classifiers/helpers.js';
+import { diskOf, missing, sleep, startPipeline, stopChild, waitFor, type Pipeline } from './signals/pipeline.js';
+import type { SignalRow } from './signals/helpers.js';
 
 const CPUS = os.cpus().length;
 const LOUD_INTERVAL = 2;

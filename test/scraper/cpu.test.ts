@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { validateEvent } from '../../lib/events.js';
 import { ROOT } from '../../lib/paths.js';
-import { CpuSource, cpuFields, parseStat } from '../../tracers/scraper/cpu.js';
-import { CounterSet } from '../../tracers/scraper/rates.js';
-import { sampleTime } from '../../tracers/scraper/source.js';
+import { CpuSource, cpuFields, parseStat } from '../../scraper/cpu.js';
+import { CounterSet } from '../../scraper/rates.js';
+import { sampleTime } from '../../scraper/source.js';
 
 const FIX = path.join(ROOT, 'test/fixtures/proc');
 

@@ -5,9 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { validateEvent, type EventOf } from '../../lib/events.js';
 import { ROOT } from '../../lib/paths.js';
-import { DiskSource, blockFields, isVirtualDisk, parseBlockStat } from '../../tracers/scraper/disks.js';
-import { CounterSet } from '../../tracers/scraper/rates.js';
-import { sampleTime } from '../../tracers/scraper/source.js';
+import { DiskSource, blockFields, isVirtualDisk, parseBlockStat } from '../../scraper/disks.js';
+import { CounterSet } from '../../scraper/rates.js';
+import { sampleTime } from '../../scraper/source.js';
 
 const FIX = path.join(ROOT, 'test/fixtures/proc');
 const fixtureCtx = { procRoot: path.join(FIX, 'root'), sysRoot: path.join(FIX, 'sys'), warnOnce: () => {} };

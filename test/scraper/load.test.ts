@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { validateEvent } from '../../lib/events.js';
 import { ROOT } from '../../lib/paths.js';
-import { LoadSource, onlineCpus, parseCpuList, parseLoadavg } from '../../tracers/scraper/load.js';
-import { sampleTime } from '../../tracers/scraper/source.js';
+import { LoadSource, onlineCpus, parseCpuList, parseLoadavg } from '../../scraper/load.js';
+import { sampleTime } from '../../scraper/source.js';
 
 const FIX = path.join(ROOT, 'test/fixtures/proc');
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { EVENT_SPECS, validateEvent, type EventOf, type EventType, type KsEvent } from '../../lib/events.js';
 import { ROOT } from '../../lib/paths.js';
 
-const MAIN = path.join(ROOT, 'dist/tracers/scraper/main.js');
+const MAIN = path.join(ROOT, 'dist/scraper/main.js');
 const FIX = path.join(ROOT, 'test/fixtures/proc');
 const SCRAPER_TYPES: EventType[] = ['memory', 'load', 'cpu', 'block', 'net_if', 'tcp', 'psi', 'vmstat', 'process'];
 

@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { validateEvent } from '../../lib/events.js';
 import { ROOT } from '../../lib/paths.js';
-import { MemorySource, memoryFields, parseMeminfo } from '../../tracers/scraper/memory.js';
-import { sampleTime } from '../../tracers/scraper/source.js';
+import { MemorySource, memoryFields, parseMeminfo } from '../../scraper/memory.js';
+import { sampleTime } from '../../scraper/source.js';
 
 const FIX = path.join(ROOT, 'test/fixtures/proc');
 const ctx = (procRoot: string) => ({ procRoot, sysRoot: '/sys', warnOnce: () => {} });

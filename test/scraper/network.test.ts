@@ -5,8 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { validateEvent, type EventOf } from '../../lib/events.js';
 import { ROOT } from '../../lib/paths.js';
-import { NetworkSource, parseNetDev } from '../../tracers/scraper/network.js';
-import { sampleTime } from '../../tracers/scraper/source.js';
+import { NetworkSource, parseNetDev } from '../../scraper/network.js';
+import { sampleTime } from '../../scraper/source.js';
 
 const FIX = path.join(ROOT, 'test/fixtures/proc');
 

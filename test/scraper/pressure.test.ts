@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { validateEvent, type EventOf } from '../../lib/events.js';
 import { ROOT } from '../../lib/paths.js';
-import { PressureSource, parsePressure } from '../../tracers/scraper/pressure.js';
-import { isUnavailable, sampleTime } from '../../tracers/scraper/source.js';
+import { PressureSource, parsePressure } from '../../scraper/pressure.js';
+import { isUnavailable, sampleTime } from '../../scraper/source.js';
 
 const FIX = path.join(ROOT, 'test/fixtures/proc');
 const read = (p: string) => fs.readFileSync(path.join(FIX, p), 'utf8');

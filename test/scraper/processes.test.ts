@@ -5,8 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { validateEvent, type EventOf } from '../../lib/events.js';
 import { ROOT } from '../../lib/paths.js';
-import { ProcessSource, parsePidStat, parseStatusUid, rankProcesses, type ProcSample } from '../../tracers/scraper/processes.js';
-import { sampleTime } from '../../tracers/scraper/source.js';
+import { ProcessSource, parsePidStat, parseStatusUid, rankProcesses, type ProcSample } from '../../scraper/processes.js';
+import { sampleTime } from '../../scraper/source.js';
 
 const FIX = path.join(ROOT, 'test/fixtures/proc');
 const read = (p: string) => fs.readFileSync(path.join(FIX, p), 'utf8');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CounterSet, pct, perSecond, round } from '../../tracers/scraper/rates.js';
+import { CounterSet, pct, perSecond, round } from '../../scraper/rates.js';
 
 test('first sample of a counter yields no rate', () => {
   const c = new CounterSet<'a'>();

@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { makeEvent, type KsEvent } from '../../lib/events.js';
 import { closeLogger, createLogger } from '../../lib/logger.js';
-import { RoundRunner } from '../../tracers/scraper/round.js';
-import type { Source } from '../../tracers/scraper/source.js';
+import { RoundRunner } from '../../scraper/round.js';
+import type { Source } from '../../scraper/source.js';
 
 const enoent = () => Object.assign(new Error('ENOENT: no such file or directory, open \'/proc/pressure/cpu\''), { code: 'ENOENT' });
 

@@ -6,8 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { validateEvent, type EventOf } from '../../lib/events.js';
 import { ROOT } from '../../lib/paths.js';
-import { sampleTime } from '../../tracers/scraper/source.js';
-import { TcpSource, countTcpStates, parseSnmp, tcpCounters } from '../../tracers/scraper/tcp.js';
+import { sampleTime } from '../../scraper/source.js';
+import { TcpSource, countTcpStates, parseSnmp, tcpCounters } from '../../scraper/tcp.js';
 
 const FIX = path.join(ROOT, 'test/fixtures/proc');
 const read = (p: string) => fs.readFileSync(path.join(FIX, p), 'utf8');

@@ -15,7 +15,7 @@ import { START, processesWith, sleep, tempDir, waitFor } from './helpers.js';
 
 const required = [
   path.join(DIST, 'ingest', 'main.js'),
-  path.join(DIST, 'tracers', 'scraper', 'main.js'),
+  path.join(DIST, 'scraper', 'main.js'),
   ...TRACER_ENTRIES.map((e) => path.join(TRACER_BIN_DIR, e.binary)),
 ];
 const missing = required.filter((f) => !fs.existsSync(f));

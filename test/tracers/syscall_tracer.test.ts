@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { IDLE_SYSCALLS } from '../../ingest/classifiers/syscall-classes.js';
+import { IDLE_SYSCALLS } from '../../ingest/signals/classifiers/syscall-classes.js';
 import { ROOT } from '../../lib/paths.js';
 import { TracerRun, Workload, buildTracers, killAll, nowEpoch, scratchDir, skipReason } from './helpers.js';
 

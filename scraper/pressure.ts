@@ -1,0 +1,70 @@
+// /proc/pressure/{cpu,memory,io}: the kernel's own stall averages, plus the
+// `total` stall counter (µs) turned into stalled milliseconds per second.
+import fs from 'node:fs';
+import { makeEvent, type EventOf, type KsEvent } from '../lib/events.js';
+import { CounterSet, round, type Deltas } from './rates.js';
+import { isUnavailable, join, readText, toNumber, type SampleTime, type Source, type SourceContext } from './source.js';
+
+export const PSI_RESOURCES = ['cpu', 'memory', 'io'] as const;
+export type PsiResource = (typeof PSI_RESOURCES)[number];
+
+export interface PsiLine { avg10: number; avg60: number; avg300: number; total: number }
+export interface Psi { some: PsiLine; full?: PsiLine }
+
+/** Parse one pressure file; `full` is absent for cpu on kernels before 5.13. */
+export function parsePressure(text: string): Psi {
+  const lines: Partial<Record<'some' | 'full', PsiLine>> = {};
+  for (const line of text.split('\n')) {
+    const [kind, ...pairs] = line.trim().split(/\s+/);
+    if (kind !== 'some' && kind !== 'full') continue;
+    const kv = new Map(pairs.map((p) => p.split('=') as [string, string]));
+    const v = (k: string): number => toNumber(kv.get(k), `pressure ${kind} ${k}`);
+    lines[kind] = { avg10: v('avg10'), avg60: v('avg60'), avg300: v('avg300'), total: v('total') };
+  }
+  if (!lines.some) throw new Error(`pressure: no "some" line in ${JSON.stringify(text.slice(0, 80))}`);
+  return { some: lines.some, full: lines.full };
+}
+
+export function psiFields(resource: PsiResource, psi: Psi, deltas: Deltas<'some_total'>): Omit<EventOf<'psi'>, 'v' | 'type' | 'ts'> {
+  const fields: Omit<EventOf<'psi'>, 'v' | 'type' | 'ts'> = {
+    resource,
+    some_avg10: psi.some.avg10,
+    some_avg60: psi.some.avg60,
+    some_avg300: psi.some.avg300,
+    // total is in µs: µs per s / 1000 = ms per s (1000 = stalled the whole time).
+    some_stall_ms_per_s: round(deltas.d.some_total / 1000 / deltas.interval_s, 3),
+  };
+  if (psi.full) {
+    fields.full_avg10 = psi.full.avg10;
+    fields.full_avg60 = psi.full.avg60;
+    fields.full_avg300 = psi.full.avg300;
+  }
+  return fields;
+}
+
+export class PressureSource implements Source {
+  readonly name = 'pressure';
+  private readonly counters = new CounterSet<'some_total'>();
+  constructor(private readonly ctx: SourceContext) {}
+
+  sample(now: SampleTime): KsEvent[] {
+    const dir = join(this.ctx.procRoot, 'pressure');
+    // No directory at all (CONFIG_PSI off or psi=0): let the loop report the source once.
+    fs.accessSync(dir, fs.constants.R_OK);
+    const events: KsEvent[] = [];
+    for (const resource of PSI_RESOURCES) {
+      let text: string;
+      try {
+        text = readText(join(dir, resource));
+      } catch (err) {
+        if (!isUnavailable(err) && (err as { code?: string }).code !== 'EOPNOTSUPP') throw err;
+        this.ctx.warnOnce(`psi-${resource}`, `${join(dir, resource)} unreadable (${(err as Error).message}): no ${resource} pressure`);
+        continue;
+      }
+      const psi = parsePressure(text);
+      const deltas = this.counters.update(resource, { some_total: psi.some.total }, now.mono);
+      if (deltas) events.push(makeEvent('psi', psiFields(resource, psi, deltas), now.ts));
+    }
+    return events;
+  }
+}
