@@ -4,7 +4,7 @@
 import type { Db } from '../lib/db.js';
 import type { Logger } from '../lib/logger.js';
 import { RateLimiter } from '../lib/logger.js';
-import { LineSplitter } from './line-splitter.js';
+import { LineSplitter } from '../lib/line-splitter.js';
 import { parseLine, sampleOf } from './parse-line.js';
 import { sourceOfReject } from './sources.js';
 import { Store, type Batch } from './store.js';
@@ -72,7 +72,7 @@ export class Ingester {
 
   /** Input ended: the last line without a newline still counts. */
   end(): void {
-    this.splitter.end();
+    this.splitter.flush();
     this.flush();
   }
 

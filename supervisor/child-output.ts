@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import type { Logger } from '../lib/logger.js';
 import { RateLimiter } from '../lib/logger.js';
 import type { LineMerger } from './line-merger.js';
-import { LineSplitter } from './line-splitter.js';
+import { LineSplitter } from '../lib/line-splitter.js';
 import type { RotatingFile } from './rotating-file.js';
 
 const TAIL_LINES = 8;
@@ -35,11 +35,10 @@ export class ChildOutput {
 
   /** Text stream (stderr, or a worker's stdout): line by line into a log. */
   pipeText(stream: Readable, kind: 'stderr' | 'stdout'): void {
-    const splitter = new LineSplitter(MAX_TEXT_LINE, (line) => this.textLine(line.toString('utf8').replace(/\r?\n$/, ''), kind));
+    const splitter = new LineSplitter({ line: (line) => this.textLine(line.toString('utf8'), kind) }, MAX_TEXT_LINE);
     stream.on('data', (c: Buffer) => splitter.push(c));
     const flush = (): void => {
-      const rest = splitter.end(); // a last line without '\n' is still worth logging
-      if (rest) this.textLine(rest.toString('utf8'), kind);
+      splitter.flush(); // a last line without '\n' is still worth logging
       if (kind === 'stderr') this.stderrEnded();
     };
     stream.on('end', flush);

@@ -8,7 +8,7 @@
 // Unterminated last line when a producer exits: dropped and counted as
 // `partial` (a truncated JSON object is never worth forwarding).
 import type { Writable } from 'node:stream';
-import { LineSplitter } from './line-splitter.js';
+import { LineSplitter } from '../lib/line-splitter.js';
 
 export interface MergerOptions {
   readonly maxLineBytes: number;
@@ -79,14 +79,15 @@ export class LineMerger {
 
   open(name: string): LineSource {
     const q = this.queue(name);
-    const splitter = new LineSplitter(this.opts.maxLineBytes, (line) => this.enqueue(q, line));
+    const splitter = new LineSplitter({
+      line: (line) => this.enqueue(q, Buffer.from(line)), // queued: a copy, the chunk is reused
+      tooLong: () => { q.stats.droppedTooLong++; },
+    }, this.opts.maxLineBytes, { keepNewline: true });
     let ended = false;
     return {
       push: (chunk) => {
         if (ended) return;
         splitter.push(chunk);
-        q.stats.droppedTooLong = q.stats.droppedTooLong + splitter.stats.tooLong;
-        splitter.stats.tooLong = 0;
       },
       end: () => {
         if (ended) return;

@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough, Writable } from 'node:stream';
 import { LineMerger } from '../../supervisor/line-merger.js';
-import { LineSplitter } from '../../supervisor/line-splitter.js';
 
 const opts = { maxLineBytes: 100, maxQueueBytes: 1000, batchBytes: 256 };
 
@@ -12,25 +11,6 @@ function collector(): { sink: PassThrough; text: () => string } {
   sink.on('data', (c: Buffer) => (text += c.toString()));
   return { sink, text: () => text };
 }
-
-test('splitter yields whole lines across chunk boundaries', () => {
-  const lines: string[] = [];
-  const s = new LineSplitter(100, (l) => lines.push(l.toString()));
-  for (const piece of ['a', 'bc\nde', 'f\n', '\n', 'g']) s.push(Buffer.from(piece));
-  assert.deepEqual(lines, ['abc\n', 'def\n', '\n']);
-  assert.equal(s.end()?.toString(), 'g');
-});
-
-test('splitter drops a line over the cap as a whole, even when it arrives in pieces', () => {
-  const lines: string[] = [];
-  const s = new LineSplitter(10, (l) => lines.push(l.toString()));
-  s.push(Buffer.from('ok\n0123456'));
-  s.push(Buffer.from('789abcdef'));
-  s.push(Buffer.from('ghij\nnext\n'));
-  s.push(Buffer.from('x'.repeat(30) + '\nlast\n'));
-  assert.deepEqual(lines, ['ok\n', 'next\n', 'last\n']);
-  assert.equal(s.stats.tooLong, 2);
-});
 
 test('lines of two sources never interleave and every line arrives', async () => {
   const m = new LineMerger({ ...opts, maxQueueBytes: 100_000 });

@@ -1,13 +1,15 @@
+// The one line splitter (lib/line-splitter.ts): ingest's stdin, the supervisor's
+// producer streams (with keepNewline) and its stderr logs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LineSplitter } from '../../ingest/line-splitter.js';
+import { LineSplitter } from '../../lib/line-splitter.js';
 
 function split(chunks: (string | Buffer)[], max = 16) {
   const lines: string[] = [];
   const long: number[] = [];
   const s = new LineSplitter({ line: (b) => lines.push(b.toString()), tooLong: (_h, n) => long.push(n) }, max);
   for (const c of chunks) s.push(Buffer.isBuffer(c) ? c : Buffer.from(c));
-  s.end();
+  s.flush();
   return { lines, long };
 }
 
@@ -39,3 +41,24 @@ test('chunk buffers reused by the caller do not corrupt held partial lines', () 
   s.push(Buffer.from(' world\n'));
   assert.deepEqual(lines, ['hello world']);
 });
+
+test('keepNewline (the supervisor): whole lines with their newline, empty lines included; the tail is returned, not delivered', () => {
+  const lines: string[] = [];
+  const s = new LineSplitter({ line: (l) => lines.push(l.toString()) }, 100, { keepNewline: true });
+  for (const piece of ['a', 'bc\nde', 'f\n', '\n', 'g']) s.push(Buffer.from(piece));
+  assert.deepEqual(lines, ['abc\n', 'def\n', '\n']);
+  assert.equal(s.end()?.toString(), 'g');
+});
+
+test('keepNewline: a line over the cap is dropped whole, even when it arrives in pieces', () => {
+  const lines: string[] = [];
+  let tooLong = 0;
+  const s = new LineSplitter({ line: (l) => lines.push(l.toString()), tooLong: () => tooLong++ }, 10, { keepNewline: true });
+  s.push(Buffer.from('ok\n0123456'));
+  s.push(Buffer.from('789abcdef'));
+  s.push(Buffer.from('ghij\nnext\n'));
+  s.push(Buffer.from('x'.repeat(30) + '\nlast\n'));
+  assert.deepEqual(lines, ['ok\n', 'next\n', 'last\n']);
+  assert.equal(tooLong, 2);
+});
+
