@@ -1,20 +1,7 @@
-// Severity levels and the one mapping from a metric to (severity, pressure_score)
-// that every classifier shares, so a "high" means the same thing everywhere.
-
-export const SEVERITIES = ['none', 'low', 'medium', 'high', 'critical'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
-export const rank = (s: Severity): number => SEVERITIES.indexOf(s);
-export const maxSeverity = (...s: Severity[]): Severity =>
-  s.reduce((a, b) => (rank(b) > rank(a) ? b : a), 'none');
-/** maxSeverity of two, without an argument list (the signal store calls it for every update). */
-export const higher = (a: Severity, b: Severity): Severity => (rank(b) > rank(a) ? b : a);
-export const atLeast = (s: Severity, floor: Severity): boolean => rank(s) >= rank(floor);
-/** Lower a severity by `steps` levels, never below `floor`. */
-export function demote(s: Severity, steps: number, floor: Severity = 'none'): Severity {
-  return SEVERITIES[Math.max(rank(floor), Math.min(rank(s), rank(s) - steps))];
-}
-export const capSeverity = (s: Severity, cap: Severity): Severity => (rank(s) > rank(cap) ? cap : s);
+// The one mapping from a metric to (severity, pressure_score) that every
+// classifier shares, so a "high" means the same thing everywhere. The levels and
+// their ranking are lib/severity.ts.
+import type { Severity } from '../../lib/severity.js';
 
 /** Thresholds for low / medium / high / critical, increasing. */
 export type Ladder = readonly [low: number, medium: number, high: number, critical: number];

@@ -5,7 +5,7 @@
 // Open rows are reloaded at start, so a restarted ingest continues them.
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../lib/db.js';
-import { higher, type Severity } from './severity.js';
+import { higher, type Severity } from '../../lib/severity.js';
 import { draftKeeps, draftSeverity, hasDraft, type Observation, type SignalDraft } from './signal.js';
 
 interface Cond {

@@ -1,7 +1,7 @@
 // What a classifier hands the signal store: an observation of one condition (one
 // dedup key) at one instant, and, while the condition holds, the signal it implies.
 import type { EventType } from '../../lib/events.js';
-import type { Severity } from './severity.js';
+import { type Severity } from '../../lib/severity.js';
 
 export type Category = 'symptom' | 'context' | 'baseline';
 export type Scope = 'system' | 'process' | 'device' | 'interface';

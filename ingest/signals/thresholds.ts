@@ -3,7 +3,7 @@
 // metric hovering at a threshold cannot flap a signal open and shut (hysteresis).
 // Values marked (original) are the production values the original system meant to
 // ship; the others are our engineering choices, explained beside them.
-import type { Ladder } from './severity.js';
+import { type Ladder } from './severity.js';
 import type { Gate } from './signal.js';
 
 export const MEMORY = {

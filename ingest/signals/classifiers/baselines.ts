@@ -15,7 +15,7 @@ import { LazyObservation, NONE, type Level, type Observation } from '../signal.j
 import { Samples, type Metric } from './baseline-metrics.js';
 import type { HostState } from '../host-state.js';
 import { BASELINE, metricGate } from '../thresholds.js';
-import { num } from '../format.js';
+import { compact } from '../../../lib/format.js';
 
 export class BaselineTracker {
   private readonly stats = new Map<string, RunningStats>();
@@ -105,8 +105,8 @@ export class BaselineTracker {
       category: 'baseline', type: 'baseline_anomaly', scope: m.entity.type, label: `Unusual ${m.name}`, severity,
       // pressure_score = z / (2 * zMedium), capped at 1 (z 4 -> 0.25, z 8 -> 0.5, z 16 -> 1)
       score: Math.round(clamp01(z / (2 * BASELINE.zMedium)) * 1000) / 1000,
-      summary: `${m.name} is ${num(value, 2)}, above its recent baseline ${num(ewma, 2)} ± ${num(ewmStd, 2)} ` +
-        `(z ${num(z, 1)}; all-time mean ${num(mean, 2)} over ${count} samples)`,
+      summary: `${m.name} is ${compact(value, 2)}, above its recent baseline ${compact(ewma, 2)} ± ${compact(ewmStd, 2)} ` +
+        `(z ${compact(z, 1)}; all-time mean ${compact(mean, 2)} over ${count} samples)`,
       patterns: ['above_baseline', ...(value > max ? ['new_maximum'] : [])],
       hints: ['A baseline anomaly is context: look for a symptom signal on the same entity',
         'A lasting change (deployment, new workload) is absorbed into the baseline within a few minutes'],

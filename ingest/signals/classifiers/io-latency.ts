@@ -9,7 +9,7 @@ import type { EventOf } from '../../../lib/events.js';
 import { ladderScore, ladderSeverity } from '../severity.js';
 import { dedupKey, device, LazyObservation, type Classifier, NONE, type Observation } from '../signal.js';
 import { BLOCK, IO_LATENCY, metricGate } from '../thresholds.js';
-import { ms, num, who } from '../format.js';
+import { ms, compact, who } from '../../../lib/format.js';
 import { processIdentity } from '../proc.js';
 
 export class IoLatencyClassifier implements Classifier {
@@ -39,7 +39,7 @@ export class IoLatencyClassifier implements Classifier {
         // pressure_score = ladder(p95 latency ms)
         score: ladderScore(p95, IO_LATENCY.p95Ms),
         summary: `${ev.dev} ${ev.op}s slow: p95 ${ms(p95)}, p99 ${ms(ev.p99_us / 1000)}, max ${ms(ev.max_us / 1000)} ` +
-          `over ${num(ev.count)} requests (${num(ev.iops)} IOPS)` + (top ? `; top I/O: ${who(top.comm, top.pid)}` : ''),
+          `over ${compact(ev.count)} requests (${compact(ev.iops)} IOPS)` + (top ? `; top I/O: ${who(top.comm, top.pid)}` : ''),
         patterns: [`slow_${ev.op}s`, ...(ev.p99_us > 4 * ev.p50_us && ev.p50_us > 0 ? ['long_tail'] : [])],
         hints: ['p50 low but p99 high: a few requests wait behind others (queueing, flushes)',
           'Everything slow: the device or its backend is slow; see block_device_saturation for queueing',

@@ -9,7 +9,7 @@ import { ladderScore, ladderSeverity, type Ladder } from '../severity.js';
 import { dedupKey, HOST, LazyObservation, type Classifier, type Entity, NONE, type Observation } from '../signal.js';
 import type { HostState } from '../host-state.js';
 import { FAULTS, metricGate } from '../thresholds.js';
-import { num, who } from '../format.js';
+import { compact, who } from '../../../lib/format.js';
 import { processEntity, processIdentity, processKey } from '../proc.js';
 
 interface Rate { major: number; minor: number; intervalS: number }
@@ -44,9 +44,9 @@ export class PageFaultSemanticClassifier implements Classifier {
       interval_s: r.intervalS, from, available_kb: mem?.available_kb ?? null };
     return [
       this.obs(stored, ts, HOST, 'excessive_major_faults', r.major, FAULTS.majorPerS, r.intervalS,
-        `${num(r.major)} major page faults/s system-wide (each waits for the disk)`, ctx),
+        `${compact(r.major)} major page faults/s system-wide (each waits for the disk)`, ctx),
       this.obs(stored, ts, HOST, 'page_fault_storm', minorPerCpu, FAULTS.minorPerCpuPerS, r.intervalS,
-        `${num(r.minor)} page faults/s system-wide (${num(minorPerCpu)} per CPU)`, ctx),
+        `${compact(r.minor)} page faults/s system-wide (${compact(minorPerCpu)} per CPU)`, ctx),
     ];
   }
 
@@ -65,9 +65,9 @@ export class PageFaultSemanticClassifier implements Classifier {
     const ctx = { pid: ev.pid, start_time: ident.startTime, comm: ev.comm, major_per_s: round(major), minor_per_s: round(minor), interval_s: ev.interval_s };
     return [
       this.obs(stored, ev.ts, entity, 'excessive_major_faults', major, FAULTS.processMajorPerS, ev.interval_s,
-        `${who(ev.comm, ev.pid)} takes ${num(major)} major page faults/s (each waits for the disk)`, ctx),
+        `${who(ev.comm, ev.pid)} takes ${compact(major)} major page faults/s (each waits for the disk)`, ctx),
       this.obs(stored, ev.ts, entity, 'page_fault_storm', minor, FAULTS.processMinorPerS, ev.interval_s,
-        `${who(ev.comm, ev.pid)} takes ${num(minor)} page faults/s`, ctx),
+        `${who(ev.comm, ev.pid)} takes ${compact(minor)} page faults/s`, ctx),
     ];
   }
 

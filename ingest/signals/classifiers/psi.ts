@@ -4,11 +4,12 @@
 // share of time tasks were stalled waiting for I/O, whatever device it was.
 // Kernels without PSI send no psi events: nothing here fires, the rest still works.
 import type { StoredEvent } from '../../observer.js';
-import { ladderScore, ladderSeverity, maxSeverity } from '../severity.js';
+import { ladderScore, ladderSeverity } from '../severity.js';
+import { maxSeverity } from '../../../lib/severity.js';
 import { dedupKey, HOST, LazyObservation, type Classifier, NONE, type Observation } from '../signal.js';
 import { psiSomePct, type HostState, type Psi } from '../host-state.js';
 import { metricGate, PSI_IO } from '../thresholds.js';
-import { pct, who } from '../format.js';
+import { pct, who } from '../../../lib/format.js';
 import { processIdentity } from '../proc.js';
 
 const KEY = dedupKey('io_congestion', HOST);
@@ -43,8 +44,8 @@ export class PsiClassifier implements Classifier {
         category: 'symptom', type: 'io_congestion', scope: 'system', label: 'I/O congestion', severity,
         // pressure_score = max(ladder(io some stall % this interval), ladder(io full avg10))
         score: Math.max(ladderScore(some, PSI_IO.some), ladderScore(full, PSI_IO.full)),
-        summary: `I/O congestion: tasks stalled on I/O ${pct(some)} of the time (PSI io some), all tasks at once ${pct(full)} (full)` +
-          (cpu ? `, iowait ${pct(cpu.iowait_pct)}` : '') + culprit,
+        summary: `I/O congestion: tasks stalled on I/O ${pct(some, 0)} of the time (PSI io some), all tasks at once ${pct(full, 0)} (full)` +
+          (cpu ? `, iowait ${pct(cpu.iowait_pct, 0)}` : '') + culprit,
         patterns: [...(full >= PSI_IO.full[0] ? ['all_tasks_stalled'] : []), ...(blocked.length ? ['tasks_in_d_state'] : [])],
         hints: ['Find the device: block_device_saturation and device io_congestion signals name it',
           'The top I/O process (context top_io) is the first candidate for ionice'],

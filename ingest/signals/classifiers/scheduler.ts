@@ -4,11 +4,12 @@
 // machine's). The per-process sched lines name the tasks that wait the most.
 import type { StoredEvent } from '../../observer.js';
 import type { EventOf } from '../../../lib/events.js';
-import { ladderScore, ladderSeverity, maxSeverity } from '../severity.js';
+import { ladderScore, ladderSeverity } from '../severity.js';
+import { maxSeverity } from '../../../lib/severity.js';
 import { dedupKey, HOST, LazyObservation, type Classifier, NONE, type Observation } from '../signal.js';
 import type { HostState } from '../host-state.js';
 import { metricGate, SCHED } from '../thresholds.js';
-import { ms, num, who } from '../format.js';
+import { ms, compact, who } from '../../../lib/format.js';
 import { processIdentity } from '../proc.js';
 
 const KEY = dedupKey('scheduler_thrashing', HOST);
@@ -39,7 +40,7 @@ export class SchedulerSemanticClassifier implements Classifier {
       const waiters = this.topWaiters(ev.ts);
       const parts = [
         ...(sevRunq !== 'none' || sevStorm === 'none' ? [`runnable tasks wait p95 ${ms(p95)} (p99 ${ms(ev.runq_p99_us / 1000)}, max ${ms(ev.runq_max_us / 1000)}) for a CPU`] : []),
-        ...(sevStorm !== 'none' ? [`${num(switchesPerCpu)} context switches/s per CPU (${num(involuntaryShare * 100, 0)}% involuntary)`] : []),
+        ...(sevStorm !== 'none' ? [`${compact(switchesPerCpu)} context switches/s per CPU (${compact(involuntaryShare * 100, 0)}% involuntary)`] : []),
       ];
       return {
         category: 'symptom', type: 'scheduler_thrashing', scope: 'system', label: 'Scheduler thrashing', severity,

@@ -3,7 +3,7 @@
 // connects, a timer fires, a child exits, a terminal gets a key) is idle, however
 // long it took: reporting it would cry wolf on every healthy server.
 import { SYSCALL } from '../thresholds.js';
-import type { Ladder } from '../severity.js';
+import { type Ladder } from '../severity.js';
 
 export type SyscallClass =
   | 'blocking_io' | 'async_io' | 'lock_contention' | 'memory_management' | 'network'

@@ -12,7 +12,7 @@ import { CallWindow, callAt, snapshotCounts, snapshotMedian, worstMs, type Windo
 import { FD_DEPENDENT, judgeSyscall, ladderFor, type SyscallClass } from './syscall-classes.js';
 import { fdKind, processEntity, processIdentity, processKey } from '../proc.js';
 import { SYSCALL } from '../thresholds.js';
-import { ms, who } from '../format.js';
+import { ms, who } from '../../../lib/format.js';
 
 
 const GATE: Gate = { enterSamples: 1, exitSamples: Number.POSITIVE_INFINITY, staleS: SYSCALL.staleS };

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SignalStore } from '../../../ingest/signals/signal-store.js';
 import type { Gate, Level, Observation, SignalDraft } from '../../../ingest/signals/signal.js';
-import type { Severity } from '../../../ingest/signals/severity.js';
+import { type Severity } from '../../../lib/severity.js';
 import { ctx, signals, tempDb } from './helpers.js';
 
 const GATE: Gate = { enterSamples: 2, exitSamples: 2, staleS: 60 };

@@ -3,11 +3,12 @@
 // alone means only "never idle", so the queue depth / await decide the severity.
 import type { StoredEvent } from '../../../observer.js';
 import type { EventOf } from '../../../../lib/events.js';
-import { ladderScore, ladderSeverity, maxSeverity, type Severity } from '../../severity.js';
+import { ladderScore, ladderSeverity } from '../../severity.js';
+import { maxSeverity, type Severity } from '../../../../lib/severity.js';
 import { dedupKey, device, LazyObservation, NONE, type Gate, type Level, type Observation } from '../../signal.js';
 import type { HostState } from '../../host-state.js';
 import { BLOCK, metricGate } from '../../thresholds.js';
-import { kb, ms, num, pct, who } from '../../format.js';
+import { kib, ms, compact, pct, who } from '../../../../lib/format.js';
 import { processIdentity } from '../../proc.js';
 import { Memo } from '../../memo.js';
 
@@ -38,8 +39,8 @@ function saturated(stored: StoredEvent, ev: EventOf<'block'>, host: HostState, k
       // pressure_score = (util_pct/100) * max(ladder(queue depth), ladder(await ms))
       score: Math.round((Math.min(100, ev.util_pct) / 100) *
         Math.max(ladderScore(ev.queue_depth, BLOCK.queueDepth), ladderScore(ev.await_ms, BLOCK.awaitMs)) * 1000) / 1000,
-      summary: `${ev.dev} saturated: busy ${pct(ev.util_pct)} of the time, ${num(ev.queue_depth, 1)} requests queued on average, ` +
-        `${ms(ev.await_ms)} per request, ${kb(ev.read_kb_per_s)}/s read and ${kb(ev.write_kb_per_s)}/s written${culprit}`,
+      summary: `${ev.dev} saturated: busy ${pct(ev.util_pct, 0)} of the time, ${compact(ev.queue_depth, 1)} requests queued on average, ` +
+        `${ms(ev.await_ms)} per request, ${kib(ev.read_kb_per_s)}/s read and ${kib(ev.write_kb_per_s)}/s written${culprit}`,
       patterns: [
         ...(ev.queue_depth >= BLOCK.queueDepth[1] ? ['deep_queue'] : []),
         ...(ev.await_ms >= BLOCK.awaitMs[0] ? ['slow_requests'] : []),

@@ -5,12 +5,13 @@
 // cpu some (share of time some task waited). The real CPU count divides both.
 import type { StoredEvent } from '../../../observer.js';
 import type { EventOf } from '../../../../lib/events.js';
-import { ladderScore, ladderSeverity, maxSeverity } from '../../severity.js';
+import { ladderScore, ladderSeverity } from '../../severity.js';
+import { maxSeverity } from '../../../../lib/severity.js';
 import { dedupKey, HOST, LazyObservation, NONE, type Gate, type Level, type Observation } from '../../signal.js';
 import { psiSomePct, type HostState } from '../../host-state.js';
 import { CPU, metricGate, RUNAWAY } from '../../thresholds.js';
 import { processEntity, processKey } from '../../proc.js';
-import { num, pct, who } from '../../format.js';
+import { compact, pct, who } from '../../../../lib/format.js';
 
 const CPU_KEY = dedupKey('cpu_saturation', HOST);
 
@@ -33,7 +34,7 @@ export function cpuSaturation(stored: StoredEvent, ev: EventOf<'cpu'>, host: Hos
   const level = severity !== 'none' ? 'enter' : hold ? 'hold' : 'exit';
   return [new LazyObservation(CPU_KEY, ev.ts, level, metricGate(ev.interval_s), severity, () => {
     const top = host.topCpu(ev.ts, 5);
-    const topText = top.length ? `; top: ${top.slice(0, 3).map((p) => `${who(p.comm, p.pid)} ${pct(p.cpu_pct)}`).join(', ')}` : '';
+    const topText = top.length ? `; top: ${top.slice(0, 3).map((p) => `${who(p.comm, p.pid)} ${pct(p.cpu_pct, 0)}`).join(', ')}` : '';
     const patterns = [
       ...(runnable >= CPU.runnablePerCpu[1] ? ['run_queue_backlog'] : []),
       ...(ev.system_pct >= 30 ? ['kernel_time_high'] : []),
@@ -44,8 +45,8 @@ export function cpuSaturation(stored: StoredEvent, ev: EventOf<'cpu'>, host: Hos
     return {
       category: 'symptom', type: 'cpu_saturation', scope: 'system', label: 'CPU saturation', severity,
       score: Math.round(score * 1000) / 1000,
-      summary: `CPU saturated: ${cpus} CPU${cpus > 1 ? 's' : ''} ${pct(busy)} busy, ${num(runnable, 2)} runnable tasks per CPU` +
-        (load ? `, load1 ${num(loadPerCpu, 2)} per CPU` : '') + (psi ? `, PSI cpu some ${pct(some)}` : '') + topText,
+      summary: `CPU saturated: ${cpus} CPU${cpus > 1 ? 's' : ''} ${pct(busy, 0)} busy, ${compact(runnable, 2)} runnable tasks per CPU` +
+        (load ? `, load1 ${compact(loadPerCpu, 2)} per CPU` : '') + (psi ? `, PSI cpu some ${pct(some, 0)}` : '') + topText,
       patterns,
       hints: ['Top CPU processes are in context (pid, start_time): renice batch work before stopping anything',
         'Steal time means the hypervisor, not this guest, is short of CPU',
@@ -85,8 +86,8 @@ function runaway(stored: StoredEvent, ev: EventOf<'process'>, host: HostState, k
     category: 'symptom', type: 'runaway_process', scope: 'process', label: 'Runaway process', severity,
     // pressure_score = share of the whole machine's CPU this process holds
     score: Math.round(Math.min(1, ev.cpu_pct / (100 * cpus)) * 1000) / 1000,
-    summary: `${who(ev.comm, ev.pid)} has used ${pct(ev.cpu_pct)} of a CPU for over ${RUNAWAY.seconds} s` +
-      (cpu ? ` (machine ${pct(cpu.busy_pct)} busy)` : ''),
+    summary: `${who(ev.comm, ev.pid)} has used ${pct(ev.cpu_pct, 0)} of a CPU for over ${RUNAWAY.seconds} s` +
+      (cpu ? ` (machine ${pct(cpu.busy_pct, 0)} busy)` : ''),
     patterns: [starving ? 'starving_others' : 'cpu_hog', ...(ev.threads > 1 ? ['multi_threaded'] : [])],
     hints: ['Check whether this is expected batch work before acting',
       'Lowering its priority (renice) is reversible; stopping it is not'],

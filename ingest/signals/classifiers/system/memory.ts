@@ -4,11 +4,12 @@
 // confirms or overrides: with PSI quiet, low MemAvailable alone stays <= medium.
 import type { StoredEvent } from '../../../observer.js';
 import type { EventOf } from '../../../../lib/events.js';
-import { capSeverity, ladderScore, ladderSeverity, maxSeverity, rank, SEVERITIES, type Severity } from '../../severity.js';
+import { ladderScore, ladderSeverity } from '../../severity.js';
+import { capSeverity, maxSeverity, rank, SEVERITIES, type Severity } from '../../../../lib/severity.js';
 import { dedupKey, HOST, LazyObservation, NONE, type Gate, type Level, type Observation } from '../../signal.js';
 import { psiSomePct, type HostState, type Psi } from '../../host-state.js';
 import { MEMORY, OOM, metricGate } from '../../thresholds.js';
-import { frac, kb, pct } from '../../format.js';
+import { frac, kib, pct } from '../../../../lib/format.js';
 import { topRss } from './top.js';
 
 /** What a memory_pressure draft is built from, once the sample is known not to be an exit. */
@@ -69,8 +70,8 @@ export class MemoryRules {
       const psiText = psi ? `PSI memory some ${pct(some, 1)} / full ${pct(full, 1)}` : 'no PSI on this kernel';
       return {
         category: 'symptom', type: 'memory_pressure', scope: 'system', label: 'Memory pressure', severity, score,
-        summary: `Memory pressure: ${frac(1 - used)} of RAM available (${kb(ev.available_kb)} of ${kb(ev.total_kb)}), ${psiText}` +
-          (ev.swap_total_kb > 0 ? `, swap ${kb(ev.swap_total_kb - ev.swap_free_kb)} of ${kb(ev.swap_total_kb)} used` : ', no swap'),
+        summary: `Memory pressure: ${frac(1 - used, 0)} of RAM available (${kib(ev.available_kb)} of ${kib(ev.total_kb)}), ${psiText}` +
+          (ev.swap_total_kb > 0 ? `, swap ${kib(ev.swap_total_kb - ev.swap_free_kb)} of ${kib(ev.swap_total_kb)} used` : ', no swap'),
         patterns,
         hints: ['Find the processes with the largest RSS (top_rss in context)',
           'cgroup_limit_likely: a container or service hit its memory.max; raise it or find its leak',
@@ -114,8 +115,8 @@ export class MemoryRules {
     const tteText = tte !== undefined ? `, falling fast enough to run out in about ${Math.round(tte)} s` : '';
     return new LazyObservation(OOM_KEY, ev.ts, level, gate, severity, () => ({
       category: 'symptom', type: 'oom_risk', scope: 'system', label: 'Out-of-memory risk', severity, score: Math.round(score * 1000) / 1000,
-      summary: `OOM risk: ${kb(ev.available_kb)} RAM available (${frac(1 - used)})` +
-        (ev.swap_total_kb > 0 ? ` and ${kb(ev.swap_free_kb)} swap free` : ' and no swap') + tteText,
+      summary: `OOM risk: ${kib(ev.available_kb)} RAM available (${frac(1 - used, 0)})` +
+        (ev.swap_total_kb > 0 ? ` and ${kib(ev.swap_free_kb)} swap free` : ' and no swap') + tteText,
       patterns: [...(tte !== undefined ? ['rapid_memory_growth'] : []), ...(ev.swap_total_kb === 0 ? ['no_swap'] : []),
         ...(full >= MEMORY.psiFull[1] ? ['reclaim_stalls'] : [])],
       hints: ['The kernel OOM killer picks the largest oom_score: see top_rss in context',

@@ -3,10 +3,11 @@
 // or one retransmit out of three segments, is not degradation.
 import type { StoredEvent } from '../../../observer.js';
 import type { EventOf } from '../../../../lib/events.js';
-import { ladderScore, ladderSeverity, maxSeverity } from '../../severity.js';
+import { ladderScore, ladderSeverity } from '../../severity.js';
+import { maxSeverity } from '../../../../lib/severity.js';
 import { dedupKey, HOST, iface, LazyObservation, NONE, type Observation } from '../../signal.js';
 import { metricGate, NET, TCP } from '../../thresholds.js';
-import { frac, num } from '../../format.js';
+import { frac, compact } from '../../../../lib/format.js';
 
 export function networkDegradation(stored: StoredEvent, ev: EventOf<'net_if'>): readonly Observation[] {
   if (NET.ignore.test(ev.iface)) return NONE;
@@ -23,7 +24,7 @@ export function networkDegradation(stored: StoredEvent, ev: EventOf<'net_if'>): 
     category: 'symptom', type: 'network_degradation', scope: 'interface', label: 'Network degradation', severity,
     // pressure_score = ladder((errors + drops) / (packets + errors + drops))
     score: ladderScore(ratio, NET.badRatio),
-    summary: `${ev.iface}: ${num(errors)} errors/s and ${num(drops)} drops/s (${frac(ratio, 2)} of packets)`,
+    summary: `${ev.iface}: ${compact(errors)} errors/s and ${compact(drops)} drops/s (${frac(ratio, 2)} of packets)`,
     patterns: [...(errors > 0 ? ['interface_errors'] : []), ...(ev.rx_drops_per_s > 0 ? ['rx_drops'] : []),
       ...(ev.tx_drops_per_s > 0 ? ['tx_drops'] : [])],
     hints: ['Errors point at the link (cable, NIC, driver, MTU); drops at full queues or rings',
@@ -81,7 +82,7 @@ export function tcpRetransmits(stored: StoredEvent, ev: EventOf<'tcp'>): readonl
     category: 'symptom', type: 'tcp_retransmits', scope: 'system', label: 'TCP retransmits', severity,
     // pressure_score = ladder(retransmitted / sent segments)
     score: ladderScore(ratio, TCP.retransRatio),
-    summary: `TCP retransmits: ${num(ev.retrans_per_s)} segments/s retransmitted, ${frac(ratio, 1)} of ${num(ev.out_segs_per_s)} sent/s`,
+    summary: `TCP retransmits: ${compact(ev.retrans_per_s)} segments/s retransmitted, ${frac(ratio, 1)} of ${compact(ev.out_segs_per_s)} sent/s`,
     patterns: [ratio >= TCP.retransRatio[2] ? 'heavy_packet_loss' : 'packet_loss',
       ...(ev.syn_sent >= 10 ? ['connect_retries'] : [])],
     hints: ['Loss or congestion on the path: compare with network_degradation on the interfaces',

@@ -9,7 +9,7 @@ import { ladderScore, ladderSeverity } from '../../severity.js';
 import { dedupKey, HOST, LazyObservation, NONE, type Observation } from '../../signal.js';
 import type { HostState } from '../../host-state.js';
 import { metricGate, OOM, SWAP } from '../../thresholds.js';
-import { frac, kb, num } from '../../format.js';
+import { frac, kib, compact } from '../../../../lib/format.js';
 import { topRss } from './top.js';
 
 const SWAP_KEY = dedupKey('swap_thrashing', HOST);
@@ -30,8 +30,8 @@ export function swapThrashing(stored: StoredEvent, ev: EventOf<'vmstat'>, host: 
     category: 'symptom', type: 'swap_thrashing', scope: 'system', label: 'Swap thrashing', severity,
     // pressure_score = ladder(pswpin + pswpout pages/s)
     score: ladderScore(total, SWAP.pagesPerS),
-    summary: `Swap thrashing: ${num(pin)} pages/s swapped in and ${num(pout)} pages/s swapped out` +
-      (mem ? `, ${kb(mem.swap_total_kb - mem.swap_free_kb)} of ${kb(mem.swap_total_kb)} swap used, ${frac(mem.available_kb / mem.total_kb)} RAM available` : ''),
+    summary: `Swap thrashing: ${compact(pin)} pages/s swapped in and ${compact(pout)} pages/s swapped out` +
+      (mem ? `, ${kib(mem.swap_total_kb - mem.swap_free_kb)} of ${kib(mem.swap_total_kb)} swap used, ${frac(mem.available_kb / mem.total_kb, 0)} RAM available` : ''),
     patterns: [pin >= SWAP.bothWaysMin && pout >= SWAP.bothWaysMin ? 'swap_in_and_out' : 'heavy_swap_in',
       ...(ev.pgmajfault_per_s > 100 ? ['major_faults'] : [])],
     hints: ['The working set no longer fits in RAM: find the largest RSS processes',
@@ -53,8 +53,8 @@ export function oomKills(stored: StoredEvent, ev: EventOf<'vmstat'>, host: HostS
   const gate = { enterSamples: 1, exitSamples: Number.POSITIVE_INFINITY, staleS: OOM.killStaleS };
   return [new LazyObservation(KILL_KEY, ev.ts, 'enter', gate, 'critical', () => ({
     category: 'symptom', type: 'oom_risk', scope: 'system', label: 'OOM kill', severity: 'critical', score: 1,
-    summary: `The kernel OOM killer killed ${ev.oom_kill_delta} process${ev.oom_kill_delta > 1 ? 'es' : ''} in the last ${num(ev.interval_s)} s` +
-      (mem ? ` (${kb(mem.available_kb)} RAM available now)` : ''),
+    summary: `The kernel OOM killer killed ${ev.oom_kill_delta} process${ev.oom_kill_delta > 1 ? 'es' : ''} in the last ${compact(ev.interval_s)} s` +
+      (mem ? ` (${kib(mem.available_kb)} RAM available now)` : ''),
     patterns: ['oom_kill'],
     hints: ['dmesg / journal show which process was killed and its memory at the time',
       'A memory-limited cgroup can OOM while the host has free memory'],
