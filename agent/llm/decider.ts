@@ -7,7 +7,7 @@
 // caller falls back to the rules for the cycle.
 import type { Db } from '../../lib/db.js';
 import { ModelError, toModelError } from '../../lib/llm/errors.js';
-import { answerCalls, type Message, type ModelProvider, type ToolCall, type Turn } from '../../lib/llm/provider.js';
+import { answerCalls, type Message, type ModelMessage, type ModelProvider, type ToolCall, type Turn } from '../../lib/llm/provider.js';
 import { escapeUntrusted } from '../../lib/sanitize.js';
 import type { Decider, DecideRequest, ModelCall, ModelDecision } from '../phases/decide.js';
 import { declarations, FINISH, META_ARGS } from './declarations.js';
@@ -29,7 +29,7 @@ export class ModelDecider implements Decider {
     for (let turn = 1; turn <= this.maxTurns; turn++) {
       const reply = await this.request(req, history, tools, turn);
       tokens += reply.usage.totalTokens ?? 0;
-      history.push(reply.message!);
+      history.push(reply.message);
       let finished: string | undefined;
       let refused = 0;
       const results = await answerCalls(reply.calls, async (fc: ToolCall) => {
@@ -58,7 +58,7 @@ export class ModelDecider implements Decider {
   }
 
   /** One turn, recorded in agent_llm_usage whatever its outcome; a reply without calls is invalid. */
-  private async request(req: DecideRequest, history: readonly Message[], tools: ReturnType<typeof declarations>, turn: number): Promise<Turn> {
+  private async request(req: DecideRequest, history: readonly Message[], tools: ReturnType<typeof declarations>, turn: number): Promise<Turn & { readonly message: ModelMessage }> {
     const t0 = performance.now();
     const row = { cycleId: req.cycleId, model: this.provider.model, turn };
     let reply: Turn;
@@ -73,9 +73,10 @@ export class ModelDecider implements Decider {
       recordUsage(this.db, { ...row, latencyMs: performance.now() - t0, outcome: outcomeOf(me.code), error: me.message });
       throw me;
     }
-    const ok = reply.message !== null && reply.calls.length > 0;
+    const { message } = reply;
+    const ok = message !== null && reply.calls.length > 0;
     recordUsage(this.db, { ...row, latencyMs: performance.now() - t0, outcome: ok ? 'ok' : 'invalid', usage: reply.usage });
     if (!ok) throw new ModelError(`model reply on turn ${turn} has no function call`, 'invalid');
-    return reply;
+    return { ...reply, message };
   }
 }
