@@ -1,10 +1,13 @@
 // Everything the agent loop is configured with, and the defaults.
 import { DEFAULT_EXECUTOR_CONFIG, type ExecutorConfig } from './executor/types.js';
-import type { GeminiOptions } from './llm/gemini.js';
+import type { ProviderConfig } from '../lib/llm/index.js';
 import type { DecideOptions } from './phases/decide.js';
 import type { ObserveOptions } from './phases/observe.js';
 
-export const DEFAULT_MODEL = 'gemini-3-flash-preview';
+export interface AgentModelConfig extends ProviderConfig {
+  /** Model turns per cycle at most (a refused call may be corrected on the next). */
+  readonly maxTurns: number;
+}
 
 export interface AgentConfig {
   readonly intervalS: number;
@@ -13,7 +16,7 @@ export interface AgentConfig {
   readonly observe: ObserveOptions;
   readonly decide: DecideOptions;
   /** Absent: the rules decide. */
-  readonly gemini?: GeminiOptions;
+  readonly llm?: AgentModelConfig;
   readonly cycleRetentionS: number;
 }
 

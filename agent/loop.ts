@@ -13,7 +13,8 @@ import { Executor } from './executor/executor.js';
 import { reverse } from './executor/reversal.js';
 import type { Executed } from './executor/types.js';
 import type { VerifyResult } from './executor/verify-change.js';
-import type { GeminiDecider } from './llm/gemini.js';
+import { providerLoader } from '../lib/llm/index.js';
+import { ModelDecider } from './llm/decider.js';
 import { decide, type Decision } from './phases/decide.js';
 import { executePhase, type ExecuteSummary } from './phases/execute.js';
 import { explain, type Cause } from './phases/explain.js';
@@ -45,22 +46,20 @@ function observationRecord(o: Observation): unknown {
 export class AgentLoop {
   readonly executor: Executor;
   readonly store: CycleStore;
-  private model?: GeminiDecider;
+  private readonly loadDecider?: () => Promise<ModelDecider>;
   private lastPrune = 0;
 
   constructor(private readonly db: Db, readonly cfg: AgentConfig, private readonly log: Logger) {
     this.executor = new Executor(db, cfg.executor, log);
     this.store = new CycleStore(db);
-  }
-
-  /**
-   * The Gemini SDK is loaded on first use, only with a key: it is a quarter of
-   * the agent's memory, and an agent on rules never needs it.
-   */
-  private decider(): (() => Promise<GeminiDecider>) | undefined {
-    const gemini = this.cfg.gemini;
-    if (!gemini) return undefined;
-    return async () => (this.model ??= new (await import('./llm/gemini.js')).GeminiDecider(this.db, gemini));
+    // The provider's SDK is loaded on first use, only when a model is configured:
+    // it is a quarter of the agent's memory, and an agent on rules never needs it.
+    const llm = cfg.llm;
+    if (llm) {
+      const provider = providerLoader(llm);
+      let decider: ModelDecider | undefined;
+      this.loadDecider = async () => (decider ??= new ModelDecider(db, await provider(), llm.maxTurns));
+    }
   }
 
   async runCycle(signal?: AbortSignal): Promise<CycleReport> {
@@ -92,7 +91,7 @@ export class AgentLoop {
       log('simulate', Object.values(sim.projections).map((p) => `${p.metric} ${p.current}->${p.projected} (conf ${p.confidence})`).join(', ') || 'no history');
 
       const ctx = { cycleId: id, targets: targetMap(obs) };
-      const decision = await decide(this.db, obs, causes, sim, this.cfg.decide, this.decider(), this.executor, ctx, signal);
+      const decision = await decide(this.db, obs, causes, sim, this.cfg.decide, this.loadDecider, this.executor, ctx, signal);
       report.decision = decision;
       this.store.phase(id, 'decide', decision);
       log('decide', `${decision.decidedBy}${decision.fallbackReason ? ` (fallback: ${decision.fallbackReason})` : ''}: ${decision.proposals.map((p) => `${p.action} ${JSON.stringify(p.params)} conf ${p.confidence}`).join('; ') || 'no action'}`, { notes: decision.notes });

@@ -1,18 +1,21 @@
-// `npm run agent`: the autonomous loop. Rules decide unless GEMINI_API_KEY is set.
+// `npm run agent`: the autonomous loop. Rules decide unless the provider's key
+// (GEMINI_API_KEY for the default provider; KS_LLM_PROVIDER picks another) is set.
 // SIGTERM/SIGINT: abandon the current cycle at its next wait (unverified actions are
 // rolled back), restore everything with --restore-on-exit, exit 0.
 import { cli } from '../lib/config.js';
 import { openDatabase } from '../lib/db.js';
+import { providerFromEnv } from '../lib/llm/index.js';
 import { closeLogger, createLogger } from '../lib/logger.js';
-import { DEFAULT_AGENT_CONFIG, DEFAULT_MODEL, type AgentConfig } from './config.js';
+import { DEFAULT_AGENT_CONFIG, type AgentConfig } from './config.js';
 import { AgentLoop } from './loop.js';
 
+const llm = providerFromEnv(process.env);
 const argv = cli('agent', 'Usage: $0 [--interval 60] [--dry-run] [--once] [--restore-on-exit] [--model M] [--deny comm1,comm2]')
   .option('interval', { alias: 'agent-interval', type: 'number', default: Number(process.env.KS_AGENT_INTERVAL ?? 60), describe: 'seconds between cycles' })
   .option('dry-run', { type: 'boolean', default: false, describe: 'decide and audit, change nothing' })
   .option('once', { type: 'boolean', default: false, describe: 'run one cycle and exit' })
   .option('restore-on-exit', { type: 'boolean', default: false, describe: 'on stop, restore every change still in effect' })
-  .option('model', { type: 'string', default: process.env.GEMINI_MODEL ?? DEFAULT_MODEL, describe: 'Gemini model (env GEMINI_MODEL)' })
+  .option('model', { type: 'string', default: llm.model, describe: `${llm.provider} model (env KS_LLM_MODEL or the provider's own)` })
   .option('deny', { type: 'string', default: '', describe: 'comma-separated process names never to touch ("name" or "prefix*")' })
   .option('scope-pid', { type: 'number', describe: 'only act on descendants of this pid (confine the agent to one process tree)' })
   .option('settle', { type: 'number', default: DEFAULT_AGENT_CONFIG.executor.settleMs / 1000, describe: 'seconds to wait before VERIFY measures' })
@@ -33,7 +36,6 @@ if (typeof process.getuid === 'function' && process.getuid() !== 0 && !argv.dryR
   process.exit(77);
 }
 
-const apiKey = process.env.GEMINI_API_KEY;
 const base = DEFAULT_AGENT_CONFIG;
 const cfg: AgentConfig = {
   ...base,
@@ -50,8 +52,8 @@ const cfg: AgentConfig = {
     limits: { cooldownS: argv.cooldown, hourlyBudget: argv.hourlyBudget },
   },
   decide: { ...base.decide, maxActions: argv.maxActions, cooldownS: argv.cooldown },
-  gemini: apiKey ? {
-    apiKey, model: argv.model, baseUrl: process.env.GEMINI_BASE_URL || undefined,
+  llm: llm.apiKey ? {
+    provider: llm.provider, apiKey: llm.apiKey, model: argv.model, baseUrl: llm.baseUrl,
     timeoutMs: argv.modelTimeout * 1000, retries: argv.modelRetries, maxTurns: 3,
   } : undefined,
 };
@@ -73,7 +75,7 @@ for (const sig of ['SIGTERM', 'SIGINT'] as const) {
   });
 }
 
-log.info(`agent started: interval ${cfg.intervalS}s, ${cfg.executor.dryRun ? 'DRY-RUN' : 'live'}, decider ${cfg.gemini ? `model ${cfg.gemini.model}` : 'rules (no GEMINI_API_KEY)'}`, {
+log.info(`agent started: interval ${cfg.intervalS}s, ${cfg.executor.dryRun ? 'DRY-RUN' : 'live'}, decider ${cfg.llm ? `model ${cfg.llm.provider}/${cfg.llm.model}` : `rules (no ${llm.keyVar})`}`, {
   db: argv.db, deny: cfg.executor.denyList, restore_on_exit: cfg.restoreOnExit,
 });
 let code = 0;

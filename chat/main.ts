@@ -1,25 +1,28 @@
 // `npm run chat`: ask the host what is wrong. Reads the shared database through a
-// read-only handle; approvals go through the agent's executor. With
-// GEMINI_API_KEY the model answers using read-only tools; without it, rules do.
+// read-only handle; approvals go through the agent's executor. With the model
+// provider's key (GEMINI_API_KEY by default) the model answers using read-only
+// tools; without it, rules do.
 //   npm run chat                         interactive (or lines on piped stdin)
 //   npm run chat -- --ask "what is wrong?"   one answer, then exit
 import path from 'node:path';
-import { DEFAULT_MODEL } from '../agent/config.js';
 import { DEFAULT_EXECUTOR_CONFIG } from '../agent/executor/types.js';
 import { cli } from '../lib/config.js';
 import { openDatabase, type Db } from '../lib/db.js';
+import { redactor } from '../lib/llm/errors.js';
+import { providerFromEnv, providerLoader } from '../lib/llm/index.js';
 import { closeLogger, createLogger } from '../lib/logger.js';
 import { ROOT } from '../lib/paths.js';
-import { redactor } from './llm/redact.js';
+import { ModelChat } from './llm/model-chat.js';
 import { runRepl } from './repl.js';
 import { ChatSession } from './session.js';
 import { terminalSafe } from './terminal.js';
 import { TOOLS } from './tools/index.js';
 
+const llm = providerFromEnv(process.env);
 const argv = cli('chat', 'Usage: $0 [--db FILE] [--ask "question"] [--model M] [--rules]\n\nAsk KernelSight what is going on. Type /help in the session.')
   .option('ask', { type: 'string', describe: 'answer this one question (or /command) and exit' })
-  .option('model', { type: 'string', default: process.env.GEMINI_MODEL || DEFAULT_MODEL, describe: 'Gemini model (env GEMINI_MODEL)' })
-  .option('rules', { type: 'boolean', default: false, describe: 'answer by the built-in rules even when GEMINI_API_KEY is set' })
+  .option('model', { type: 'string', default: llm.model, describe: `${llm.provider} model (env KS_LLM_MODEL or the provider's own)` })
+  .option('rules', { type: 'boolean', default: false, describe: `answer by the built-in rules even when ${llm.keyVar} is set` })
   .option('max-rounds', { type: 'number', default: 6, describe: 'rounds of tool calls per question before the model must answer' })
   .option('model-timeout', { type: 'number', default: 30, describe: 'seconds per model request' })
   .option('model-retries', { type: 'number', default: 2, describe: 'retries per model request (HTTP 408/429/5xx, timeouts)' })
@@ -40,7 +43,7 @@ const argv = cli('chat', 'Usage: $0 [--db FILE] [--ask "question"] [--model M] [
 
 // The terminal belongs to the person typing: logs go to the file only.
 const log = createLogger('chat', { logDir: argv.logDir, level: argv.logLevel, console: false });
-const apiKey = (process.env.GEMINI_API_KEY ?? '').trim();
+const apiKey = llm.apiKey;
 const redact = redactor(apiKey);
 
 async function exit(code: number, db?: Db): Promise<never> {
@@ -58,14 +61,11 @@ try {
   await exit(1);
 }
 
-// The Gemini SDK is loaded only when a model will be asked.
-const model = apiKey && !argv.rules ? new (await import('./llm/gemini-chat.js')).GeminiChat(
+// The provider's SDK is loaded only when a model is first asked.
+const model = apiKey && !argv.rules ? new ModelChat(
   TOOLS,
-  {
-    apiKey, model: argv.model, baseUrl: process.env.GEMINI_BASE_URL || undefined,
-    timeoutMs: argv.modelTimeout * 1000, retries: argv.modelRetries, maxRounds: Math.max(1, Math.round(argv.maxRounds)),
-    maxQuestions: 8, maxToolChars: 6000,
-  },
+  providerLoader({ provider: llm.provider, apiKey, model: argv.model, baseUrl: llm.baseUrl, timeoutMs: argv.modelTimeout * 1000, retries: argv.modelRetries }),
+  { model: argv.model, maxRounds: Math.max(1, Math.round(argv.maxRounds)), maxQuestions: 8, maxToolChars: 6000 },
   log,
 ) : undefined;
 

@@ -3,14 +3,14 @@
 // model when there is one, else to the rules. If the model fails, the rules answer
 // and the reply says so.
 import type { Db } from '../lib/db.js';
+import { ModelError } from '../lib/llm/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { escapeUntrusted } from '../lib/sanitize.js';
 import { approve, undo, type OperatorConfig } from './commands/approvals.js';
 import { HELP, parseCommand } from './commands/index.js';
 import { actions, signals } from './commands/lists.js';
 import { status } from './commands/status.js';
-import type { GeminiChat } from './llm/gemini-chat.js';
-import { ModelFailure } from './llm/model-failure.js';
+import type { ModelChat } from './llm/model-chat.js';
 import { answerByRules } from './rules/answer.js';
 import { detectIntents } from './rules/intents.js';
 import { nowS } from './time.js';
@@ -22,7 +22,7 @@ export interface SessionDeps {
   readonly db: Db;
   readonly log: Logger;
   readonly operator: OperatorConfig;
-  readonly model?: GeminiChat;
+  readonly model?: ModelChat;
   readonly nowS?: () => number;
 }
 
@@ -64,7 +64,7 @@ export class ChatSession {
       try {
         return (await this.d.model.ask(ctx, question, signal)).text;
       } catch (e) {
-        const why = e instanceof ModelFailure ? e.message : 'model request failed';
+        const why = e instanceof ModelError ? e.message : 'model request failed';
         this.d.log.warn(`model failed, answering by rules: ${why}`);
         return `(The model could not answer: ${why}. This answer comes from the built-in rules.)\n${await answerByRules(ctx, question)}`;
       }

@@ -1,6 +1,6 @@
 // Function declarations generated from the catalogue: the model can call exactly
 // these, with the same bounds the executor enforces (the executor checks again).
-import type { FunctionDeclaration } from '@google/genai';
+import type { ToolDeclaration } from '../../lib/llm/provider.js';
 import { CATALOGUE } from '../actions/catalogue.js';
 import type { ParamSpec } from '../actions/types.js';
 
@@ -16,11 +16,11 @@ function schemaOf(p: ParamSpec, refs: readonly string[]): Record<string, unknown
   }
 }
 
-export function declarations(refs: readonly string[], causeIds: readonly string[]): FunctionDeclaration[] {
-  const actions = Object.values(CATALOGUE).map((h): FunctionDeclaration => ({
+export function declarations(refs: readonly string[], causeIds: readonly string[]): ToolDeclaration[] {
+  const actions = Object.values(CATALOGUE).map((h): ToolDeclaration => ({
     name: h.spec.name,
     description: `${h.spec.description} Risk: ${h.spec.risk}.${h.spec.needsApproval ? ' Needs a person\'s approval: it will be queued, not run.' : ''}${h.spec.reversible ? '' : ' Irreversible.'}`,
-    parametersJsonSchema: {
+    parameters: {
       type: 'object',
       properties: {
         ...Object.fromEntries(Object.entries(h.spec.params).map(([k, p]) => [k, schemaOf(p, refs)])),
@@ -33,7 +33,7 @@ export function declarations(refs: readonly string[], causeIds: readonly string[
   actions.push({
     name: FINISH,
     description: 'End this decision: no (further) action is worth taking now.',
-    parametersJsonSchema: { type: 'object', properties: { reason: { type: 'string', maxLength: 300 } }, required: ['reason'] },
+    parameters: { type: 'object', properties: { reason: { type: 'string', maxLength: 300 } }, required: ['reason'] },
   });
   return actions;
 }

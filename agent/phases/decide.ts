@@ -5,11 +5,10 @@
 import type { Db } from '../../lib/db.js';
 import { confidenceFor, trackRecord, type ConfidenceBreakdown } from '../confidence.js';
 import { CATALOGUE } from '../actions/catalogue.js';
+import type { Refusal } from '../actions/types.js';
 import type { Executor } from '../executor/executor.js';
 import type { ExecContext, Proposal } from '../executor/types.js';
-import type { GeminiDecider, ModelCall } from '../llm/gemini.js';
-import { modelObservation, SYSTEM_INSTRUCTION } from '../llm/prompt.js';
-import { candidateKey, onCooldown } from '../llm/rules.js';
+import { candidateKey, onCooldown } from './candidates.js';
 import type { Cause } from './explain.js';
 import type { Observation } from './observe.js';
 import { effectOf, type Simulation } from './simulate.js';
@@ -36,6 +35,42 @@ export interface Decision {
   readonly modelTurns?: number;
   readonly modelTokens?: number;
   readonly modelFinish?: string;
+}
+
+/** A call the model made, as DECIDE reads it. */
+export interface ModelCall {
+  readonly action: string;
+  /** Action parameters only (justification and cause_id split off). */
+  readonly params: Record<string, unknown>;
+  readonly justification: string;
+  readonly causeId?: string;
+  readonly turn: number;
+}
+
+export interface ModelDecision {
+  readonly calls: ModelCall[];
+  readonly turns: number;
+  readonly finishReason?: string;
+  readonly tokens: number;
+}
+
+export interface DecideRequest {
+  readonly cycleId: number | null;
+  readonly obs: Observation;
+  readonly causes: readonly Cause[];
+  readonly sim: Simulation;
+  readonly maxActions: number;
+  /** Verified and failed actions so far, per catalogue action. */
+  readonly track: Record<string, { verified: number; failed: number }>;
+  /** Executor pre-check: what it would say about this call now. */
+  readonly precheck: (call: ModelCall) => Promise<Refusal | null>;
+  readonly signal?: AbortSignal;
+}
+
+/** What DECIDE needs of a model-backed decider (agent/llm/decider.ts is one). */
+export interface Decider {
+  readonly model: string;
+  decide(req: DecideRequest): Promise<ModelDecision>;
 }
 
 function justify(c: Cause, rationale: string): string {
@@ -84,31 +119,27 @@ function fromModel(db: Db, obs: Observation, causes: readonly Cause[], sim: Simu
 }
 
 /**
- * `model` loads the decider (the SDK is imported on first use). Everything from
+ * `loadModel` loads the decider (the provider's SDK is imported on first use). Everything from
  * loading it to parsing its reply runs inside one try: whatever throws there
  * (SDK, network, parsing, a runtime without what the SDK needs), the rules decide
  * this cycle and the reason is recorded.
  */
 export async function decide(
   db: Db, obs: Observation, causes: readonly Cause[], sim: Simulation, o: DecideOptions,
-  loadModel: (() => Promise<GeminiDecider>) | undefined, executor: Executor, ctx: ExecContext, signal?: AbortSignal,
+  loadModel: (() => Promise<Decider>) | undefined, executor: Executor, ctx: ExecContext, signal?: AbortSignal,
 ): Promise<Decision> {
   if (!loadModel || causes.length === 0) return decideByRules(db, obs, causes, sim, o);
   try {
     const model = await loadModel();
     const track = Object.fromEntries(Object.keys(CATALOGUE).map((a) => { const t = trackRecord(db, a); return [a, { verified: t.verified, failed: t.failed }]; }));
     const d = await model.decide({
-      cycleId: ctx.cycleId,
-      observation: modelObservation(obs, causes, sim, o.maxActions, track),
-      refs: obs.targets.map((t) => t.ref),
-      causeIds: causes.map((c) => c.id),
-      systemInstruction: SYSTEM_INSTRUCTION,
+      cycleId: ctx.cycleId, obs, causes, sim, maxActions: o.maxActions, track,
       precheck: (call) => executor.precheck({ action: call.action, params: call.params, decidedBy: 'model', justification: '', expectedEffect: '', confidence: 0, signalIds: [] }, ctx),
       signal,
     });
     return {
-      decidedBy: 'model', model: model.opts.model, notes: [], modelTurns: d.turns, modelTokens: d.tokens, modelFinish: d.finishReason,
-      proposals: d.calls.map((c) => fromModel(db, obs, causes, sim, c, model.opts.model)),
+      decidedBy: 'model', model: model.model, notes: [], modelTurns: d.turns, modelTokens: d.tokens, modelFinish: d.finishReason,
+      proposals: d.calls.map((c) => fromModel(db, obs, causes, sim, c, model.model)),
     };
   } catch (e) {
     if (signal?.aborted) throw e;

@@ -1,7 +1,7 @@
 // SIMULATE: where each pressure is heading (least-squares projection 30 minutes
 // ahead, with R²-based confidence and time to threshold), and what each candidate
 // action is expected to do, in numbers where the observation has them.
-import { candidatesFor, type Candidate } from '../llm/rules.js';
+import { candidatesFor, type Candidate } from './candidates.js';
 import { project, type Projection } from '../trend.js';
 import type { Cause, Resource } from './explain.js';
 import type { Observation } from './observe.js';

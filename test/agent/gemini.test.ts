@@ -18,7 +18,7 @@ import { spawnHog, type TestChild } from '../fixtures/agent/processes.js';
 const MODEL = 'gemini-3-flash-preview';
 
 function withModel(cfg: AgentConfig, url: string, o: { timeoutMs?: number; retries?: number } = {}): AgentConfig {
-  return { ...cfg, gemini: { apiKey: 'test-key', model: MODEL, baseUrl: url, timeoutMs: o.timeoutMs ?? 5000, retries: o.retries ?? 0, maxTurns: 3 } };
+  return { ...cfg, llm: { provider: 'gemini', apiKey: 'test-key', model: MODEL, baseUrl: url, timeoutMs: o.timeoutMs ?? 5000, retries: o.retries ?? 0, maxTurns: 3 } };
 }
 
 /** The observation the agent sent on the first turn. */

@@ -1,11 +1,10 @@
-// The rule-based decider: what the agent does without a model, and the fallback
-// whenever the model fails. Per cause, candidate actions in order of preference
-// (lowest risk first); DECIDE takes the first that is not pointless (already in
-// effect, target on cooldown) for the top causes.
+// Candidate actions per cause, in order of preference (lowest risk first): what
+// SIMULATE estimates and the model is shown, and what the rules pick from (DECIDE
+// takes the first that is not pointless: already in effect, target on cooldown).
 import type { Db } from '../../lib/db.js';
 import { targetKey } from '../actions/types.js';
-import type { Cause } from '../phases/explain.js';
-import type { Observation, ObservedTarget } from '../phases/observe.js';
+import type { Cause } from './explain.js';
+import type { Observation, ObservedTarget } from './observe.js';
 
 export interface Candidate {
   readonly causeId: string;
