@@ -7,7 +7,7 @@ import { RunningStats } from '../../../ingest/signals/classifiers/baseline-stats
 import type { KsEvent } from '../../../lib/events.js';
 import { ctx, ev, readFixture, replay, signals, tempDb } from './helpers.js';
 
-test('Welford mean/variance match the two-pass formulas; EWMA follows the recent past', () => {
+test('Welford mean/variance match the two-pass formulas; EWMA follows the recent past', async () => {
   const xs = [3, 7, 7, 19, 24, 1, 0.5, 11, 9, 4];
   const st = RunningStats.empty('m');
   xs.forEach((x, i) => st.add(x, i, 0.5));
@@ -25,7 +25,7 @@ test('Welford mean/variance match the two-pass formulas; EWMA follows the recent
 
 const cpu = (ts: number, busy: number) => ev('cpu', ts, { busy_pct: busy, idle_pct: 100 - busy });
 
-test('baselines persist to baseline_snapshots and survive a restart', (t) => {
+test('baselines persist to baseline_snapshots and survive a restart', async (t) => {
   const { db } = tempDb(t);
   const a = createSignalEngine({ cpus: 2, persistEveryS: 10 });
   const events: KsEvent[] = [];
@@ -42,7 +42,7 @@ test('baselines persist to baseline_snapshots and survive a restart', (t) => {
   assert.ok(Math.abs(after.mean - 6) < 0.1);
 });
 
-test('an anomaly needs 60 samples, a sustained material jump, and clears when the metric returns', (t) => {
+test('an anomaly needs 60 samples, a sustained material jump, and clears when the metric returns', async (t) => {
   const { db } = tempDb(t);
   const engine = createSignalEngine({ cpus: 2 });
   const events: KsEvent[] = [];
@@ -66,7 +66,7 @@ test('an anomaly needs 60 samples, a sustained material jump, and clears when th
   assert.equal(signals(db, 'baseline_anomaly')[0].status, 'resolved');
 });
 
-test('a near-constant metric does not fire on a change nobody would notice', (t) => {
+test('a near-constant metric does not fire on a change nobody would notice', async (t) => {
   const { db } = tempDb(t);
   const engine = createSignalEngine({ cpus: 2 });
   const events: KsEvent[] = [];
@@ -77,10 +77,10 @@ test('a near-constant metric does not fire on a change nobody would notice', (t)
   assert.deepEqual(signals(db, 'baseline_anomaly'), []);
 });
 
-test('a recorded scrape gives every scraped metric a baseline row, and judges nothing before 60 samples', (t) => {
+test('a recorded scrape gives every scraped metric a baseline row, and judges nothing before 60 samples', async (t) => {
   const { db } = tempDb(t);
   const engine = createSignalEngine();
-  replay(engine, db, readFixture('idle.ndjson'));
+  replay(engine, db, await readFixture('idle.ndjson'));
   engine.flush(db);
   const metrics = db.prepare('SELECT metric FROM baseline_snapshots').all() as { metric: string }[];
   assert.deepEqual(signals(db, 'baseline_anomaly'), [], 'fewer than 60 samples: nothing judged yet');

@@ -6,9 +6,9 @@ import { createSignalEngine } from '../../../ingest/signals/index.js';
 import type { KsEvent } from '../../../lib/events.js';
 import { ctx, ev, readFixture, replay, sevRank, signals, tempDb } from './helpers.js';
 
-test('recorded stress-ng --cpu 2x: cpu_saturation within two samples of the load, resolved after it', (t) => {
+test('recorded stress-ng --cpu 2x: cpu_saturation within two samples of the load, resolved after it', async (t) => {
   const { db } = tempDb(t);
-  const events = readFixture('cpu-stress.ndjson');
+  const events = await readFixture('cpu-stress.ndjson');
   replay(createSignalEngine(), db, events);
   const rows = signals(db, 'cpu_saturation');
   assert.equal(rows.length, 1, 'one episode, one row');
@@ -29,14 +29,14 @@ test('recorded stress-ng --cpu 2x: cpu_saturation within two samples of the load
   assert.equal(s.source_table, 'cpu_metrics');
 });
 
-test('recorded calm: no cpu, memory, io or network signal of medium or more', (t) => {
+test('recorded calm: no cpu, memory, io or network signal of medium or more', async (t) => {
   const { db } = tempDb(t);
-  replay(createSignalEngine(), db, readFixture('idle.ndjson'));
+  replay(createSignalEngine(), db, await readFixture('idle.ndjson'));
   const loud = signals(db).filter((s) => sevRank(s.max_severity) >= sevRank('medium'));
   assert.deepEqual(loud.map((s) => s.summary), []);
 });
 
-test('busy but nobody waiting is not saturation; a single sample is not an episode', (t) => {
+test('busy but nobody waiting is not saturation; a single sample is not an episode', async (t) => {
   const { db } = tempDb(t);
   const engine = createSignalEngine({ cpus: 2 });
   const events: KsEvent[] = [];
@@ -56,7 +56,7 @@ test('busy but nobody waiting is not saturation; a single sample is not an episo
   assert.equal(ctx(s).psi_cpu_some, null, 'no PSI: decided without it');
 });
 
-test('load per CPU uses production levels: 2 medium, 4 high, 8 critical', (t) => {
+test('load per CPU uses production levels: 2 medium, 4 high, 8 critical', async (t) => {
   const { db } = tempDb(t);
   const engine = createSignalEngine({ cpus: 4 });
   const round = (ts: number, load1: number) => [
@@ -71,7 +71,7 @@ test('load per CPU uses production levels: 2 medium, 4 high, 8 critical', (t) =>
   assert.equal(signals(db)[0].max_severity, 'critical');
 });
 
-test('runaway_process: one process at >= 90% of a CPU for 60 s, with its identity', (t) => {
+test('runaway_process: one process at >= 90% of a CPU for 60 s, with its identity', async (t) => {
   const { db } = tempDb(t);
   const engine = createSignalEngine({ cpus: 2 });
   const events: KsEvent[] = [];

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { readNdjsonFile } from '../../../lib/ndjson.js';
 import type { TestContext } from 'node:test';
 import { openDatabase, type Db } from '../../../lib/db.js';
 import { EVENT_SPECS, fieldNames, makeEvent, validateEvent, type EventOf, type EventType, type KsEvent } from '../../../lib/events.js';
@@ -33,9 +34,8 @@ export function storeEvent(db: Db, ev: KsEvent): StoredEvent {
   return { event: ev, table, rowId: Number(info.lastInsertRowid) };
 }
 
-export function readFixture(name: string): KsEvent[] {
-  const text = fs.readFileSync(path.join(FIXTURES, name), 'utf8');
-  return text.split('\n').filter(Boolean).map((l) => validateEvent(JSON.parse(l), Number.MAX_SAFE_INTEGER));
+export async function readFixture(name: string): Promise<KsEvent[]> {
+  return (await readNdjsonFile(path.join(FIXTURES, name))).map((e) => validateEvent(e, Number.MAX_SAFE_INTEGER));
 }
 
 /**

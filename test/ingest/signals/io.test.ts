@@ -7,9 +7,9 @@ import { createSignalEngine } from '../../../ingest/signals/index.js';
 import type { EventOf, KsEvent } from '../../../lib/events.js';
 import { ctx, ev, readFixture, replay, signals, tempDb } from './helpers.js';
 
-test('recorded 6 direct-I/O writers: device saturation and system I/O congestion, resolved after', (t) => {
+test('recorded 6 direct-I/O writers: device saturation and system I/O congestion, resolved after', async (t) => {
   const { db } = tempDb(t);
-  const events = readFixture('dd-direct.ndjson');
+  const events = await readFixture('dd-direct.ndjson');
   const engine = createSignalEngine();
   replay(engine, db, events);
   const blocks = events.filter((e): e is EventOf<'block'> => e.type === 'block' && e.dev === 'vda');
@@ -38,7 +38,7 @@ test('recorded 6 direct-I/O writers: device saturation and system I/O congestion
   assert.deepEqual(signals(db).filter((s) => s.status === 'open').map((s) => s.dedup_key), []);
 });
 
-test('device io_congestion from p95 latency, per op, only with enough requests', (t) => {
+test('device io_congestion from p95 latency, per op, only with enough requests', async (t) => {
   const { db } = tempDb(t);
   const engine = createSignalEngine({ cpus: 2 });
   const io = (ts: number, p95ms: number, count = 200, op = 'write') =>
@@ -58,7 +58,7 @@ test('device io_congestion from p95 latency, per op, only with enough requests',
   assert.equal(signals(db, 'io_congestion')[0].status, 'resolved');
 });
 
-test('loop devices and an idle disk never signal; no PSI means no system io_congestion', (t) => {
+test('loop devices and an idle disk never signal; no PSI means no system io_congestion', async (t) => {
   const { db } = tempDb(t);
   const events: KsEvent[] = [];
   for (let ts = 0; ts < 30; ts += 5) {
@@ -70,7 +70,7 @@ test('loop devices and an idle disk never signal; no PSI means no system io_cong
   assert.deepEqual(signals(db), []);
 });
 
-test('util 100% with a shallow queue and fast requests is busy, not saturated', (t) => {
+test('util 100% with a shallow queue and fast requests is busy, not saturated', async (t) => {
   const { db } = tempDb(t);
   const events = [0, 5, 10].map((ts) => ev('block', ts, { dev: 'nvme0n1', util_pct: 100, queue_depth: 1.2, await_ms: 0.3 }));
   replay(createSignalEngine({ cpus: 2 }), db, events);

@@ -13,9 +13,9 @@ const mem = (ts: number, availableFraction: number, extra: Partial<EventOf<'memo
 const psiMem = (ts: number, somePct: number, full = 0) =>
   ev('psi', ts, { resource: 'memory', some_avg10: somePct, some_stall_ms_per_s: somePct * 10, full_avg10: full });
 
-test('recorded cgroup OOM kills: a critical oom_risk opens on the first kill, stays one row, resolves 300 s after the last', (t) => {
+test('recorded cgroup OOM kills: a critical oom_risk opens on the first kill, stays one row, resolves 300 s after the last', async (t) => {
   const { db } = tempDb(t);
-  const events = readFixture('memcg-oom.ndjson');
+  const events = await readFixture('memcg-oom.ndjson');
   const engine = createSignalEngine();
   replay(engine, db, events);
   const kills = events.filter((e): e is EventOf<'vmstat'> => e.type === 'vmstat' && e.oom_kill_delta > 0);
@@ -37,7 +37,7 @@ test('recorded cgroup OOM kills: a critical oom_risk opens on the first kill, st
   assert.equal(signals(db, 'oom_risk')[0].status, 'resolved');
 });
 
-test('page cache is not pressure: free memory near zero with MemAvailable high', (t) => {
+test('page cache is not pressure: free memory near zero with MemAvailable high', async (t) => {
   const { db } = tempDb(t);
   const events = [0, 5, 10, 15].flatMap((ts) => [
     mem(ts, 0.8, { free_kb: 100_000, cached_kb: 19_000_000 }), psiMem(ts, 0),
@@ -46,7 +46,7 @@ test('page cache is not pressure: free memory near zero with MemAvailable high',
   assert.deepEqual(signals(db), []);
 });
 
-test('MemAvailable thresholds 0.70/0.85/0.95/0.98 used; PSI quiet caps at medium; stalls raise it', (t) => {
+test('MemAvailable thresholds 0.70/0.85/0.95/0.98 used; PSI quiet caps at medium; stalls raise it', async (t) => {
   const { db } = tempDb(t);
   const engine = createSignalEngine({ cpus: 2 });
   replay(engine, db, [0, 5].flatMap((ts) => [psiMem(ts, 0), mem(ts, 0.04)]));
@@ -61,7 +61,7 @@ test('MemAvailable thresholds 0.70/0.85/0.95/0.98 used; PSI quiet caps at medium
   assert.equal(signals(db, 'memory_pressure')[0].severity, 'critical', '98.5% used');
 });
 
-test('missing PSI: MemAvailable alone decides', (t) => {
+test('missing PSI: MemAvailable alone decides', async (t) => {
   const { db } = tempDb(t);
   replay(createSignalEngine({ cpus: 2 }), db, [0, 5].map((ts) => mem(ts, 0.1)));
   const [s] = signals(db, 'memory_pressure');
@@ -70,7 +70,7 @@ test('missing PSI: MemAvailable alone decides', (t) => {
   assert.equal(ctx(s).psi_memory, null);
 });
 
-test('hysteresis: 0.70 enters, it stays open down to 0.65, and resolves below', (t) => {
+test('hysteresis: 0.70 enters, it stays open down to 0.65, and resolves below', async (t) => {
   const { db } = tempDb(t);
   const engine = createSignalEngine({ cpus: 2 });
   replay(engine, db, [mem(0, 0.28), mem(5, 0.28)]);
@@ -85,7 +85,7 @@ test('hysteresis: 0.70 enters, it stays open down to 0.65, and resolves below', 
   assert.equal(signals(db).length, 1);
 });
 
-test('oom_risk from RAM + swap headroom and from a fast decline; zero swap is handled', (t) => {
+test('oom_risk from RAM + swap headroom and from a fast decline; zero swap is handled', async (t) => {
   const { db } = tempDb(t);
   const engine = createSignalEngine({ cpus: 2 });
   // Plenty of swap free: 2.5% RAM available is not yet an OOM risk.
@@ -99,7 +99,7 @@ test('oom_risk from RAM + swap headroom and from a fast decline; zero swap is ha
   assert.equal(signals(db, 'swap_thrashing').length, 0);
 });
 
-test('oom_risk projects MemAvailable falling fast toward zero', (t) => {
+test('oom_risk projects MemAvailable falling fast toward zero', async (t) => {
   const { db } = tempDb(t);
   const events: KsEvent[] = [];
   // 22% -> 12% available in 20 s: ~120 MiB/s, about 25 s left at the last sample.
@@ -111,7 +111,7 @@ test('oom_risk projects MemAvailable falling fast toward zero', (t) => {
   assert.ok(ctx(s).seconds_to_exhaustion < 60, String(ctx(s).seconds_to_exhaustion));
 });
 
-test('swap thrashing needs swap and pages moving both ways', (t) => {
+test('swap thrashing needs swap and pages moving both ways', async (t) => {
   const { db } = tempDb(t);
   const engine = createSignalEngine({ cpus: 2 });
   const vm = (ts: number, pin: number, pout: number) => ev('vmstat', ts, { pswpin_per_s: pin, pswpout_per_s: pout });

@@ -7,9 +7,9 @@ import { createSignalEngine } from '../../../ingest/signals/index.js';
 import type { EventOf, KsEvent } from '../../../lib/events.js';
 import { ctx, ev, readFixture, replay, sevRank, signals, tempDb } from './helpers.js';
 
-test('recorded stress-ng: run-queue latency opens scheduler_thrashing and names the waiters', (t) => {
+test('recorded stress-ng: run-queue latency opens scheduler_thrashing and names the waiters', async (t) => {
   const { db } = tempDb(t);
-  const events = readFixture('cpu-stress.ndjson');
+  const events = await readFixture('cpu-stress.ndjson');
   replay(createSignalEngine(), db, events);
   const [s] = signals(db, 'scheduler_thrashing');
   assert.ok(s, 'opened');
@@ -23,7 +23,7 @@ test('recorded stress-ng: run-queue latency opens scheduler_thrashing and names 
   assert.ok(worst >= 5000, `the recording has p95 >= 5 ms (${worst} us)`);
 });
 
-test('a context-switch storm alone opens it; a zero-length interval is ignored', (t) => {
+test('a context-switch storm alone opens it; a zero-length interval is ignored', async (t) => {
   const { db } = tempDb(t);
   const engine = createSignalEngine({ cpus: 2 });
   const storm = (ts: number) => ev('sched_summary', ts, { interval_s: 1, switches: 420_000, voluntary: 410_000, involuntary: 10_000 });
@@ -33,9 +33,9 @@ test('a context-switch storm alone opens it; a zero-length interval is ignored',
   assert.deepEqual(JSON.parse(s.patterns), ['context_switch_storm']);
 });
 
-test('recorded uncached mmap reads: excessive_major_faults system-wide and for the process', (t) => {
+test('recorded uncached mmap reads: excessive_major_faults system-wide and for the process', async (t) => {
   const { db } = tempDb(t);
-  const events = readFixture('faults.ndjson');
+  const events = await readFixture('faults.ndjson');
   replay(createSignalEngine(), db, events);
   const rows = signals(db, 'excessive_major_faults');
   const system = rows.find((r) => r.entity_type === 'system');
@@ -50,7 +50,7 @@ test('recorded uncached mmap reads: excessive_major_faults system-wide and for t
   assert.equal(signals(db, 'page_fault_storm').length, 0);
 });
 
-test('vmstat alone (no page-fault tracer) still reports major faults; per-process rates use the interval', (t) => {
+test('vmstat alone (no page-fault tracer) still reports major faults; per-process rates use the interval', async (t) => {
   const { db } = tempDb(t);
   const engine = createSignalEngine({ cpus: 2 });
   const events: KsEvent[] = [0, 5].map((ts) => ev('vmstat', ts, { pgmajfault_per_s: 300 }));

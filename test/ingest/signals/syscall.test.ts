@@ -14,9 +14,9 @@ async function liveProcess(t: import('node:test').TestContext): Promise<{ pid: n
   return { pid: child.pid!, start: processIdentity(child.pid!, 'sleep').startTime };
 }
 
-test('recorded fsync writer: one blocking_io signal naming its pid and the worst fsync', (t) => {
+test('recorded fsync writer: one blocking_io signal naming its pid and the worst fsync', async (t) => {
   const { db } = tempDb(t);
-  const events = readFixture('fsync-writer.ndjson');
+  const events = await readFixture('fsync-writer.ndjson');
   const writer = events.find((e) => e.type === 'syscall');
   assert.ok(writer && writer.type === 'syscall', 'fixture holds syscall events');
   replay(createSignalEngine({ cpus: 2 }), db, events);
@@ -79,7 +79,7 @@ test('idle waits and reads from non-files never open a signal', async (t) => {
   assert.deepEqual(signals(db), []);
 });
 
-test('lock contention uses its own ladder; the process exiting gives <pid>:0', (t) => {
+test('lock contention uses its own ladder; the process exiting gives <pid>:0', async (t) => {
   const { db } = tempDb(t);
   const engine = createSignalEngine({ cpus: 2 });
   const gone = 4_194_303; // above any pid this machine hands out in a test's lifetime
