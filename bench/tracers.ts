@@ -12,8 +12,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ROOT, TRACER_BIN_DIR } from '../lib/paths.js';
+import { tracerEntry } from '../lib/producers.js';
 
 const bin = (name: string): string => path.join(TRACER_BIN_DIR, name);
+/** A tracer as the registry runs it under npm start. */
+const tracer = (name: string): Attacher => {
+  const t = tracerEntry(name)!;
+  return { name: t.binary, cmd: bin(t.binary), args: [...t.args], ready: /Ctrl-C to stop/ };
+};
 const script = (name: string): string => path.join(ROOT, 'tracers', 'bench', name);
 
 interface Attacher { name: string; cmd: string; args: string[]; ready: RegExp }
@@ -22,19 +28,19 @@ interface Scenario { key: string; loop: string[]; unit: string; tracer: Attacher
 const SCENARIOS: Scenario[] = [
   {
     key: 'syscall', loop: [bin('bench_getppid'), '2000000'], unit: 'ns/syscall',
-    tracer: { name: 'syscall_tracer', cmd: bin('syscall_tracer'), args: [], ready: /Ctrl-C to stop/ },
+    tracer: tracer('syscall'),
     floor: { name: 'floor', cmd: bin('bench_floor'), args: ['syscall'], ready: /Ctrl-C to stop/ },
     bpftrace: { name: 'bpftrace', cmd: 'bpftrace', args: [script('syscall_latency.bt')], ready: /Attaching \d+ probe/ },
   },
   {
     key: 'sched', loop: [bin('bench_pingpong'), '100000'], unit: 'ns/switch',
-    tracer: { name: 'sched_tracer', cmd: bin('sched_tracer'), args: [], ready: /Ctrl-C to stop/ },
+    tracer: tracer('sched'),
     floor: { name: 'floor', cmd: bin('bench_floor'), args: ['sched'], ready: /Ctrl-C to stop/ },
     bpftrace: { name: 'bpftrace', cmd: 'bpftrace', args: [script('sched.bt')], ready: /Attaching \d+ probe/ },
   },
   {
     key: 'pagefault', loop: [bin('bench_pagetouch'), '100000'], unit: 'ns/fault',
-    tracer: { name: 'page_fault_tracer', cmd: bin('page_fault_tracer'), args: [], ready: /Ctrl-C to stop/ },
+    tracer: tracer('page_fault'),
     floor: { name: 'floor', cmd: bin('bench_floor'), args: ['pagefault'], ready: /Ctrl-C to stop/ },
     bpftrace: { name: 'bpftrace', cmd: 'bpftrace', args: [script('page_fault.bt')], ready: /Attaching \d+ probe/ },
   },

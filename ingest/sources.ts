@@ -1,15 +1,12 @@
 // Which producer an event came from, for the `collectors` table. Lines arrive
 // merged from every child, so the source is derived from the event itself.
 import { EVENT_TYPES, type EventType, type KsEvent } from '../lib/events.js';
+import { TRACER_ENTRIES } from '../lib/producers.js';
 
-const TRACER_OF: Partial<Record<EventType, string>> = {
-  syscall: 'syscall_tracer',
-  sched: 'sched_tracer',
-  sched_summary: 'sched_tracer',
-  page_fault: 'page_fault_tracer',
-  page_fault_summary: 'page_fault_tracer',
-  io_latency: 'io_latency_tracer',
-};
+/** Event type -> the tracer binary that emits it (the producer registry); the rest come from the scraper. */
+const TRACER_OF: Partial<Record<EventType, string>> = Object.fromEntries(
+  TRACER_ENTRIES.flatMap((t) => t.events.filter((e) => e !== 'tracer_stats').map((e) => [e, t.binary])),
+);
 
 // Built once: sourceOf runs for every stored event.
 const SOURCE_OF = new Map<string, string>(EVENT_TYPES.map((t) => [t, TRACER_OF[t] ?? `scraper.${t}`]));

@@ -8,9 +8,10 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { validateEvent, type EventOf, type EventType, type KsEvent } from '../../lib/events.js';
 import { ROOT, TRACER_BIN_DIR } from '../../lib/paths.js';
+import { TRACER_ENTRIES } from '../../lib/producers.js';
 
-export const TRACERS = ['syscall_tracer', 'sched_tracer', 'page_fault_tracer', 'io_latency_tracer'] as const;
-export type TracerName = (typeof TRACERS)[number];
+export const TRACERS = TRACER_ENTRIES.map((t) => t.binary);
+export type TracerName = string;
 export const WORKLOAD = path.join(TRACER_BIN_DIR, 'fixtures', 'workload');
 export const tracerPath = (name: string): string => path.join(TRACER_BIN_DIR, name);
 
