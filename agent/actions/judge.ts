@@ -42,7 +42,7 @@ function targetCpus(m: Measurement, t: Target): number[] | null {
 /**
  * CPU actions (renice, CPU quota). The metric is the CPU the OTHER processes get
  * (busy CPU where the target may run, minus the target's, in % of one CPU). Helped: others got at least 5
- * points more while the target got less, or CPU stall (PSI some) fell. Worse: others
+ * points more while the target gave up a clear share, or CPU stall (PSI some) fell. Worse: others
  * got clearly less CPU AND CPU stall rose: they wanted the CPU and did not get it.
  */
 export function judgeCpu(before: Measurement, after: Measurement, t: Target): Judgement {
@@ -60,7 +60,11 @@ export function judgeCpu(before: Measurement, after: Measurement, t: Target): Ju
     return { verdict: 'worse', metric: 'others_cpu_pct', before: r1(ob), after: r1(oa), detail };
   }
   const stallFell = sb !== undefined && sa !== undefined && fell(sb, sa);
-  if ((ta < tb * 0.8 && oa > ob + 5) || stallFell) {
+  // The target gave up a clear share (10%, at least 5 points) and others got at
+  // least 5 points more. Not a fixed ratio: with other autogroups busy, a renice
+  // moves less CPU between the target and those it starved, but moves it.
+  const gaveUp = ta < tb - Math.max(5, 0.1 * tb);
+  if ((gaveUp && oa > ob + 5) || stallFell) {
     return { verdict: 'helped', metric: 'others_cpu_pct', before: r1(ob), after: r1(oa), detail };
   }
   return { verdict: 'neutral', metric: 'others_cpu_pct', before: r1(ob), after: r1(oa), detail };

@@ -39,3 +39,15 @@ test('an unpinned target is judged on every CPU', async (t) => {
   assert.equal(j.before, 100);
   assert.equal(j.after, 160);
 });
+
+test('with other autogroups busy a renice moves less CPU, but a clear move both ways is help; a wobble is not', async (t) => {
+  const hog = await spawnHog({ idle: true });
+  t.after(() => hog.stop());
+  const target = { kind: 'process', pid: hog.pid, startTime: hog.startTime, comm: 'hog' } as Target;
+  const id = { pid: hog.pid, startTime: hog.startTime };
+  // Seen in CI while other work ran: target 86.9% -> 71.4%, others 113.1% -> 127.1%.
+  const moved = judgeCpu(measurement([100, 100], { ...id, cpuPct: 86.9 }), measurement([100, 98.5], { ...id, cpuPct: 71.4 }), target);
+  assert.equal(moved.verdict, 'helped', moved.detail);
+  const wobble = judgeCpu(measurement([100, 100], { ...id, cpuPct: 86.9 }), measurement([100, 100], { ...id, cpuPct: 83 }), target);
+  assert.equal(wobble.verdict, 'neutral', wobble.detail);
+});
