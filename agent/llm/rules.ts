@@ -4,6 +4,7 @@
 // effect, target on cooldown) for the top causes.
 import type { Db } from '../../lib/db.js';
 import { targetKey } from '../actions/types.js';
+import { lastActedAt } from '../executor/rate-limits.js';
 import type { Cause } from '../phases/explain.js';
 import type { Observation, ObservedTarget } from '../phases/observe.js';
 
@@ -86,8 +87,8 @@ export function candidatesFor(c: Cause, obs: Observation): Candidate[] {
 
 /** Cooldown as the executor will see it, so the rules do not propose what it must refuse. */
 export function onCooldown(db: Db, key: string, cooldownS: number, nowS: number): boolean {
-  const r = db.prepare("SELECT MAX(ts) AS ts FROM agent_actions WHERE status IN ('executing', 'approved') AND target_key = ?").get(key) as { ts: number | null };
-  return r.ts !== null && nowS - r.ts < cooldownS;
+  const last = lastActedAt(db, key);
+  return last !== null && nowS - last < cooldownS;
 }
 
 export function candidateKey(cand: Candidate, obs: Observation): string {
