@@ -1,7 +1,9 @@
 // Least-squares trend of a metric, projected ahead (30 min by default), with a
 // confidence that comes from the data: how well a line fits (R²), how many points
 // there are, and how much of the horizon the history spans.
-export interface Point { readonly t: number; readonly v: number }
+import type { Point } from '../lib/read-model/series.js';
+
+export type { Point };
 
 export interface Projection {
   readonly metric: string;

@@ -4,13 +4,10 @@
 // so the agent and the chat process can both append without forking the chain.
 import { writeTx, type Db } from '../../lib/db.js';
 import { escapeUntrusted } from '../../lib/sanitize.js';
-import { GENESIS_HASH, rowHash, verifyRows, type ChainReport, type HashedRow } from './hash-chain.js';
+import { auditRow, decisionHistory, decisions, type AuditRow, type AuditStatus, type DecidedBy, type Decision } from '../../lib/read-model/decisions.js';
+import { GENESIS_HASH, rowHash, verifyRows, type ChainReport } from './hash-chain.js';
 
-export type AuditStatus =
-  | 'executing' | 'executed' | 'dry_run' | 'refused' | 'failed' | 'pending_approval' | 'approved'
-  | 'verified' | 'verify_failed' | 'rolled_back' | 'rollback_failed' | 'undone' | 'restored';
-
-export type DecidedBy = 'rules' | 'model' | 'operator';
+export type { AuditRow, AuditStatus, DecidedBy };
 
 export interface AuditEntry {
   readonly cycleId?: number | null;
@@ -33,33 +30,6 @@ export interface AuditEntry {
   readonly verification?: unknown;
   readonly signalIds?: readonly number[];
   readonly note?: string | null;
-}
-
-export interface AuditRow extends HashedRow {
-  id: number;
-  ts: number;
-  cycle_id: number | null;
-  ref_action_id: number | null;
-  action: string;
-  params_json: string;
-  target_ref: string | null;
-  target_key: string | null;
-  target_pid: number | null;
-  target_start_time: number | null;
-  target_comm: string | null;
-  status: AuditStatus;
-  refused_rule: string | null;
-  justification: string | null;
-  expected_effect: string | null;
-  confidence: number | null;
-  decided_by: DecidedBy;
-  model: string | null;
-  prior_state_json: string | null;
-  verification_json: string | null;
-  signal_ids: string;
-  note: string | null;
-  prev_hash: string;
-  hash: string;
 }
 
 /** Stored JSON is capped: parameters can come from a model and be arbitrarily large. */
@@ -113,12 +83,12 @@ export class AuditLog {
   }
 
   get(id: number): AuditRow | undefined {
-    return this.db.prepare('SELECT * FROM agent_actions WHERE id = ?').get(id) as AuditRow | undefined;
+    return auditRow(this.db, id);
   }
 
   /** The decision row and every row appended about it, oldest first. */
   history(id: number): AuditRow[] {
-    return this.db.prepare('SELECT * FROM agent_actions WHERE id = ? OR ref_action_id = ? ORDER BY id').all(id, id) as AuditRow[];
+    return decisionHistory(this.db, id);
   }
 
   /**
@@ -132,10 +102,8 @@ export class AuditLog {
   }
 
   /** Decision rows (ref_action_id IS NULL), newest first, with their latest status. */
-  decisions(limit = 50): Array<AuditRow & { latest_status: AuditStatus }> {
-    return this.db.prepare(`
-      SELECT a.*, COALESCE((SELECT b.status FROM agent_actions b WHERE b.ref_action_id = a.id AND b.status <> 'refused' ORDER BY b.id DESC LIMIT 1), a.status) AS latest_status
-      FROM agent_actions a WHERE a.ref_action_id IS NULL ORDER BY a.id DESC LIMIT ?`).all(limit) as Array<AuditRow & { latest_status: AuditStatus }>;
+  decisions(limit = 50): Decision[] {
+    return decisions(this.db, limit);
   }
 
   /** Executed decisions whose latest status says the change is still in effect. */

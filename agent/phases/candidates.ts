@@ -3,6 +3,7 @@
 // takes the first that is not pointless: already in effect, target on cooldown).
 import type { Db } from '../../lib/db.js';
 import { targetKey } from '../actions/types.js';
+import { lastActedAt } from '../executor/rate-limits.js';
 import type { Cause } from './explain.js';
 import type { Observation, ObservedTarget } from './observe.js';
 
@@ -85,8 +86,8 @@ export function candidatesFor(c: Cause, obs: Observation): Candidate[] {
 
 /** Cooldown as the executor will see it, so the rules do not propose what it must refuse. */
 export function onCooldown(db: Db, key: string, cooldownS: number, nowS: number): boolean {
-  const r = db.prepare("SELECT MAX(ts) AS ts FROM agent_actions WHERE status IN ('executing', 'approved') AND target_key = ?").get(key) as { ts: number | null };
-  return r.ts !== null && nowS - r.ts < cooldownS;
+  const last = lastActedAt(db, key);
+  return last !== null && nowS - last < cooldownS;
 }
 
 export function candidateKey(cand: Candidate, obs: Observation): string {

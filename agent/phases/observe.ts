@@ -10,9 +10,12 @@ import type { TargetEntry } from '../executor/types.js';
 import { sample, type ProcessWindow } from '../proc/sampler.js';
 import { readStat } from '../proc/stat.js';
 import type { SystemWindow } from '../proc/system.js';
-import type { Point } from '../trend.js';
+import { baselines } from '../../lib/read-model/baselines.js';
+import { latestPerGroup, latestRow, type Row } from '../../lib/read-model/latest.js';
+import { MetricNameError, resolveMetric } from '../../lib/read-model/metrics.js';
+import { series, type Point } from '../../lib/read-model/series.js';
+import { openSignals } from '../../lib/read-model/signals.js';
 import { parseContext, processCandidates, type Candidate } from './context.js';
-import { baselines, latestGroup, latestRow, openSignals, series, type Baseline } from './observe-db.js';
 
 export interface ObservedSignal {
   readonly id: number;
@@ -29,6 +32,20 @@ export interface ObservedSignal {
   /** Parsed context_json: internal only, may quote process names. */
   readonly context: Record<string, unknown>;
 }
+
+export interface Baseline { readonly mean: number; readonly sd: number; readonly ewma: number; readonly count: number }
+
+/** The recent series SIMULATE and the deciders read, by their key in Observation.series. */
+const SERIES: Readonly<Record<string, string>> = {
+  cpu_busy_pct: 'cpu.busy_pct',
+  mem_used_fraction: 'memory.used_fraction',
+  load1_per_cpu: 'load.load1_per_cpu',
+  psi_cpu_some10: 'psi.cpu.some_avg10',
+  psi_memory_some10: 'psi.memory.some_avg10',
+  psi_io_some10: 'psi.io.some_avg10',
+  swap_pages_per_s: 'vmstat.swap_pages_per_s',
+  tcp_time_wait: 'tcp.time_wait',
+};
 
 export interface ObservedTarget extends TargetEntry {
   readonly ref: string;
@@ -53,8 +70,8 @@ export interface Observation {
   readonly signals: ObservedSignal[];
   readonly targets: ObservedTarget[];
   readonly system: SystemWindow;
-  readonly latest: Record<string, Record<string, number | string | null> | undefined>;
-  readonly psi: Record<string, Record<string, number | string | null>>;
+  readonly latest: Record<string, Row | undefined>;
+  readonly psi: Record<string, Row>;
   readonly baselines: Record<string, Baseline>;
   readonly sysctls: Record<string, number | null>;
   readonly cgroup: 'v1' | 'v2' | null;
@@ -79,9 +96,19 @@ function signalCandidates(s: { entity_type: string | null; entity_id: string | n
   return out;
 }
 
+/** A catalogue metric since sinceS; none when its table does not exist (an older database). */
+function recentSeries(db: Db, metric: string, sinceS: number): Point[] {
+  try {
+    return series(db, resolveMetric(db, metric), { sinceS }, 600);
+  } catch (e) {
+    if (e instanceof MetricNameError) return [];
+    throw e;
+  }
+}
+
 export async function observe(db: Db, protection: ProtectionPolicy, o: ObserveOptions, signal?: AbortSignal): Promise<Observation> {
   const nowS = Date.now() / 1000;
-  const rows = openSignals(db, nowS - o.signalMaxAgeS);
+  const rows = openSignals(db, { sinceS: nowS - o.signalMaxAgeS, limit: 30, order: 'pressure' });
   const live = await sample(o.sampleMs, undefined, signal);
   const memKb = memTotalKb();
   const byPid = new Map(live.processes.map((p) => [p.pid, p]));
@@ -141,29 +168,20 @@ export async function observe(db: Db, protection: ProtectionPolicy, o: ObserveOp
 
   const recent = nowS - 300;
   const since = nowS - o.historyS;
-  const psi = Object.fromEntries(latestGroup(db, 'psi_metrics', recent).map((r) => [String(r.resource), r]));
+  const psi = Object.fromEntries(latestPerGroup(db, 'psi_metrics', { sinceS: recent }).map((r) => [String(r.resource), r]));
   const cg = detectCpuCgroup();
   return {
     ts: nowS, cpus: live.system.cpus, memTotalKb: memKb, signals, targets, system: live.system,
     latest: {
-      cpu: latestRow(db, 'cpu_metrics', recent), memory: latestRow(db, 'memory_metrics', recent),
-      load: latestRow(db, 'load_metrics', recent), vmstat: latestRow(db, 'vmstat_metrics', recent),
-      tcp: latestRow(db, 'tcp_stats', recent),
+      cpu: latestRow(db, 'cpu_metrics', { sinceS: recent }), memory: latestRow(db, 'memory_metrics', { sinceS: recent }),
+      load: latestRow(db, 'load_metrics', { sinceS: recent }), vmstat: latestRow(db, 'vmstat_metrics', { sinceS: recent }),
+      tcp: latestRow(db, 'tcp_stats', { sinceS: recent }),
     },
     psi,
-    baselines: baselines(db),
+    baselines: Object.fromEntries(baselines(db, { order: 'count', limit: 200 }).map((b) => [b.metric, { mean: b.mean, sd: b.sd, ewma: b.ewma, count: b.count }])),
     sysctls: Object.fromEntries(Object.keys(SYSCTL_ALLOWLIST).map((k) => [k, readSysctl(k)])),
     cgroup: cg?.version ?? null,
-    series: {
-      cpu_busy_pct: series(db, 'cpu_metrics', 'busy_pct', since),
-      mem_used_fraction: series(db, 'memory_metrics', 'used_fraction', since),
-      load1_per_cpu: series(db, 'load_metrics', 'load1_per_cpu', since),
-      psi_cpu_some10: series(db, 'psi_metrics', 'some_avg10', since, "resource = 'cpu'"),
-      psi_memory_some10: series(db, 'psi_metrics', 'some_avg10', since, "resource = 'memory'"),
-      psi_io_some10: series(db, 'psi_metrics', 'some_avg10', since, "resource = 'io'"),
-      swap_pages_per_s: series(db, 'vmstat_metrics', 'pswpin_per_s + pswpout_per_s', since),
-      tcp_time_wait: series(db, 'tcp_stats', 'time_wait', since),
-    },
+    series: Object.fromEntries(Object.entries(SERIES).map(([key, metric]) => [key, recentSeries(db, metric, since)])),
   };
 }
 

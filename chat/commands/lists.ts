@@ -3,14 +3,14 @@ import type { Db } from '../../lib/db.js';
 import { actionLine } from '../rules/sections/agent.js';
 import { signalLine } from '../rules/lines.js';
 import { agentDecisions } from '../tools/agent-actions.js';
-import { openSignalRows, recentSignalRows } from '../tools/signals-query.js';
+import { openSignals, recentSignals } from '../../lib/read-model/signals.js';
 
 export function signals(db: Db, nowS: number, all: boolean): string {
   if (all) {
-    const rows = recentSignalRows(db, nowS - 86400, 50);
+    const rows = recentSignals(db, nowS - 86400, 50);
     return rows.length ? [`Signals seen in the last 24 h (newest first, at most 50):`, ...rows.map(signalLine)].join('\n') : 'No signals in the last 24 h.';
   }
-  const rows = openSignalRows(db, 30);
+  const rows = openSignals(db, { limit: 30 });
   return rows.length ? [`Open signals (most severe first):`, ...rows.map(signalLine)].join('\n') : 'No open signals. (/signals all shows the last 24 h.)';
 }
 

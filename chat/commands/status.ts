@@ -1,13 +1,12 @@
 // /status: is data flowing (each collector's last event), what is open, what the
 // agent did last, and how questions are answered.
-import { tableExists, type Db } from '../../lib/db.js';
+import type { Db } from '../../lib/db.js';
+import { openCounts } from '../../lib/read-model/signals.js';
+import { collectors } from '../../lib/read-model/status.js';
 import { escapeUntrusted } from '../../lib/sanitize.js';
 import { describeComponent, runningSupervisor } from '../../lib/supervisor-state.js';
 import { agentDecisions, lastCycle } from '../tools/agent-actions.js';
-import { openCounts } from '../tools/signals-query.js';
 import { ago, isoLocal } from '../time.js';
-
-interface CollectorRow { name: string; last_event_ts: number | null; event_count: number; error_count: number; last_error: string | null }
 
 export function status(db: Db, nowS: number, mode: string): string {
   const out: string[] = [`Answers: ${mode}.`];
@@ -17,7 +16,7 @@ export function status(db: Db, nowS: number, mode: string): string {
     out.push(`Components (supervisor pid ${sup.pid}):`);
     for (const c of sup.components) out.push(`  ${escapeUntrusted(describeComponent(c), 300)}`);
   }
-  const cols = tableExists(db, 'collectors') ? db.prepare('SELECT name, last_event_ts, event_count, error_count, last_error FROM collectors ORDER BY name').all() as CollectorRow[] : [];
+  const cols = collectors(db);
   if (cols.length === 0) out.push('Collectors: none has reported yet (is ingest running? npm start).');
   else {
     out.push('Collectors (last event, events, errors):');

@@ -1,6 +1,8 @@
 // Typed reads of the latest host numbers for the rules answers.
 import { tableExists, type Db } from '../../lib/db.js';
-import { latestGroup, latestRow } from '../tools/db-util.js';
+import { latestPerGroup, latestRow } from '../../lib/read-model/latest.js';
+import { resolveMetric } from '../../lib/read-model/metrics.js';
+import { seriesSum } from '../../lib/read-model/series.js';
 
 export interface CpuRow { timestamp: number; cpus: number; busy_pct: number; user_pct: number; system_pct: number; iowait_pct: number; steal_pct: number; procs_running: number; procs_blocked: number }
 export interface MemRow { timestamp: number; total_kb: number; available_kb: number; cached_kb: number; dirty_kb: number; swap_total_kb: number; swap_free_kb: number; used_fraction: number }
@@ -17,15 +19,15 @@ export const latestMem = (db: Db) => latestRow(db, 'memory_metrics') as MemRow |
 export const latestLoad = (db: Db) => latestRow(db, 'load_metrics') as LoadRow | undefined;
 export const latestTcp = (db: Db) => latestRow(db, 'tcp_stats') as TcpRow | undefined;
 export const latestVm = (db: Db) => latestRow(db, 'vmstat_metrics') as VmRow | undefined;
-export const latestPsi = (db: Db) => latestGroup(db, 'psi_metrics') as unknown as PsiRow[];
-export const latestBlock = (db: Db) => latestGroup(db, 'block_stats') as unknown as BlockRow[];
-export const latestNet = (db: Db) => latestGroup(db, 'network_interface_stats') as unknown as NetRow[];
-export const latestIoLat = (db: Db) => (tableExists(db, 'io_latency_stats') ? (latestGroup(db, 'io_latency_stats') as unknown as IoLatRow[]) : []);
+export const latestPsi = (db: Db) => latestPerGroup(db, 'psi_metrics') as unknown as PsiRow[];
+export const latestBlock = (db: Db) => latestPerGroup(db, 'block_stats') as unknown as BlockRow[];
+export const latestNet = (db: Db) => latestPerGroup(db, 'network_interface_stats') as unknown as NetRow[];
+export const latestIoLat = (db: Db) => (tableExists(db, 'io_latency_stats') ? (latestPerGroup(db, 'io_latency_stats') as unknown as IoLatRow[]) : []);
 
 export const psiOf = (rows: readonly PsiRow[], resource: string) => rows.find((r) => r.resource === resource);
 
 /** Sum of OOM kills the scraper counted since sinceS. */
 export function oomKillsSince(db: Db, sinceS: number): number {
   if (!tableExists(db, 'vmstat_metrics')) return 0;
-  return (db.prepare('SELECT COALESCE(SUM(oom_kill_delta), 0) AS n FROM vmstat_metrics WHERE timestamp >= ?').get(sinceS) as { n: number }).n;
+  return seriesSum(db, resolveMetric(db, 'vmstat.oom_kill_delta'), { sinceS });
 }

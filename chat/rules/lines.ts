@@ -4,12 +4,13 @@ import { escapeUntrusted } from '../../lib/sanitize.js';
 import { bytesRate, cite, frac, mib, num, pct } from '../format.js';
 import type { BaselineView } from '../tools/baseline-compare.js';
 import type { MetricSummary } from '../tools/metric-history.js';
-import { entityText, type SignalDbRow } from '../tools/signals-query.js';
+import type { SignalRecord } from '../../lib/read-model/signals.js';
+import { entityText } from '../tools/signal-view.js';
 import type { ProcView } from '../tools/top-processes.js';
 import { isoLocal } from '../time.js';
 import type { CpuRow, LoadRow, MemRow, PsiRow } from './facts.js';
 
-export function signalLine(r: SignalDbRow): string {
+export function signalLine(r: SignalRecord): string {
   const when = r.status === 'open'
     ? `open since ${isoLocal(r.first_seen)}, last seen ${isoLocal(r.last_seen)}`
     : `${isoLocal(r.first_seen)} .. ${isoLocal(r.resolved_at ?? r.last_seen)}, resolved`;

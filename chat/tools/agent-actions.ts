@@ -1,12 +1,12 @@
 // agent_actions: what the autonomous agent decided and did, straight from its
 // hash-chained audit (agent_actions), each decision with its latest status and
-// the verification that judged it. Read through the agent's own AuditLog.
+// the verification that judged it. Read through the read model (lib/read-model/decisions.ts).
 import { tableExists, type Db } from '../../lib/db.js';
-import { AuditLog, type AuditRow } from '../../agent/audit/audit-log.js';
 import { DEFAULT_EXECUTOR_CONFIG } from '../../agent/executor/types.js';
+import { decisionHistory, decisions, lastCycle as lastCycleRow, type AuditRow } from '../../lib/read-model/decisions.js';
+import { parseJson } from '../../lib/read-model/json.js';
 import { escapeUntrusted, quoteUntrusted } from '../../lib/sanitize.js';
 import { isoLocal } from '../time.js';
-import { parseJson } from './signals-query.js';
 import { intArg, type ChatTool } from './types.js';
 
 export interface ActionView {
@@ -46,10 +46,8 @@ function verificationOf(history: AuditRow[]): Record<string, unknown> | undefine
  *   executor refuses them: the situation they were for has moved on).
  */
 export function agentDecisions(db: Db, limit: number, nowS = Date.now() / 1000, ttlS = DEFAULT_EXECUTOR_CONFIG.approvalTtlS): ActionView[] {
-  if (!tableExists(db, 'agent_actions')) return [];
-  const audit = new AuditLog(db);
-  return audit.decisions(limit).map((d) => {
-    const history = audit.history(d.id);
+  return decisions(db, limit).map((d) => {
+    const history = decisionHistory(db, d.id);
     const latest = history[history.length - 1] ?? d;
     const refused = [...history].reverse().find((r) => r.refused_rule);
     return {
@@ -70,9 +68,7 @@ export function agentDecisions(db: Db, limit: number, nowS = Date.now() / 1000, 
 export interface CycleView { readonly id: number; readonly started: string; readonly status: string; readonly mode: string; readonly decided_by: string | null }
 
 export function lastCycle(db: Db): CycleView | undefined {
-  if (!tableExists(db, 'agent_cycles')) return undefined;
-  const r = db.prepare('SELECT id, started_at, status, mode, decided_by FROM agent_cycles ORDER BY id DESC LIMIT 1').get() as
-    { id: number; started_at: number; status: string; mode: string; decided_by: string | null } | undefined;
+  const r = lastCycleRow(db);
   return r ? { id: r.id, started: isoLocal(r.started_at), status: r.status, mode: r.mode, decided_by: r.decided_by } : undefined;
 }
 

@@ -1,13 +1,12 @@
 // baseline_compare: is a metric unusual for this host? z-scores against the
 // long-run baseline (Welford mean / sd) and against the recent one (EWMA / EW sd),
 // both from baseline_snapshots, which ingest keeps up to date.
-import { tableExists, type Db } from '../../lib/db.js';
+import { baselines, type BaselineRecord } from '../../lib/read-model/baselines.js';
+import { latestValue } from '../../lib/read-model/latest.js';
+import { resolveMetric } from '../../lib/read-model/metrics.js';
 import { isoLocal } from '../time.js';
-import { r4 } from './db-util.js';
-import { latestPoint, resolveMetric } from './metrics.js';
+import { r4 } from './round.js';
 import { intArg, strArg, ToolArgError, type ChatTool, type ToolContext } from './types.js';
-
-interface BaselineDbRow { metric: string; count: number; mean: number; m2: number; ewma: number; ewm_var: number; min: number; max: number; last_value: number; updated_at: number }
 
 export interface BaselineView {
   readonly metric: string;
@@ -34,26 +33,20 @@ function verdictOf(count: number, z: number | null): BaselineView['verdict'] {
   return Math.abs(z) >= 2 ? 'elevated' : 'normal';
 }
 
-export function compareRow(ctx: ToolContext, r: BaselineDbRow): BaselineView {
+export function compareRow(ctx: ToolContext, r: BaselineRecord): BaselineView {
   // The newest raw value if the metric resolves to a table, else the baseline's own last value.
   let current = r.last_value, at = r.updated_at;
   try {
-    const p = latestPoint(ctx.db, resolveMetric(ctx.db, r.metric));
+    const p = latestValue(ctx.db, resolveMetric(ctx.db, r.metric));
     if (p) { current = p.v; at = p.t; }
   } catch { /* baseline of a metric without a raw column: keep last_value */ }
-  const sd = r.count > 1 ? Math.sqrt(r.m2 / (r.count - 1)) : 0;
-  const ewSd = Math.sqrt(Math.max(0, r.ewm_var));
+  const { sd, ewSd } = r;
   const z = zOf(current, r.mean, sd);
   return {
     metric: r.metric, current: r4(current), current_at: isoLocal(at), samples: r.count,
     mean: r4(r.mean), sd: r4(sd), z: r4(z), recent_mean: r4(r.ewma), recent_sd: r4(ewSd), z_recent: r4(zOf(current, r.ewma, ewSd)),
     min: r4(r.min), max: r4(r.max), verdict: verdictOf(r.count, z),
   };
-}
-
-export function baselineRows(db: Db): BaselineDbRow[] {
-  if (!tableExists(db, 'baseline_snapshots')) return [];
-  return db.prepare('SELECT * FROM baseline_snapshots ORDER BY metric LIMIT 500').all() as BaselineDbRow[];
 }
 
 export const baselineCompare: ChatTool = {
@@ -65,7 +58,7 @@ export const baselineCompare: ChatTool = {
   },
   async run(ctx, args) {
     const metric = strArg(args, 'metric');
-    const rows = baselineRows(ctx.db);
+    const rows = baselines(ctx.db);
     if (metric) {
       const r = rows.find((x) => x.metric === metric);
       if (!r) throw new ToolArgError(`no baseline for ${JSON.stringify(metric.slice(0, 60))}; baselines exist for: ${rows.map((x) => x.metric).slice(0, 40).join(', ') || 'nothing yet'}`);

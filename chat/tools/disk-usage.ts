@@ -2,7 +2,7 @@
 // pseudo filesystems left out, one row per device.
 import fs from 'node:fs';
 import { escapeUntrusted, quoteUntrusted } from '../../lib/sanitize.js';
-import { r2 } from './db-util.js';
+import { r2 } from './round.js';
 import type { ChatTool } from './types.js';
 
 const PSEUDO = /^(proc|sysfs|devpts|devtmpfs|cgroup2?|securityfs|pstore|bpf|tracefs|debugfs|configfs|fusectl|mqueue|hugetlbfs|autofs|binfmt_misc|rpc_pipefs|nsfs|ramfs|efivarfs|squashfs|overlay|selinuxfs)$/;

@@ -1,5 +1,6 @@
 // Every tool chat can use, by name. All of them only read: the database (opened
 // read-only), /proc, /proc/sys, statfs and two log commands. Nothing here acts.
+import { MetricNameError } from '../../lib/read-model/metrics.js';
 import { agentActions } from './agent-actions.js';
 import { baselineCompare } from './baseline-compare.js';
 import { bounded } from './bound.js';
@@ -31,7 +32,7 @@ export async function runTool(ctx: ToolContext, name: string, args: unknown, max
   try {
     return { ok: true, result: bounded(await tool.run(ctx, a), maxChars) };
   } catch (e) {
-    if (e instanceof ToolArgError) return { ok: false, error: e.message };
+    if (e instanceof ToolArgError || e instanceof MetricNameError) return { ok: false, error: e.message };
     return { ok: false, error: `${name} failed: ${(e as Error).message?.slice(0, 300) ?? String(e)}` };
   }
 }

@@ -1,8 +1,9 @@
 // metric_history: what a metric did over the last N minutes, as numbers with the
 // time range they cover.
+import { EXAMPLE_METRICS, resolveMetric } from '../../lib/read-model/metrics.js';
+import { series } from '../../lib/read-model/series.js';
 import { isoLocal } from '../time.js';
-import { r4 } from './db-util.js';
-import { EXAMPLE_METRICS, metricPoints, resolveMetric } from './metrics.js';
+import { r4 } from './round.js';
 import { intArg, strArg, ToolArgError, type ChatTool, type ToolContext } from './types.js';
 
 export interface MetricSummary {
@@ -24,7 +25,7 @@ export interface MetricSummary {
 
 export function summarizeMetric(ctx: ToolContext, metric: string, minutes: number, samples = 8): MetricSummary {
   const m = resolveMetric(ctx.db, metric);
-  const pts = metricPoints(ctx.db, m, ctx.nowS() - minutes * 60);
+  const pts = series(ctx.db, m, { sinceS: ctx.nowS() - minutes * 60 });
   if (pts.length === 0) return { metric, minutes, n: 0, note: `no ${m.table} rows in the last ${minutes} min` };
   let min = pts[0]!, max = pts[0]!, sum = 0;
   for (const p of pts) {

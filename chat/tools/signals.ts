@@ -1,6 +1,7 @@
 // open_signals, recent_signals: what the classifiers currently see as wrong, and
 // what they saw recently (including conditions that have since resolved).
-import { openCounts, openSignalRows, recentSignalRows, viewSignal } from './signals-query.js';
+import { openCounts, openSignals as openSignalRows, recentSignals as recentSignalRows } from '../../lib/read-model/signals.js';
+import { viewSignal } from './signal-view.js';
 import { intArg, type ChatTool } from './types.js';
 
 export const openSignals: ChatTool = {
@@ -8,7 +9,7 @@ export const openSignals: ChatTool = {
   description: 'Conditions that are open now (not resolved), most severe first: id, type, severity, entity, summary with the numbers, first/last seen.',
   params: { limit: { type: 'integer', description: 'at most this many', minimum: 1, maximum: 30 } },
   async run(ctx, args) {
-    const rows = openSignalRows(ctx.db, intArg(args, 'limit', 15, 1, 30));
+    const rows = openSignalRows(ctx.db, { limit: intArg(args, 'limit', 15, 1, 30) });
     return { open_by_severity: openCounts(ctx.db), signals: rows.map(viewSignal) };
   },
 };

@@ -1,11 +1,11 @@
 // top_processes: who is using the CPU or memory right now, measured from /proc
 // over a short window (the agent's own sampler), or the latest snapshot the
 // scraper recorded. Process names are untrusted: quoted and capped.
-import { tableExists } from '../../lib/db.js';
 import { sample } from '../../agent/proc/sampler.js';
+import { latestProcesses } from '../../lib/read-model/latest.js';
 import { quoteUntrusted } from '../../lib/sanitize.js';
 import { isoLocal } from '../time.js';
-import { r2 } from './db-util.js';
+import { r2 } from './round.js';
 import { enumArg, intArg, type ChatTool, type ToolContext } from './types.js';
 
 export interface ProcView {
@@ -34,16 +34,12 @@ export async function liveTop(by: 'cpu' | 'memory', limit: number, windowMs: num
 }
 
 export function recordedTop(ctx: ToolContext, by: 'cpu' | 'memory', limit: number) {
-  if (!tableExists(ctx.db, 'process_metrics')) return { source: 'process_metrics', processes: [], note: 'no process_metrics table' };
   const rank = by === 'cpu' ? 'cpu' : 'rss';
-  const last = ctx.db.prepare('SELECT MAX(timestamp) AS t FROM process_metrics WHERE rank_by = ?').get(rank) as { t: number | null };
-  if (last.t === null) return { source: 'process_metrics', processes: [], note: `no processes recorded ranked by ${rank}` };
-  const rows = ctx.db.prepare(`SELECT pid, start_time, comm, state, cpu_pct, rss_kb, threads, nice FROM process_metrics
-    WHERE timestamp = ? AND rank_by = ? ORDER BY ${by === 'cpu' ? 'cpu_pct' : 'rss_kb'} DESC LIMIT ?`).all(last.t, rank, limit) as Array<{
-    pid: number; start_time: number; comm: string; state: string; cpu_pct: number; rss_kb: number; threads: number; nice: number;
-  }>;
+  const rows = latestProcesses(ctx.db, rank, limit);
+  if (!rows) return { source: 'process_metrics', processes: [], note: 'no process_metrics table' };
+  if (rows.length === 0) return { source: 'process_metrics', processes: [], note: `no processes recorded ranked by ${rank}` };
   return {
-    source: 'process_metrics (scraper)', recorded_at: isoLocal(last.t), by,
+    source: 'process_metrics (scraper)', recorded_at: isoLocal(rows[0]!.timestamp), by,
     processes: rows.map((r): ProcView => ({ pid: r.pid, start_time: r.start_time, comm: quoteUntrusted(r.comm, 32), state: r.state, cpu_pct: r2(r.cpu_pct), rss_mb: r2(r.rss_kb / 1024), threads: r.threads, nice: r.nice })),
     cpu_pct_is: 'percent of one CPU',
   };

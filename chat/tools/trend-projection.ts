@@ -1,8 +1,9 @@
 // trend_projection: where a metric is heading, by the agent's own least-squares
 // fit (agent/trend.ts), with R² and a confidence that says how far to trust it.
 import { project } from '../../agent/trend.js';
+import { resolveMetric } from '../../lib/read-model/metrics.js';
+import { series } from '../../lib/read-model/series.js';
 import { isoLocal } from '../time.js';
-import { metricPoints, resolveMetric } from './metrics.js';
 import { intArg, strArg, ToolArgError, type ChatTool, type ToolArgs, type ToolContext } from './types.js';
 
 /**
@@ -12,7 +13,7 @@ import { intArg, strArg, ToolArgError, type ChatTool, type ToolArgs, type ToolCo
 export function projectMetric(ctx: ToolContext, metric: string, minutesAhead: number, historyMinutes: number, threshold?: number) {
   const m = resolveMetric(ctx.db, metric);
   const now = ctx.nowS();
-  const pts = metricPoints(ctx.db, m, now - historyMinutes * 60, 600);
+  const pts = series(ctx.db, m, { sinceS: now - historyMinutes * 60 }, 600);
   const anchor = pts.length ? Math.min(now, pts[pts.length - 1]!.t) : now;
   const p = project(metric, pts, anchor, { horizonS: minutesAhead * 60, threshold, min: m.min, max: m.max });
   if (!p) return { metric, n: 0, note: `no ${m.table} rows in the last ${historyMinutes} min` };

@@ -61,15 +61,15 @@ test('database figures: events/s from collectors, open signals, last agent actio
   const second = sdb.read(3000);
   assert.equal(second.eventsPerSec, 50);
   assert.equal(second.openSignals, 1);
-  const hasAgentTable = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'agent_actions'").get() !== undefined;
-  if (!hasAgentTable) db.exec('CREATE TABLE agent_actions (id INTEGER PRIMARY KEY, ts REAL, action TEXT, status TEXT, target_comm TEXT)');
+  // openDatabase's migrations create the agent's real tables: an empty trail reads as "none yet".
   assert.equal(sdb.read(4000).lastAction, 'none yet');
-  const cols = (db.prepare('PRAGMA table_info(agent_actions)').all() as { name: string; notnull: number; dflt_value: unknown }[]);
-  const row: Record<string, unknown> = { ts: 1_800_000_000, action: 'lower_process_priority', status: 'dry_run', target_comm: 'evil\x1b[2Jname', decided_by: 'rules', prev_hash: 'p', hash: 'h' };
-  const use = cols.filter((c) => c.name in row);
-  db.prepare(`INSERT INTO agent_actions (${use.map((c) => c.name).join(', ')}) VALUES (${use.map(() => '?').join(', ')})`).run(...use.map((c) => row[c.name]));
+  db.prepare(`INSERT INTO agent_actions (ts, action, params_json, target_pid, target_comm, status, decided_by, signal_ids, prev_hash, hash)
+    VALUES (?, 'lower_process_priority', '{}', 4242, ?, 'dry_run', 'rules', '[]', 'p', 'h')`).run(1_800_000_000, 'evil\x1b[2Jname');
   const last = sdb.read(5000).lastAction!;
   assert.match(last, /^lower_process_priority on evil\\u001b\[2Jname \(dry_run\) at \d\d:\d\d:\d\d$/, 'process names are escaped before reaching the terminal');
+  db.prepare(`INSERT INTO agent_actions (ts, ref_action_id, action, params_json, target_pid, status, decided_by, signal_ids, prev_hash, hash)
+    VALUES (?, 1, 'lower_process_priority', '{}', 4242, 'verified', 'rules', '[]', 'h', 'h2')`).run(1_800_000_060);
+  assert.match(sdb.read(6000).lastAction!, /^lower_process_priority on 4242 \(verified\) at \d\d:\d\d:\d\d$/, 'the newest row, an update of the decision; the pid when no name was recorded');
   sdb.close();
   db.close();
 });

@@ -1,6 +1,7 @@
 // "How is the CPU?": utilisation and load now, the last 15 minutes, the baseline,
 // who is using it right now, and the CPU signals.
-import { baselineRows, compareRow } from '../../tools/baseline-compare.js';
+import { baselines } from '../../../lib/read-model/baselines.js';
+import { compareRow } from '../../tools/baseline-compare.js';
 import { summarizeMetric } from '../../tools/metric-history.js';
 import { pct } from '../../format.js';
 import type { RulesContext } from '../context.js';
@@ -14,7 +15,7 @@ export async function cpu(ctx: RulesContext): Promise<string[]> {
   const psi = psiOf(latestPsi(db), 'cpu');
   if (psi) out.push(`CPU stall (PSI cpu some): ${pct(psi.some_avg10)} over 10 s, ${pct(psi.some_avg60)} over 60 s.`);
   out.push(historyLine('CPU busy', summarizeMetric(ctx, 'cpu.busy_pct', 15), (x) => pct(x)));
-  const b = baselineRows(db).find((r) => r.metric === 'cpu.busy_pct');
+  const b = baselines(db).find((r) => r.metric === 'cpu.busy_pct');
   if (b) out.push(baselineLine('CPU busy', compareRow(ctx, b), (x) => pct(x)));
   try {
     const top = await ctx.topNow('cpu');

@@ -1,6 +1,7 @@
 // "How is memory?": usage now and over 15 minutes, pressure stalls, faults, swap
 // and OOM kills, where it is heading, the biggest processes, and memory signals.
-import { baselineRows, compareRow } from '../../tools/baseline-compare.js';
+import { baselines } from '../../../lib/read-model/baselines.js';
+import { compareRow } from '../../tools/baseline-compare.js';
 import { summarizeMetric } from '../../tools/metric-history.js';
 import { projectMetric } from '../../tools/trend-projection.js';
 import { frac, num, pct } from '../../format.js';
@@ -20,7 +21,7 @@ export async function memory(ctx: RulesContext): Promise<string[]> {
   if (vm) out.push(`Paging: ${num(vm.pgmajfault_per_s)} major faults/s, swap-in ${num(vm.pswpin_per_s)} pages/s, swap-out ${num(vm.pswpout_per_s)} pages/s; ${oomKillsSince(db, now - 3600)} OOM kills in the last hour.`);
   const trend = projectMetric(ctx, 'memory.used_fraction', 30, 30) as TrendView;
   out.push(trendLine('Memory used', trend, (x) => frac(x), (x) => `${num(x * 100)} points`));
-  const b = baselineRows(db).find((r) => r.metric === 'memory.used_fraction');
+  const b = baselines(db).find((r) => r.metric === 'memory.used_fraction');
   if (b) out.push(baselineLine('Memory used', compareRow(ctx, b), (x) => frac(x)));
   try {
     const top = await ctx.topNow('memory');

@@ -1,7 +1,7 @@
 // "What is wrong?": every open signal, most severe first, and the numbers that
 // show the host's state now. With nothing open, say so and show why it looks fine.
 import { summarizeMetric } from '../../tools/metric-history.js';
-import { openCounts } from '../../tools/signals-query.js';
+import { openCounts } from '../../../lib/read-model/signals.js';
 import { frac, num, pct } from '../../format.js';
 import { ago } from '../../time.js';
 import type { RulesContext } from '../context.js';
