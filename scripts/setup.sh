@@ -65,6 +65,12 @@ newest_src="$(find . \( -path ./node_modules -o -path ./dist -o -path ./.git \) 
 if ((FORCE)) || [[ ! -f dist/.build-stamp || -n $newest_src ]]; then
   say "compiling TypeScript"
   node_modules/.bin/tsc -p tsconfig.json >&2 || die "TypeScript compilation failed"
+  # JavaScript whose source was moved or deleted would still run (npm test finds
+  # dist/test/**/*.test.js): remove it.
+  find dist -name '*.js' -print 2>/dev/null | while read -r js; do
+    src="${js#dist/}"; src="${src%.js}.ts"
+    [[ -f $src ]] || rm -f "$js" "$js.map"
+  done
   touch dist/.build-stamp
 fi
 
