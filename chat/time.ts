@@ -11,13 +11,6 @@ export function isoLocal(tsS: number): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}${sign}${pad(off / 60)}:${pad(off % 60)}`;
 }
 
-/** "from .. to" as one string; a single instant when both ends are the same second. */
-export function isoRange(fromS: number, toS: number): string {
-  const a = isoLocal(fromS);
-  const b = isoLocal(toS);
-  return a === b ? a : `${a} .. ${b}`;
-}
-
 /** A duration in words: "45 s", "12 min", "3.5 h". */
 export function ago(seconds: number): string {
   const s = Math.max(0, seconds);

@@ -1,6 +1,7 @@
 // Candidate actions per cause, in order of preference (lowest risk first): what
 // SIMULATE estimates and the model is shown, and what the rules pick from (DECIDE
 // takes the first that is not pointless: already in effect, target on cooldown).
+import { atLeast } from '../../lib/severity.js';
 import type { Db } from '../../lib/db.js';
 import { targetKey } from '../actions/types.js';
 import { lastActedAt } from '../executor/rate-limits.js';
@@ -15,12 +16,11 @@ export interface Candidate {
   readonly rationale: string;
 }
 
-const SEVERE = new Set(['high', 'critical']);
 
 function cpuCandidates(c: Cause, t: ObservedTarget): Candidate[] {
   const out: Candidate[] = [];
   // Past nice 10 a renice buys little (weight 110 -> 36 at 15): under severe pressure a quota does.
-  if (t.nice >= 10 && SEVERE.has(c.maxSeverity)) {
+  if (t.nice >= 10 && atLeast(c.maxSeverity, 'high')) {
     const quota = Math.max(10, Math.min(90, Math.round(t.cpuPct / 2 / 10) * 10));
     out.push({ causeId: c.id, action: 'throttle_cpu', params: { target: t.ref, quota_pct: quota },
       rationale: `${t.ref} still burns ${t.cpuPct}% of one cpu at nice ${t.nice}; a ${quota}% quota caps it` });
@@ -45,7 +45,7 @@ export function candidatesFor(c: Cause, obs: Observation): Candidate[] {
         rationale: `${t.ref} moves ${Math.round(t.ioBytesPerS / 1024)} KiB/s; ${idle ? 'idle class serves it only when the disk is otherwise idle' : 'best-effort level 7 serves it after other I/O'}` }];
     }
     case 'memory_hog': {
-      if (!t || !SEVERE.has(c.maxSeverity)) return [];
+      if (!t || !atLeast(c.maxSeverity, 'high')) return [];
       return [{ causeId: c.id, action: 'pause_process', params: { target: t.ref, duration_s: 120 },
         rationale: `${t.ref} holds ${t.memPct}% of RAM under ${c.maxSeverity} memory pressure; pausing it for 120s stops its growth while a person decides (needs approval)` }];
     }

@@ -1,6 +1,7 @@
 // EXPLAIN: turn open signals into ranked causes. A cause names a resource, the
 // signals behind it, and (when one process explains it) that process's ref, with
 // how much of the problem it accounts for. Evidence is numbers only.
+import { bySeverityDesc, rank } from '../../lib/severity.js';
 import type { Observation, ObservedSignal, ObservedTarget } from './observe.js';
 
 export type CauseKind = 'cpu_hog' | 'io_hog' | 'memory_hog' | 'swap' | 'dirty_writeback' | 'tcp_fin_wait' | 'tcp_backlog' | 'unattributed';
@@ -24,7 +25,8 @@ export interface Cause {
   readonly maxSeverity: string;
 }
 
-const SEVERITY: Record<string, number> = { none: 0.1, low: 0.25, medium: 0.5, high: 0.75, critical: 1 };
+/** How much a signal of each severity (lib/severity.ts order) weighs as evidence. */
+const WEIGHT: readonly number[] = [0.1, 0.25, 0.5, 0.75, 1];
 // A minor-fault storm is CPU burnt in the kernel on the faulting process's behalf
 // (zeroing and mapping pages), not a shortage of memory: it is explained, and
 // relieved, like any other CPU hog.
@@ -39,7 +41,7 @@ export function resourceOf(type: string): Resource {
   return RESOURCE[type] ?? 'other';
 }
 
-const strength = (s: ObservedSignal) => (SEVERITY[s.severity] ?? 0.25) * Math.min(1, Math.max(0, s.pressure));
+const strength = (s: ObservedSignal) => (WEIGHT[rank(s.severity)] ?? 0.25) * Math.min(1, Math.max(0, s.pressure));
 const r2 = (x: number) => Math.round(x * 100) / 100;
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
@@ -64,7 +66,7 @@ function culprit(obs: Observation, sigs: ObservedSignal[], key: (t: ObservedTarg
 function explainResource(obs: Observation, res: Resource, sigs: ObservedSignal[]): Omit<Cause, 'id'>[] {
   const signalStrength = r2(1 - sigs.reduce((p, s) => p * (1 - strength(s)), 1));
   const persistence = r2(Math.min(1, Math.max(...sigs.map((s) => s.durationS)) / 60));
-  const maxSeverity = sigs.map((s) => s.severity).sort((a, b) => (SEVERITY[b] ?? 0) - (SEVERITY[a] ?? 0))[0] ?? 'low';
+  const maxSeverity = [...sigs].sort(bySeverityDesc)[0]?.severity ?? 'low';
   const signalIds = sigs.map((s) => s.id);
   const types = new Set(sigs.map((s) => s.type));
   const mk = (kind: CauseKind, attribution: number, evidence: string[], targetRef?: string): Omit<Cause, 'id'> => ({

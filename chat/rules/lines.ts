@@ -1,7 +1,7 @@
 // Sentences with real numbers, shared by the rules sections. Every value comes
 // from a row or a tool result; every time is an ISO local time.
 import { escapeUntrusted } from '../../lib/sanitize.js';
-import { bytesRate, cite, frac, mib, num, pct } from '../format.js';
+import { bytesRate, cite, frac, mib, num, pct } from '../../lib/format.js';
 import type { BaselineView } from '../tools/baseline-compare.js';
 import type { MetricSummary } from '../tools/metric-history.js';
 import type { SignalRecord } from '../../lib/read-model/signals.js';

@@ -2,6 +2,7 @@
 // evidence (patterns, hints, context), the ones related to it, counts. Rows are
 // as stored: times in epoch seconds, strings exactly as a classifier copied them
 // from the host (readers escape them for their own output).
+import { bySeverityDesc, rank, SEVERITIES } from '../severity.js';
 import { tableExists, type Db } from '../db.js';
 import type { SignalMetadataRow } from '../signal-row.js';
 import { parseJson } from './json.js';
@@ -9,12 +10,11 @@ import { parseJson } from './json.js';
 /** A signal as read (`timestamp` is first_seen again, so it is left out). */
 export type SignalRecord = Omit<SignalMetadataRow, 'timestamp'>;
 
-export const SEVERITY_RANK: Readonly<Record<string, number>> = { critical: 4, high: 3, medium: 2, low: 1, none: 0 };
 
 const COLS = `signal_id, signal_category, signal_type, scope, semantic_label, severity, max_severity, pressure_score, summary,
   patterns, reasoning_hints, entity_type, entity_id, entity_name, context_json, first_seen, last_seen, occurrence_count, status, resolved_at`;
 
-const RANK_SQL = `CASE severity ${Object.entries(SEVERITY_RANK).map(([s, n]) => `WHEN '${s}' THEN ${n}`).join(' ')} ELSE 0 END`;
+const RANK_SQL = `CASE severity ${SEVERITIES.map((s) => `WHEN '${s}' THEN ${rank(s)}`).join(' ')} ELSE 0 END`;
 
 const ORDER = {
   /** What a person reads first: most severe, then highest pressure, then newest. */
@@ -67,7 +67,7 @@ export function evidenceOf(r: Pick<SignalRecord, 'patterns' | 'reasoning_hints' 
 export function openCounts(db: Db): Record<string, number> {
   if (!tableExists(db, 'signal_metadata')) return {};
   const rows = db.prepare(`SELECT severity, COUNT(*) AS n FROM signal_metadata WHERE status = 'open' GROUP BY severity`).all() as Array<{ severity: string; n: number }>;
-  return Object.fromEntries(rows.sort((a, b) => (SEVERITY_RANK[b.severity] ?? 0) - (SEVERITY_RANK[a.severity] ?? 0)).map((r) => [r.severity, r.n]));
+  return Object.fromEntries(rows.sort(bySeverityDesc).map((r) => [r.severity, r.n]));
 }
 
 /** How many signals are open; undefined when the table does not exist. */

@@ -1,7 +1,7 @@
 // "What did the agent do?": its last decisions from the audit trail with their
 // outcome and verification, and anything waiting for a person's approval.
 import { escapeUntrusted } from '../../../lib/sanitize.js';
-import { cite, num } from '../../format.js';
+import { cite, num } from '../../../lib/format.js';
 import { agentDecisions, lastCycle, type ActionView } from '../../tools/agent-actions.js';
 import type { RulesContext } from '../context.js';
 

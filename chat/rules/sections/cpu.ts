@@ -3,7 +3,7 @@
 import { baselines } from '../../../lib/read-model/baselines.js';
 import { compareRow } from '../../tools/baseline-compare.js';
 import { summarizeMetric } from '../../tools/metric-history.js';
-import { pct } from '../../format.js';
+import { pct } from '../../../lib/format.js';
 import type { RulesContext } from '../context.js';
 import { latestCpu, latestLoad, latestPsi, psiOf } from '../facts.js';
 import { baselineLine, cpuLine, historyLine, procLines } from '../lines.js';

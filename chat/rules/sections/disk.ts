@@ -1,7 +1,7 @@
 // "How are the disks?": space per filesystem, device utilisation and latency, I/O
 // stalls, and disk signals.
 import { mountUsage } from '../../tools/disk-usage.js';
-import { num, pct } from '../../format.js';
+import { num, pct } from '../../../lib/format.js';
 import { escapeUntrusted } from '../../../lib/sanitize.js';
 import { isoLocal } from '../../time.js';
 import type { RulesContext } from '../context.js';

@@ -4,7 +4,7 @@ import { baselines } from '../../../lib/read-model/baselines.js';
 import { compareRow } from '../../tools/baseline-compare.js';
 import { summarizeMetric } from '../../tools/metric-history.js';
 import { projectMetric } from '../../tools/trend-projection.js';
-import { frac, num, pct } from '../../format.js';
+import { frac, num, pct } from '../../../lib/format.js';
 import type { RulesContext } from '../context.js';
 import { latestMem, latestPsi, latestVm, oomKillsSince, psiOf } from '../facts.js';
 import { baselineLine, historyLine, memLine, procLines, trendLine, type TrendView } from '../lines.js';

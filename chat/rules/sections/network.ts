@@ -2,7 +2,7 @@
 // retransmits, network signals, and network settings outside their ranges.
 import { escapeUntrusted } from '../../../lib/sanitize.js';
 import { checkSysctls } from '../../tools/sysctl-check.js';
-import { num, pct } from '../../format.js';
+import { num, pct } from '../../../lib/format.js';
 import { isoLocal } from '../../time.js';
 import type { RulesContext } from '../context.js';
 import { latestNet, latestTcp } from '../facts.js';

@@ -2,7 +2,7 @@
 // show the host's state now. With nothing open, say so and show why it looks fine.
 import { summarizeMetric } from '../../tools/metric-history.js';
 import { openCounts } from '../../../lib/read-model/signals.js';
-import { frac, num, pct } from '../../format.js';
+import { frac, num, pct } from '../../../lib/format.js';
 import { ago } from '../../time.js';
 import type { RulesContext } from '../context.js';
 import { latestCpu, latestLoad, latestMem, latestPsi } from '../facts.js';

@@ -2,7 +2,7 @@
 // direct measure), backed by utilisation, queueing and paging numbers; then the
 // open signals and who is busy right now.
 import { escapeUntrusted } from '../../../lib/sanitize.js';
-import { num, pct } from '../../format.js';
+import { num, pct } from '../../../lib/format.js';
 import { isoLocal } from '../../time.js';
 import type { RulesContext } from '../context.js';
 import { latestBlock, latestCpu, latestLoad, latestPsi, latestVm, psiOf } from '../facts.js';

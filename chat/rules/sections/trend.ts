@@ -1,6 +1,6 @@
 // "Where is it heading?": least-squares projections 30 minutes ahead for the
 // metrics that most often turn into incidents.
-import { frac, num, pct } from '../../format.js';
+import { frac, num, pct } from '../../../lib/format.js';
 import { projectMetric } from '../../tools/trend-projection.js';
 import type { RulesContext } from '../context.js';
 import { trendLine, type TrendView } from '../lines.js';

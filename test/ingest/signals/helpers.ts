@@ -76,8 +76,7 @@ export function signals(db: Db, type?: string): SignalRow[] {
 
 export const ctx = (s: SignalRow): Record<string, any> => JSON.parse(s.context_json) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const RANK = ['none', 'low', 'medium', 'high', 'critical'];
-export const sevRank = (s: string): number => RANK.indexOf(s);
+export { rank as sevRank } from '../../../lib/severity.js';
 
 /** An event with every field defaulted to a calm value, overridden by `fields`. */
 export function ev<T extends EventType>(type: T, ts: number, fields: Partial<Omit<EventOf<T>, 'v' | 'type' | 'ts'>>): EventOf<T> {
