@@ -1,7 +1,8 @@
 // `npm run actions`: the audit trail. Lists decisions with their latest status;
 // --show ID prints one decision's whole history; --undo ID / --approve ID act
-// through the executor (every rule re-checked); --verify-chain checks the hashes;
-// --reset-breaker closes the circuit breaker.
+// through the executor (every rule re-checked) under the policy the agent wrote
+// next to the database (agent/executor/policy.ts); --verify-chain checks the
+// hashes; --reset-breaker closes the circuit breaker.
 import { cli } from '../lib/config.js';
 import { openDatabase } from '../lib/db.js';
 import { closeLogger, createLogger } from '../lib/logger.js';
@@ -9,6 +10,7 @@ import { escapeUntrusted } from '../lib/sanitize.js';
 import { AuditLog } from './audit/audit-log.js';
 import { approveAction, undoAction } from './executor/approvals.js';
 import { CircuitBreaker } from './executor/circuit-breaker.js';
+import { operatorPolicy } from './executor/policy.js';
 import { DEFAULT_EXECUTOR_CONFIG } from './executor/types.js';
 
 const argv = cli('actions', 'Usage: $0 [--limit 30] [--json] [--show ID] [--undo ID] [--approve ID] [--verify-chain] [--reset-breaker]')
@@ -37,12 +39,15 @@ if (argv.verifyChain) {
 } else if (argv.undo !== undefined || argv.approve !== undefined) {
   const log = createLogger('agent', { logDir: argv.logDir, level: argv.logLevel, console: false });
   try {
+    const policy = operatorPolicy(argv.db);
+    out(policy.notice);
+    const opts = { log, by: 'cli', config: policy.config };
     if (argv.undo !== undefined) {
-      const r = await undoAction(db, argv.undo, { log, by: 'cli' });
+      const r = await undoAction(db, argv.undo, opts);
       out(`${r.status} (#${r.auditId}): ${r.note}`);
       code = r.status === 'undone' ? 0 : 1;
     } else {
-      const r = await approveAction(db, argv.approve!, { log, by: 'cli' });
+      const r = await approveAction(db, argv.approve!, opts);
       const o = r.outcome;
       out(`${o.status}${o.status === 'refused' ? ` (${o.refusal.rule}: ${o.refusal.detail})` : ''}${r.verification ? `; verification ${r.verification.verdict} -> ${r.verification.status}` : ''}`);
       code = o.status === 'executed' ? 0 : 1;

@@ -8,7 +8,7 @@ import type { Db } from '../lib/db.js';
 import { escapeUntrusted } from '../lib/sanitize.js';
 import type { AgentConfig } from './config.js';
 import { CycleStore } from './cycle-store.js';
-import { expirePauses, restoreAll } from './executor/approvals.js';
+import { expireElapsed, restoreAll } from './executor/approvals.js';
 import { Executor } from './executor/executor.js';
 import { reverse } from './executor/reversal.js';
 import type { Executed } from './executor/types.js';
@@ -63,7 +63,7 @@ export class AgentLoop {
   }
 
   async runCycle(signal?: AbortSignal): Promise<CycleReport> {
-    await expirePauses(this.executor).catch((e: unknown) => this.log.warn(`resuming expired pauses failed: ${e instanceof Error ? e.message : String(e)}`));
+    await expireElapsed(this.executor).catch((e: unknown) => this.log.warn(`reversing changes whose time ran out failed: ${e instanceof Error ? e.message : String(e)}`));
     const breaker = this.executor.breaker.state();
     const mode = this.cfg.executor.dryRun ? 'dry_run' : breaker.open ? 'breaker_open' : 'live';
     const id = this.store.start(mode);

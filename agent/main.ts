@@ -7,6 +7,8 @@ import { openDatabase } from '../lib/db.js';
 import { providerFromEnv } from '../lib/llm/index.js';
 import { closeLogger, createLogger } from '../lib/logger.js';
 import { DEFAULT_AGENT_CONFIG, type AgentConfig } from './config.js';
+import { policyFromFlags, writePolicy } from './executor/policy.js';
+import type { ExecutorConfig } from './executor/types.js';
 import { AgentLoop } from './loop.js';
 
 const llm = providerFromEnv(process.env);
@@ -37,20 +39,22 @@ if (typeof process.getuid === 'function' && process.getuid() !== 0 && !argv.dryR
 }
 
 const base = DEFAULT_AGENT_CONFIG;
+let executor: ExecutorConfig;
+try {
+  executor = policyFromFlags({
+    dryRun: argv.dryRun, deny: argv.deny, scopePid: argv.scopePid, settleS: argv.settle, measureS: argv.measure,
+    keepNeutral: argv.keepNeutral ?? false, cooldownS: argv.cooldown, hourlyBudget: argv.hourlyBudget,
+  }, base.executor);
+} catch (e) {
+  log.error((e as Error).message);
+  await closeLogger(log);
+  process.exit(2);
+}
 const cfg: AgentConfig = {
   ...base,
   intervalS: argv.interval,
   restoreOnExit: argv.restoreOnExit,
-  executor: {
-    ...base.executor,
-    dryRun: argv.dryRun,
-    denyList: argv.deny.split(',').map((s) => s.trim()).filter(Boolean),
-    scopePid: argv.scopePid,
-    settleMs: argv.settle * 1000,
-    measureMs: argv.measure * 1000,
-    keepNeutral: argv.keepNeutral,
-    limits: { cooldownS: argv.cooldown, hourlyBudget: argv.hourlyBudget },
-  },
+  executor,
   decide: { ...base.decide, maxActions: argv.maxActions, cooldownS: argv.cooldown },
   llm: llm.apiKey ? {
     provider: llm.provider, apiKey: llm.apiKey, model: argv.model, baseUrl: llm.baseUrl,
@@ -66,6 +70,17 @@ process.on('unhandledRejection', (reason) => {
 });
 
 const db = openDatabase(argv.db);
+// The operator's paths (npm run actions, chat) act under this same policy: without
+// the file they would fall back to the defaults, so an agent that cannot write it does not start.
+let policyFile: string;
+try {
+  policyFile = writePolicy(argv.db, cfg.executor);
+} catch (e) {
+  log.error(`cannot write the executor policy next to ${argv.db}: ${(e as Error).message}`);
+  db.close();
+  await closeLogger(log);
+  process.exit(1);
+}
 const loop = new AgentLoop(db, cfg, log);
 const stop = new AbortController();
 for (const sig of ['SIGTERM', 'SIGINT'] as const) {
@@ -76,7 +91,7 @@ for (const sig of ['SIGTERM', 'SIGINT'] as const) {
 }
 
 log.info(`agent started: interval ${cfg.intervalS}s, ${cfg.executor.dryRun ? 'DRY-RUN' : 'live'}, decider ${cfg.llm ? `model ${cfg.llm.provider}/${cfg.llm.model}` : `rules (no ${llm.keyVar})`}`, {
-  db: argv.db, deny: cfg.executor.denyList, restore_on_exit: cfg.restoreOnExit,
+  db: argv.db, policy: policyFile, deny: cfg.executor.denyList, scope_pid: cfg.executor.scopePid, restore_on_exit: cfg.restoreOnExit,
 });
 let code = 0;
 try {

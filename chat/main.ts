@@ -6,6 +6,7 @@
 //   npm run chat -- --ask "what is wrong?"   one answer, then exit
 import path from 'node:path';
 import { DEFAULT_EXECUTOR_CONFIG } from '../agent/executor/types.js';
+import { parseDenyList } from '../agent/executor/policy.js';
 import { cli } from '../lib/config.js';
 import { openDatabase, type Db } from '../lib/db.js';
 import { redactor } from '../lib/llm/errors.js';
@@ -26,13 +27,15 @@ const argv = cli('chat', 'Usage: $0 [--db FILE] [--ask "question"] [--model M] [
   .option('max-rounds', { type: 'number', default: 6, describe: 'rounds of tool calls per question before the model must answer' })
   .option('model-timeout', { type: 'number', default: 30, describe: 'seconds per model request' })
   .option('model-retries', { type: 'number', default: 2, describe: 'retries per model request (HTTP 408/429/5xx, timeouts)' })
-  .option('deny', { type: 'string', default: process.env.KS_DENY ?? '', describe: 'for /approve: process names never to touch, as given to the agent (env KS_DENY)' })
-  .option('scope-pid', { type: 'number', describe: 'for /approve: only act on descendants of this pid, as given to the agent' })
-  .option('settle', { type: 'number', default: DEFAULT_EXECUTOR_CONFIG.settleMs / 1000, describe: 'for /approve: seconds before VERIFY measures' })
-  .option('measure', { type: 'number', default: DEFAULT_EXECUTOR_CONFIG.measureMs / 1000, describe: 'for /approve: seconds per before/after window' })
+  // /approve and /undo run under the agent's policy (<db dir>/policy.json); these only add to it.
+  .option('deny', { type: 'string', default: process.env.KS_DENY ?? '', describe: 'for /approve: process names never to touch, besides the agent\'s deny list (env KS_DENY)' })
+  .option('scope-pid', { type: 'number', describe: 'for /approve: only act on descendants of this pid (when the agent has no scope)' })
+  .option('settle', { type: 'number', describe: 'for /approve: seconds before VERIFY measures (default: the agent\'s)' })
+  .option('measure', { type: 'number', describe: 'for /approve: seconds per before/after window (default: the agent\'s)' })
   .option('history-file', { type: 'string', default: path.join(ROOT, 'data', 'chat_history'), describe: 'where interactive input history is kept ("" for none)' })
   .check((a) => {
     for (const k of ['max-rounds', 'model-timeout', 'settle', 'measure'] as const) {
+      if (a[k] === undefined) continue;
       if (!(Number(a[k]) >= 0) || !Number.isFinite(Number(a[k]))) throw new Error(`--${k} must be a number >= 0, got ${String(a[k])}`);
     }
     if (!(Number.isInteger(a['model-retries']) && a['model-retries'] >= 0 && a['model-retries'] <= 10)) throw new Error(`--model-retries must be 0..10, got ${a['model-retries']}`);
@@ -76,11 +79,11 @@ const session = new ChatSession({
   operator: {
     dbFile: argv.db,
     log,
-    executor: {
-      denyList: argv.deny.split(',').map((s) => s.trim()).filter(Boolean),
+    overrides: {
+      denyList: parseDenyList(argv.deny),
       ...(argv.scopePid !== undefined ? { scopePid: argv.scopePid } : {}),
-      settleMs: argv.settle * 1000,
-      measureMs: argv.measure * 1000,
+      ...(argv.settle !== undefined ? { settleMs: argv.settle * 1000 } : {}),
+      ...(argv.measure !== undefined ? { measureMs: argv.measure * 1000 } : {}),
     },
   },
 });

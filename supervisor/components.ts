@@ -15,6 +15,10 @@ export interface SystemOptions {
   readonly agent: boolean;
   readonly agentInterval: number;
   readonly dryRun: boolean;
+  /** Process names the agent never touches (its --deny). */
+  readonly deny?: readonly string[];
+  /** The agent acts only on descendants of this pid (its --scope-pid). */
+  readonly scopePid?: number;
   /** Only the agent gets it, through its environment. */
   readonly apiKey?: string;
   /** Appended to the agent's command line (hidden --agent-args). */
@@ -71,7 +75,9 @@ export function systemComponents(o: SystemOptions): ComponentSpec[] {
       role: 'worker',
       ...a,
       missing: a.missing && { reason: 'not installed (dist/agent/main.js is missing)', fix: a.missing.fix },
-      args: [agent, '--db', o.db, '--interval', String(o.agentInterval), ...(o.dryRun ? ['--dry-run'] : []), ...common, ...(o.agentArgs ?? [])],
+      args: [agent, '--db', o.db, '--interval', String(o.agentInterval), ...(o.dryRun ? ['--dry-run'] : []),
+        ...(o.deny?.length ? ['--deny', o.deny.join(',')] : []), ...(o.scopePid !== undefined ? ['--scope-pid', String(o.scopePid)] : []),
+        ...common, ...(o.agentArgs ?? [])],
       env: o.apiKey ? { GEMINI_API_KEY: o.apiKey } : undefined,
       fixes: { 77: 'run as root (sudo npm start) so the agent may act, or start with --dry-run' },
       stderr: 'supervisor-log',

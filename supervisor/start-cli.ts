@@ -1,6 +1,7 @@
 // `npm start`: flags → component list → runSupervisor. Flags of the original
 // launcher keep their names (--no-agent, --agent-interval, --db).
 import fs from 'node:fs';
+import { parseDenyList } from '../agent/executor/policy.js';
 import { cli } from '../lib/config.js';
 import { resolveApiKey } from './apikey.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
@@ -28,11 +29,18 @@ function positive(name: string, v: number): number {
   return v;
 }
 
+function pid(name: string, v: number): number {
+  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a process id (a positive integer), got ${v}`);
+  return v;
+}
+
 export async function startMain(argv?: string[]): Promise<number> {
   const args = await cli('kernelsight', USAGE, argv)
     .option('agent', { type: 'boolean', default: true, describe: 'run the agent (--no-agent: collect and classify only)' })
     .option('agent-interval', { type: 'number', default: 60, describe: 'seconds between agent cycles' })
     .option('dry-run', { type: 'boolean', default: false, describe: 'the agent shows what it would do and does nothing' })
+    .option('deny', { type: 'string', default: '', describe: 'process names the agent never touches, comma-separated ("name" or "prefix*")' })
+    .option('scope-pid', { type: 'number', describe: 'the agent acts only on descendants of this pid' })
     .option('scrape-interval', { type: 'number', default: 5, describe: 'seconds between /proc scrapes' })
     .option('tracers', { type: 'string', default: 'all', describe: 'eBPF tracers to run: all, none, or a list like syscall,sched,page_fault,io_latency (--no-tracers: none)' })
     .option('status-interval', { type: 'number', default: 30, describe: 'seconds between status lines when not on a terminal' })
@@ -43,6 +51,7 @@ export async function startMain(argv?: string[]): Promise<number> {
     .example('npm start', 'everything, agent every 60 s')
     .example('npm start -- --no-agent --tracers syscall,sched', 'no agent, two tracers')
     .example('npm start -- --dry-run --agent-interval 30', 'agent proposes, never acts')
+    .example('npm start -- --deny postgres,redis* --scope-pid 4242', 'never touch postgres or redis*; only act under pid 4242')
     .parseAsync();
 
   const tracersFlag = args.tracers as unknown as string | boolean;
@@ -68,6 +77,7 @@ export async function startMain(argv?: string[]): Promise<number> {
       scrapeInterval: positive('scrape-interval', args.scrapeInterval),
       tracers, agent: args.agent, agentInterval: positive('agent-interval', args.agentInterval),
       dryRun: args.dryRun, apiKey,
+      deny: parseDenyList(args.deny), scopePid: args.scopePid === undefined ? undefined : pid('scope-pid', args.scopePid),
       agentArgs: args.agentArgs ? args.agentArgs.split(/\s+/).filter(Boolean) : [],
     });
   }

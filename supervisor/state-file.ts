@@ -4,16 +4,15 @@
 // defence behind the reaper, e.g. when both were killed at once); and tests and
 // people can see each component's state without a terminal.
 import fs from 'node:fs';
+import { writeFileAtomic } from '../lib/atomic-file.js';
 import type { SupervisorState } from '../lib/supervisor-state.js';
 import { isAlive, procInfo } from './procfs.js';
 import { groupAlive, signalGroup, sleep } from './kill-tree.js';
 
 /** Atomic replace, so a reader never sees half a file. */
 export function writeState(file: string, state: SupervisorState): void {
-  const tmp = `${file}.${process.pid}.tmp`;
   try {
-    fs.writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
-    fs.renameSync(tmp, file);
+    writeFileAtomic(file, `${JSON.stringify(state, null, 2)}\n`, 0o644);
   } catch {
     // Losing a status update is harmless; the next change rewrites it.
   }

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { detectCpuCgroup, KS_GROUP, ourGroup, processCgroup, type CpuCgroup } from './cgroup.js';
+import { r1 } from './estimate.js';
 import { judgeCpu } from './judge.js';
 import { asProcess } from './process-target.js';
 import type { ActionHandler, PriorState } from './types.js';
@@ -94,4 +95,12 @@ export const cpuQuota: ActionHandler = {
     return prior.version ? processCgroup(p.pid, cgOf(prior)) === ourGroup(p.pid, p.startTime) : false;
   },
   judge: (before, after, t) => judgeCpu(before, after, t),
+  estimate({ params, target: t, system, cpus }) {
+    if (!t) return null;
+    const q = Number(params.quota_pct);
+    const freed = Math.max(0, t.cpuPct - q);
+    const to = r1(Math.max(0, system.busyPct - freed / cpus));
+    return { metric: 'system.busy_pct', from: r1(system.busyPct), to,
+      expectedEffect: `${t.ref} capped at ${q}% of one cpu (now ${t.cpuPct}%): frees ~${r1(freed)}% of a cpu; system busy ${r1(system.busyPct)}% -> ~${to}% unless others take it` };
+  },
 };

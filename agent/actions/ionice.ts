@@ -3,6 +3,7 @@
 // shell). Only downward: the new class/level must rank below the current one.
 import { execa } from 'execa';
 import { readStat } from '../proc/stat.js';
+import { r1 } from './estimate.js';
 import { judgeStall } from './judge.js';
 import { asProcess, listTids, MAX_THREADS } from './process-target.js';
 import type { ActionHandler } from './types.js';
@@ -79,4 +80,12 @@ export const ionice: ActionHandler = {
     return now.cls === params.io_class && (now.cls === 'idle' || now.level === Number(params.level));
   },
   judge: (before, after) => judgeStall(before, after, 'ioStallPct'),
+  estimate({ target: t, targets, system }) {
+    if (!t) return null;
+    const total = targets.reduce((s, x) => s + x.ioBytesPerS, 0);
+    const share = total ? t.ioBytesPerS / total : 0;
+    const stall = system.ioStallPct ?? 0;
+    return { metric: 'system.io_stall_pct', from: r1(stall), to: r1(stall * (1 - share / 2)),
+      expectedEffect: `${t.ref} (${Math.round(share * 100)}% of process I/O) served after others: io stall ${r1(stall)}% expected to ease toward ~${r1(stall * (1 - share / 2))}%` };
+  },
 };

@@ -3,6 +3,7 @@
 // thread on Linux, so every thread is set, and each thread's prior value kept.
 import os from 'node:os';
 import { readStat } from '../proc/stat.js';
+import { niceWeight, r1 } from './estimate.js';
 import { judgeCpu } from './judge.js';
 import { asProcess, listTids, MAX_THREADS } from './process-target.js';
 import type { ActionHandler, Params, PriorState } from './types.js';
@@ -64,4 +65,14 @@ export const renice: ActionHandler = {
     return readStat(asProcess(t).pid)?.nice === Number(params.nice);
   },
   judge: (before, after, t) => judgeCpu(before, after, t),
+  estimate({ params, target: t, system }) {
+    if (!t) return null;
+    const contended = (system.cpuStallPct ?? 0) > 5 || system.busyPct > 90;
+    const share = niceWeight(Number(params.nice)) / (niceWeight(Number(params.nice)) + niceWeight(0));
+    const to = contended ? Math.min(t.cpuPct, r1(100 * share)) : t.cpuPct;
+    return { metric: `${t.ref}.cpu_pct_when_contended`, from: t.cpuPct, to,
+      expectedEffect: contended
+        ? `other runnable work is waiting (cpu stall ${r1(system.cpuStallPct ?? 0)}%): ${t.ref} should drop from ${t.cpuPct}% toward ~${to}% of a contended cpu, others gain up to ${r1(t.cpuPct - to)}%`
+        : `nobody is waiting for cpu now: no measurable change expected until competition appears; ${t.ref} then yields to it` };
+  },
 };

@@ -1,5 +1,6 @@
 // pause_process / resume_process / terminate_process: signals through
-// process.kill (a syscall, no shell). All three need a person's approval.
+// process.kill (a syscall, no shell). All three need a person's approval. A pause
+// lasts duration_s (expiresAfter); a terminate ends its target (removesTarget).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readStat } from '../proc/stat.js';
 import { judgeAnyStall } from './judge.js';
@@ -26,6 +27,7 @@ export const pause: ActionHandler = {
       target: targetParam,
       duration_s: { kind: 'int', min: 10, max: 1800, description: 'seconds before the agent resumes it' },
     },
+    expiresAfter: 'duration_s',
   },
   async readPrior(t) { return { state: readStat(asProcess(t).pid)?.state ?? null }; },
   check(_t, _p, prior) {
@@ -36,6 +38,11 @@ export const pause: ActionHandler = {
   async rollback(t) { process.kill(asProcess(t).pid, 'SIGCONT'); await settle(t, false); },
   async isApplied(t) { return stopped(t); },
   judge: (before, after) => judgeAnyStall(before, after),
+  estimate({ params, target: t }) {
+    if (!t) return null;
+    return { metric: `${t.ref}.cpu_pct`, from: t.cpuPct, to: 0,
+      expectedEffect: `${t.ref} stops for ${String(params.duration_s)}s: its ${t.cpuPct}% cpu and ${Math.round(t.ioBytesPerS / 1024)} KiB/s I/O stop, its ${t.memPct}% of RAM stops growing (not freed)` };
+  },
 };
 
 export const resume: ActionHandler = {
@@ -68,6 +75,7 @@ export const terminate: ActionHandler = {
     reversible: false,
     targetKind: 'process',
     params: { target: targetParam },
+    removesTarget: true,
   },
   async readPrior(t) { return { state: readStat(asProcess(t).pid)?.state ?? null }; },
   check: () => null,

@@ -88,4 +88,9 @@ export const sysctl: ActionHandler = {
     return readSysctl(keyOf(t)) === Number(params.value);
   },
   judge: (before, after, t) => judgeKey(keyOf(t), before, after),
+  estimate({ params, sysctls, rationale }) {
+    const key = String(params.key);
+    return { metric: key, from: sysctls[key] ?? null, to: Number(params.value),
+      expectedEffect: `${key} ${sysctls[key]} -> ${String(params.value)}; ${rationale.split('; ').pop()}` };
+  },
 };

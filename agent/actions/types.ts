@@ -1,6 +1,10 @@
 // The shapes every action shares: its typed parameter specs, the target it acts on,
 // and the handler that reads prior state, applies, checks, judges and rolls back.
+// What differs per action is declared here, on the action (needs approval, how
+// long it lasts, whether it ends its target, what it is expected to do, how its
+// effect is judged), so the executor, approvals and VERIFY hold no action names.
 import type { Sample } from '../proc/sampler.js';
+import type { SystemWindow } from '../proc/system.js';
 
 export type RiskTier = 'low' | 'medium' | 'high';
 
@@ -18,6 +22,13 @@ export interface ActionSpec {
   readonly reversible: boolean;
   readonly targetKind: 'process' | 'sysctl' | 'system';
   readonly params: Readonly<Record<string, ParamSpec>>;
+  /**
+   * The int parameter (seconds) after which the change is reversed on its own
+   * (a pause runs for duration_s): the agent restores it once that has elapsed.
+   */
+  readonly expiresAfter?: string;
+  /** Ending the target is the effect (it exits): VERIFY does not take its exit for "target gone". */
+  readonly removesTarget?: boolean;
 }
 
 export type Params = Readonly<Record<string, string | number>>;
@@ -54,6 +65,36 @@ export interface Judgement {
   readonly detail: string;
 }
 
+/** A process as SIMULATE sees it: the observation's numbers for one target. */
+export interface ObservedProcess {
+  readonly ref: string;
+  readonly cpuPct: number;
+  readonly ioBytesPerS: number;
+  readonly memPct: number;
+}
+
+/** What SIMULATE knows when it asks an action what it would do. */
+export interface EffectInput {
+  /** Untrusted when a model chose them: read with Number()/String(). */
+  readonly params: Readonly<Record<string, unknown>>;
+  /** Why the rules chose it ("" when a model did). */
+  readonly rationale: string;
+  /** The observed process that params.target names, if any. */
+  readonly target?: ObservedProcess;
+  readonly cpus: number;
+  readonly system: Pick<SystemWindow, 'busyPct' | 'cpuStallPct' | 'ioStallPct'>;
+  readonly targets: readonly ObservedProcess[];
+  readonly sysctls: Readonly<Record<string, number | null>>;
+}
+
+/** The predicted effect: on which metric, from what to what, and in words with the numbers. */
+export interface ExpectedEffect {
+  readonly metric: string;
+  readonly from: number | null;
+  readonly to: number | null;
+  readonly expectedEffect: string;
+}
+
 export interface ActionHandler {
   readonly spec: ActionSpec;
   /** Read the state this action is about to change (recorded before acting). */
@@ -70,4 +111,6 @@ export interface ActionHandler {
   /** Does the live state show the action in effect (and not changed by someone else since)? */
   isApplied(target: Target, params: Params, prior: PriorState): Promise<boolean>;
   judge(before: Measurement, after: Measurement, target: Target, params: Params): Judgement;
+  /** SIMULATE's prediction from the observation; absent or null: no quantitative estimate. */
+  estimate?(input: EffectInput): ExpectedEffect | null;
 }

@@ -1,10 +1,12 @@
 // Entry points for people (the chat process, `npm run actions`): approve a pending
 // decision, undo an executed one, restore everything still in effect. Approval
 // re-runs every rule through the executor as if the decision were new, then
-// verifies it like the agent would.
+// verifies it like the agent would. Nothing here names an action: what differs
+// (approval, a bounded lifetime) is declared on the action's spec.
 import type { Logger } from 'winston';
 import type { Db } from '../../lib/db.js';
 import { createLogger } from '../../lib/logger.js';
+import { lookupAction } from '../actions/catalogue.js';
 import { Executor } from './executor.js';
 import { changeFromAudit, reverse, type ReversalResult } from './reversal.js';
 import { DEFAULT_EXECUTOR_CONFIG, type ExecOutcome, type ExecutorConfig } from './types.js';
@@ -89,16 +91,20 @@ export async function restoreAll(ex: Executor, reason: string, filter: (action: 
   return out;
 }
 
-/** Resume processes whose approved pause has run its course. */
-export async function expirePauses(ex: Executor, nowS = Date.now() / 1000): Promise<ReversalResult[]> {
+/**
+ * Reverse changes that last a bounded time (spec.expiresAfter names the parameter,
+ * e.g. a pause's duration_s) once that time has run since they were executed.
+ */
+export async function expireElapsed(ex: Executor, nowS = Date.now() / 1000): Promise<ReversalResult[]> {
   const out: ReversalResult[] = [];
   for (const d of ex.audit.inEffect()) {
-    if (d.action !== 'pause_process') continue;
+    const param = lookupAction(d.action)?.spec.expiresAfter;
+    if (!param) continue;
     const started = ex.audit.history(d.id).find((r) => r.status === 'executed');
-    const duration = Number((JSON.parse(d.params_json) as { duration_s?: number }).duration_s ?? 0);
-    if (!started || nowS - started.ts < duration) continue;
+    const lasts = Number((JSON.parse(d.params_json) as Record<string, unknown>)[param] ?? 0);
+    if (!started || nowS - started.ts < lasts) continue;
     const c = changeFromAudit(ex, d);
-    if (!('refusal' in c)) out.push(await reverse(ex, c, { status: 'restored', reason: `pause of ${duration}s elapsed` }));
+    if (!('refusal' in c)) out.push(await reverse(ex, c, { status: 'restored', reason: `${d.action} ran its ${param} of ${lasts}s` }));
   }
   return out;
 }

@@ -35,8 +35,7 @@ export async function verifyExecuted(ex: Executor, items: readonly Executed[], c
     let applied = false;
     try { applied = await it.handler.isApplied(t, it.params, it.prior); } catch { applied = false; }
     const j = it.handler.judge(it.before, after, t, it.params);
-    const expectedGone = it.handler.spec.name === 'terminate_process';
-    const verdict: FinalVerdict = gone && !expectedGone ? 'target_gone' : !applied ? 'not_applied' : j.verdict;
+    const verdict: FinalVerdict = gone && !it.handler.spec.removesTarget ? 'target_gone' : !applied ? 'not_applied' : j.verdict;
     const verification = {
       verdict, applied, metric: j.metric, before: j.before, after: j.after, detail: j.detail,
       settle_ms: ex.cfg.settleMs, window_ms: ex.cfg.measureMs,

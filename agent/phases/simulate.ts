@@ -1,18 +1,16 @@
 // SIMULATE: where each pressure is heading (least-squares projection 30 minutes
 // ahead, with R²-based confidence and time to threshold), and what each candidate
-// action is expected to do, in numbers where the observation has them.
+// action is expected to do, in numbers where the observation has them: each
+// action estimates its own effect (ActionHandler.estimate).
+import { lookupAction } from '../actions/catalogue.js';
+import type { ExpectedEffect } from '../actions/types.js';
 import { candidatesFor, type Candidate } from './candidates.js';
 import { project, type Projection } from '../trend.js';
 import type { Cause, Resource } from './explain.js';
 import type { Observation } from './observe.js';
 
-export interface CandidateEffect extends Candidate {
-  readonly expectedEffect: string;
-  /** The metric the effect is predicted on, and the predicted values. */
-  readonly metric: string;
-  readonly from: number | null;
-  readonly to: number | null;
-}
+/** A candidate and what its action predicts (metric, from, to, in words). */
+export interface CandidateEffect extends Candidate, ExpectedEffect {}
 
 export interface Simulation {
   readonly projections: Record<string, Projection>;
@@ -40,49 +38,13 @@ const RESOURCE_METRIC: Record<Resource, string[]> = {
   other: [],
 };
 
-/** CFS weight of a nice level (1024 at 0, ~1.25x per step). */
-const weight = (nice: number) => 1024 / Math.pow(1.25, nice);
-const r1 = (x: number) => Math.round(x * 10) / 10;
+const NO_ESTIMATE: ExpectedEffect = { metric: 'none', from: null, to: null, expectedEffect: 'no quantitative estimate' };
 
-export function effectOf(c: Candidate, obs: Observation): Omit<CandidateEffect, keyof Candidate> {
-  const t = obs.targets.find((x) => x.ref === c.params.target);
-  const contended = (obs.system.cpuStallPct ?? 0) > 5 || obs.system.busyPct > 90;
-  switch (c.action) {
-    case 'lower_process_priority': {
-      if (!t) break;
-      const share = weight(Number(c.params.nice)) / (weight(Number(c.params.nice)) + weight(0));
-      const to = contended ? Math.min(t.cpuPct, r1(100 * share)) : t.cpuPct;
-      return { metric: `${t.ref}.cpu_pct_when_contended`, from: t.cpuPct, to,
-        expectedEffect: contended
-          ? `other runnable work is waiting (cpu stall ${r1(obs.system.cpuStallPct ?? 0)}%): ${t.ref} should drop from ${t.cpuPct}% toward ~${to}% of a contended cpu, others gain up to ${r1(t.cpuPct - to)}%`
-          : `nobody is waiting for cpu now: no measurable change expected until competition appears; ${t.ref} then yields to it` };
-    }
-    case 'throttle_cpu': {
-      if (!t) break;
-      const q = Number(c.params.quota_pct);
-      const freed = Math.max(0, t.cpuPct - q);
-      return { metric: 'system.busy_pct', from: r1(obs.system.busyPct), to: r1(Math.max(0, obs.system.busyPct - freed / obs.cpus)),
-        expectedEffect: `${t.ref} capped at ${q}% of one cpu (now ${t.cpuPct}%): frees ~${r1(freed)}% of a cpu; system busy ${r1(obs.system.busyPct)}% -> ~${r1(Math.max(0, obs.system.busyPct - freed / obs.cpus))}% unless others take it` };
-    }
-    case 'lower_io_priority': {
-      if (!t) break;
-      const total = obs.targets.reduce((s, x) => s + x.ioBytesPerS, 0);
-      const share = total ? t.ioBytesPerS / total : 0;
-      const stall = obs.system.ioStallPct ?? 0;
-      return { metric: 'system.io_stall_pct', from: r1(stall), to: r1(stall * (1 - share / 2)),
-        expectedEffect: `${t.ref} (${Math.round(share * 100)}% of process I/O) served after others: io stall ${r1(stall)}% expected to ease toward ~${r1(stall * (1 - share / 2))}%` };
-    }
-    case 'set_sysctl': {
-      const key = String(c.params.key);
-      return { metric: key, from: obs.sysctls[key] ?? null, to: Number(c.params.value),
-        expectedEffect: `${key} ${obs.sysctls[key]} -> ${c.params.value}; ${c.rationale.split('; ').pop()}` };
-    }
-    case 'pause_process':
-      if (!t) break;
-      return { metric: `${t.ref}.cpu_pct`, from: t.cpuPct, to: 0,
-        expectedEffect: `${t.ref} stops for ${c.params.duration_s}s: its ${t.cpuPct}% cpu and ${Math.round(t.ioBytesPerS / 1024)} KiB/s I/O stop, its ${t.memPct}% of RAM stops growing (not freed)` };
-  }
-  return { metric: 'none', from: null, to: null, expectedEffect: 'no quantitative estimate' };
+/** What the candidate's action says it will do, given this observation. */
+export function effectOf(c: Candidate, obs: Observation): ExpectedEffect {
+  const target = obs.targets.find((x) => x.ref === c.params.target);
+  const input = { params: c.params, rationale: c.rationale, target, cpus: obs.cpus, system: obs.system, targets: obs.targets, sysctls: obs.sysctls };
+  return lookupAction(c.action)?.estimate?.(input) ?? NO_ESTIMATE;
 }
 
 export function simulate(obs: Observation, causes: readonly Cause[]): Simulation {

@@ -2,27 +2,49 @@
 // the change itself. It hands the audited decision to the agent's executor
 // (agent/executor/approvals.ts), which re-checks every rule (catalogue, params,
 // target identity, protection, live state, cooldown and budget, circuit breaker)
-// and writes the audit rows. The write handle is opened for that call only; the
-// rest of chat reads through its read-only handle.
+// and writes the audit rows. The rules are the agent's own: the policy it wrote
+// next to the database (agent/executor/policy.ts), which chat's flags can only
+// narrow. The write handle is opened for that call only; the rest of chat reads
+// through its read-only handle.
 import { approveAction, undoAction } from '../../agent/executor/approvals.js';
-import { DEFAULT_EXECUTOR_CONFIG, type ExecutorConfig } from '../../agent/executor/types.js';
-import { openDatabase } from '../../lib/db.js';
+import { operatorPolicy, type PolicyOverrides } from '../../agent/executor/policy.js';
+import type { ExecutorConfig } from '../../agent/executor/types.js';
+import { openDatabase, type Db } from '../../lib/db.js';
 import type { Logger } from '../../lib/logger.js';
 import { escapeUntrusted } from '../../lib/sanitize.js';
 
 export interface OperatorConfig {
   readonly dbFile: string;
   readonly log: Logger;
-  /** The same executor settings the agent runs with (deny list, settle/measure windows). */
-  readonly executor: Partial<ExecutorConfig>;
+  /** Added to the agent's policy: more names denied, a scope, VERIFY's windows. */
+  readonly overrides: PolicyOverrides;
 }
 
 const clean = (s: string) => escapeUntrusted(s, 400);
 
-export async function approve(cfg: OperatorConfig, id: number, signal?: AbortSignal): Promise<string> {
-  const db = openDatabase(cfg.dbFile);
+/** Run one operator command under the agent's policy; the reply says which policy that was. */
+async function underPolicy(cfg: OperatorConfig, what: string, run: (db: Db, config: ExecutorConfig) => Promise<string>): Promise<string> {
+  let policy;
   try {
-    const r = await approveAction(db, id, { by: 'chat', log: cfg.log, config: { ...DEFAULT_EXECUTOR_CONFIG, ...cfg.executor }, signal });
+    policy = operatorPolicy(cfg.dbFile, cfg.overrides);
+  } catch (e) {
+    return `Cannot ${what}: ${clean((e as Error).message)}`;
+  }
+  const db = openDatabase(cfg.dbFile);
+  let reply: string;
+  try {
+    reply = await run(db, policy.config);
+  } catch (e) {
+    reply = `Cannot ${what}: ${clean((e as Error).message)}`;
+  } finally {
+    db.close();
+  }
+  return `${reply}\n(${clean(policy.notice)})`;
+}
+
+export function approve(cfg: OperatorConfig, id: number, signal?: AbortSignal): Promise<string> {
+  return underPolicy(cfg, `approve #${id}`, async (db, config) => {
+    const r = await approveAction(db, id, { by: 'chat', log: cfg.log, config, signal });
     const o = r.outcome;
     cfg.log.info(`approve #${id}: ${o.status}`, { audit: o.status === 'executed' ? o.decisionId : o.auditId });
     switch (o.status) {
@@ -36,24 +58,15 @@ export async function approve(cfg: OperatorConfig, id: number, signal?: AbortSig
         return `Approved and executed #${id}: ${clean(o.description)}.${verdict}`;
       }
     }
-  } catch (e) {
-    return `Cannot approve #${id}: ${clean((e as Error).message)}`;
-  } finally {
-    db.close();
-  }
+  });
 }
 
-export async function undo(cfg: OperatorConfig, id: number): Promise<string> {
-  const db = openDatabase(cfg.dbFile);
-  try {
-    const r = await undoAction(db, id, { by: 'chat', log: cfg.log, config: { ...DEFAULT_EXECUTOR_CONFIG, ...cfg.executor } });
+export function undo(cfg: OperatorConfig, id: number): Promise<string> {
+  return underPolicy(cfg, `undo #${id}`, async (db, config) => {
+    const r = await undoAction(db, id, { by: 'chat', log: cfg.log, config });
     cfg.log.info(`undo #${id}: ${r.status}`, { audit: r.auditId });
     return r.status === 'undone'
       ? `Undone #${id}: ${clean(r.note)} (audit row #${r.auditId}).`
       : `Not undone (${r.status}): ${clean(r.note)} (audit row #${r.auditId}).`;
-  } catch (e) {
-    return `Cannot undo #${id}: ${clean((e as Error).message)}`;
-  } finally {
-    db.close();
-  }
+  });
 }

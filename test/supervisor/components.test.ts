@@ -1,0 +1,26 @@
+// `npm start -- --deny ... --scope-pid N`: the supervisor hands the agent's policy
+// flags to the agent, and to no other component.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { systemComponents } from '../../supervisor/components.js';
+
+const base = {
+  db: '/d/ks.db', logDir: '/l', logLevel: 'info', scrapeInterval: 5, tracers: ['sched'] as const,
+  agent: true, agentInterval: 60, dryRun: false, distDir: '/nonexistent', tracerDir: '/nonexistent',
+};
+
+test('--deny and --scope-pid are on the agent\'s command line', () => {
+  const specs = systemComponents({ ...base, deny: ['myapp', 'pg*'], scopePid: 4242 });
+  const agent = specs.find((s) => s.name === 'agent')!;
+  const script = agent.args.findIndex((a) => a.endsWith('agent/main.js'));
+  assert.deepEqual(agent.args.slice(script + 1),
+    ['--db', '/d/ks.db', '--interval', '60', '--deny', 'myapp,pg*', '--scope-pid', '4242', '--log-dir', '/l', '--log-level', 'info']);
+  for (const s of specs.filter((x) => x.name !== 'agent')) {
+    assert.ok(!s.args.includes('--deny') && !s.args.includes('--scope-pid'), `${s.name} gets no agent policy flags`);
+  }
+});
+
+test('without them the agent\'s command line has neither', () => {
+  const agent = systemComponents({ ...base, deny: [] }).find((s) => s.name === 'agent')!;
+  assert.ok(!agent.args.includes('--deny') && !agent.args.includes('--scope-pid'));
+});
