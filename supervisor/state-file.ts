@@ -5,8 +5,9 @@
 // people can see each component's state without a terminal.
 import fs from 'node:fs';
 import type { SupervisorState } from '../lib/supervisor-state.js';
-import { isAlive, procInfo } from './procfs.js';
 import { groupAlive, signalGroup, sleep } from './kill-tree.js';
+import { readPidStat } from '../lib/procfs/pid.js';
+import { isAlive } from '../lib/procfs/tree.js';
 
 /** Atomic replace, so a reader never sees half a file. */
 export function writeState(file: string, state: SupervisorState): void {
@@ -38,8 +39,8 @@ export async function killLeftovers(state: SupervisorState | undefined, graceMs 
   if (!state) return [];
   const targets = state.components.filter((c) => {
     if (c.pid === undefined) return false;
-    const leader = procInfo(c.pid);
-    const sameLeader = !leader || leader.start === c.pidStart || leader.pgid !== c.pid;
+    const leader = readPidStat(c.pid);
+    const sameLeader = !leader || leader.startTime === c.pidStart || leader.pgid !== c.pid;
     return sameLeader && groupAlive(c.pid);
   });
   for (const c of targets) signalGroup(c.pid!, 'SIGTERM');

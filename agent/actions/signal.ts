@@ -1,12 +1,12 @@
 // pause_process / resume_process / terminate_process: signals through
 // process.kill (a syscall, no shell). All three need a person's approval.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readStat } from '../proc/stat.js';
 import { judgeAnyStall } from './judge.js';
 import { asProcess } from './process-target.js';
 import type { ActionHandler, Target } from './types.js';
+import { readPidStat } from '../../lib/procfs/pid.js';
 
-const stopped = (t: Target) => /^[Tt]$/.test(readStat(asProcess(t).pid)?.state ?? '');
+const stopped = (t: Target) => /^[Tt]$/.test(readPidStat(asProcess(t).pid)?.state ?? '');
 
 /** Signals are delivered asynchronously: wait (briefly) until the state shows it. */
 async function settle(t: Target, want: boolean): Promise<void> {
@@ -27,7 +27,7 @@ export const pause: ActionHandler = {
       duration_s: { kind: 'int', min: 10, max: 1800, description: 'seconds before the agent resumes it' },
     },
   },
-  async readPrior(t) { return { state: readStat(asProcess(t).pid)?.state ?? null }; },
+  async readPrior(t) { return { state: readPidStat(asProcess(t).pid)?.state ?? null }; },
   check(_t, _p, prior) {
     return /^[Tt]$/.test(String(prior.state)) ? { rule: 'already_applied', detail: 'process is already stopped' } : null;
   },
@@ -48,7 +48,7 @@ export const resume: ActionHandler = {
     targetKind: 'process',
     params: { target: targetParam },
   },
-  async readPrior(t) { return { state: readStat(asProcess(t).pid)?.state ?? null }; },
+  async readPrior(t) { return { state: readPidStat(asProcess(t).pid)?.state ?? null }; },
   check(_t, _p, prior) {
     return /^[Tt]$/.test(String(prior.state)) ? null : { rule: 'not_stopped', detail: `process state is ${String(prior.state)}` };
   },
@@ -69,13 +69,13 @@ export const terminate: ActionHandler = {
     targetKind: 'process',
     params: { target: targetParam },
   },
-  async readPrior(t) { return { state: readStat(asProcess(t).pid)?.state ?? null }; },
+  async readPrior(t) { return { state: readPidStat(asProcess(t).pid)?.state ?? null }; },
   check: () => null,
   describe: (t) => `kill(${asProcess(t).pid}, SIGTERM)`,
   async apply(t) { process.kill(asProcess(t).pid, 'SIGTERM'); },
   async isApplied(t) {
     const p = asProcess(t);
-    const s = readStat(p.pid);
+    const s = readPidStat(p.pid);
     return !s || s.startTime !== p.startTime || s.state === 'Z';
   },
   judge: (before, after) => judgeAnyStall(before, after),
