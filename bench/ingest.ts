@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { openDatabase } from '../lib/db.js';
 import { EVENT_SPECS, fieldNames, type EventType } from '../lib/events.js';
 import { DIST } from '../lib/paths.js';
+import { readPidStatus } from '../lib/procfs/pid.js';
 import { mixedEvents } from './events.js';
 
 export interface IngestBench {
@@ -19,10 +20,7 @@ export interface IngestBench {
 }
 
 function peakRssMb(pid: number): number {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : 0;
-  } catch { return 0; }
+  return (readPidStatus(pid)?.vmHwmKb ?? 0) / 1024;
 }
 
 /** The floor: parse the same lines and insert them in 5,000-row transactions. */

@@ -10,11 +10,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import fs from 'node:fs';
-import { descendants } from '../supervisor/procfs.js';
 import { measureFootprint, type Footprint } from '../harness/footprint.js';
 import { enableBpfStats } from '../harness/procs.js';
 import { Scope } from '../harness/scope.js';
 import { actions, allUp, cannotRun, query, signals, startSystem, tempDir, waitFor, type RealSystem } from '../harness/system.js';
+import { descendants } from '../lib/procfs/tree.js';
 
 const SCRAPE_S = 5;
 const AGENT_S = 60;

@@ -3,8 +3,8 @@
 // eBPF programs ran inside the traced tasks (only counted while
 // kernel.bpf_stats_enabled=1; /proc charges that time to the traced tasks).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CLK_TCK } from '../agent/proc/stat.js';
 import { bpfRunNs, bpfStatsEnabled, sampleTree, treeCpuPct, type TreeSample } from './procs.js';
+import { CLK_TCK } from '../lib/procfs/pid.js';
 
 export interface Footprint {
   readonly seconds: number;

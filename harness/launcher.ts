@@ -12,7 +12,7 @@
 // workload gets SIGKILL and the launcher exits, so a crashed test leaves nothing.
 import { spawn, type ChildProcess } from 'node:child_process';
 import readline from 'node:readline';
-import { descendants } from '../supervisor/procfs.js';
+import { descendants } from '../lib/procfs/tree.js';
 
 interface Request { id: number; cmd?: string; args?: string[]; cwd?: string; kill?: boolean }
 

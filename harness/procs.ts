@@ -3,8 +3,8 @@
 // and memory of a process tree (the system's own footprint).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { CLK_TCK, readStat } from '../agent/proc/stat.js';
-import { cmdline, descendants, listProcesses } from '../supervisor/procfs.js';
+import { CLK_TCK, readCmdline, readPidStat } from '../lib/procfs/pid.js';
+import { descendants, listProcesses } from '../lib/procfs/tree.js';
 
 export interface ProcEntry { pid: number; start: number; comm: string; nice: number; ioprio: number | null }
 export type Snapshot = Map<string, ProcEntry>;
@@ -27,15 +27,15 @@ export function ioprios(pids: readonly number[]): Map<number, number> {
 
 /** nice and I/O priority of every live user process, keyed by pid:start_time. */
 export function snapshot(): Snapshot {
-  const stats = listProcesses().filter((p) => p.state !== 'Z').map((p) => readStat(p.pid)).filter((s) => s !== null && !s.isKernelThread);
-  const io = ioprios(stats.map((s) => s!.pid));
-  return new Map(stats.map((s) => [`${s!.pid}:${s!.startTime}`, { pid: s!.pid, start: s!.startTime, comm: s!.comm, nice: s!.nice, ioprio: io.get(s!.pid) ?? null }]));
+  const stats = listProcesses().filter((s) => s.state !== 'Z' && !s.isKernelThread);
+  const io = ioprios(stats.map((s) => s.pid));
+  return new Map(stats.map((s) => [`${s.pid}:${s.startTime}`, { pid: s.pid, start: s.startTime, comm: s.comm, nice: s.nice, ioprio: io.get(s.pid) ?? null }]));
 }
 
 /** Our own ancestors: the test runner chain. */
 function ancestors(): Set<number> {
   const out = new Set<number>();
-  for (let p = process.pid; p > 1 && !out.has(p); p = readStat(p)?.ppid ?? 0) out.add(p);
+  for (let p = process.pid; p > 1 && !out.has(p); p = readPidStat(p)?.ppid ?? 0) out.add(p);
   return out;
 }
 
@@ -47,7 +47,7 @@ function ancestors(): Set<number> {
 export function otherTestRuns(): Set<number> {
   const mine = ancestors();
   const all = listProcesses();
-  const runners = all.filter((p) => !mine.has(p.pid) && /\bnode\b.*\s--test\b/.test(cmdline(p.pid)));
+  const runners = all.filter((p) => !mine.has(p.pid) && /\bnode\b.*\s--test\b/.test(readCmdline(p.pid).join(' ')));
   return new Set(runners.flatMap((r) => [r.pid, ...descendants(r.pid, all).map((d) => d.pid)]));
 }
 
@@ -91,9 +91,9 @@ function pssKbOf(pid: number): number {
 
 /** "ingest/main.js" for a node script, the binary's name otherwise. */
 function processName(pid: number, comm: string): string {
-  const argv = cmdline(pid).split(' ');
+  const argv = readCmdline(pid);
   const script = argv.slice(1).find((a) => a.endsWith('.js'));
-  return script ? script.split('/').slice(-2).join('/') : (argv[0].split('/').pop() || comm);
+  return script ? script.split('/').slice(-2).join('/') : ((argv[0] ?? '').split('/').pop() || comm);
 }
 
 /** CPU ticks (utime+stime, all threads) per process and summed RSS/PSS of root and its descendants. */
@@ -103,7 +103,7 @@ export function sampleTree(root: number): TreeSample {
   let rssKb = 0;
   let pssKb = 0;
   for (const pid of [root, ...descendants(root).map((d) => d.pid)]) {
-    const s = readStat(pid);
+    const s = readPidStat(pid);
     if (!s) continue;
     const key = `${pid}:${s.startTime}`;
     ticks.set(key, s.cpuTicks);

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import readline from 'node:readline';
 import { DIST } from '../lib/paths.js';
-import { readStat } from '../agent/proc/stat.js';
+import { readPidStat } from '../lib/procfs/pid.js';
 
 const LAUNCHER = path.join(DIST, 'harness', 'launcher.js');
 
@@ -54,7 +54,7 @@ export class Scope {
     this.proc.stdin!.write(`${JSON.stringify({ id, cmd: spec.cmd, args: spec.args, cwd })}\n`);
     const m = await started;
     if (m.error || m.pid === undefined) throw new Error(`could not start ${spec.name}: ${m.error}`);
-    const stat = readStat(m.pid);
+    const stat = readPidStat(m.pid);
     if (!stat) throw new Error(`${spec.name} (pid ${m.pid}) exited at once`);
     let done = false;
     void exited.then(() => { done = true; });

@@ -11,8 +11,8 @@ import { openDatabase } from '../lib/db.js';
 import { DIST, TRACER_BIN_DIR } from '../lib/paths.js';
 import { TRACER_ENTRIES, TRACER_NAMES } from '../lib/producers.js';
 import { systemComponents } from '../supervisor/components.js';
-import { descendants, isAlive } from '../supervisor/procfs.js';
 import { readState, stateFilePath, type SupervisorState } from '../lib/supervisor-state.js';
+import { descendants, isAlive } from '../lib/procfs/tree.js';
 
 export const START = path.join(DIST, 'start.js');
 const COMPONENTS = ['ingestion', 'scraper', ...TRACER_ENTRIES.map((e) => e.name), 'agent'];
@@ -80,7 +80,7 @@ export function startSystem(dir: string, o: SystemOptions): RealSystem {
     proc, dir, db, logDir, output: () => out, state, expectedCommands,
     async stop(ms = 40_000) {
       if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
-      const tree = descendants(proc.pid!).map((p) => ({ pid: p.pid, start: p.start }));
+      const tree = descendants(proc.pid!).map((p) => ({ pid: p.pid, start: p.startTime }));
       proc.kill('SIGTERM');
       const code = await Promise.race([exited, sleep(ms, undefined, { ref: false }).then(() => 'timeout' as const)]);
       if (code !== 'timeout') return code;

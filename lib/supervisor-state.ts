@@ -5,6 +5,7 @@
 // wherever someone looks.
 import fs from 'node:fs';
 import path from 'node:path';
+import { readPidStat } from './procfs/pid.js';
 
 export type ComponentState =
   | 'pending' // not started yet
@@ -56,13 +57,7 @@ export function readState(file: string): SupervisorState | undefined {
 export function runningSupervisor(db: string): SupervisorState | undefined {
   const s = readState(stateFilePath(db));
   if (!s) return undefined;
-  try {
-    const raw = fs.readFileSync(`/proc/${s.pid}/stat`, 'utf8');
-    const start = Number(raw.slice(raw.lastIndexOf(')') + 2).split(' ')[19]);
-    return start === s.pidStart ? s : undefined;
-  } catch {
-    return undefined;
-  }
+  return readPidStat(s.pid)?.startTime === s.pidStart ? s : undefined;
 }
 
 /** The state word people see: FAILED in capitals, it needs a person. */

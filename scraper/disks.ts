@@ -3,8 +3,9 @@
 // computed the way iostat -x does. Field layout: Documentation/block/stat.rst.
 import fs from 'node:fs';
 import { makeEvent, type EventOf, type KsEvent } from '../lib/events.js';
+import { toNumber } from '../lib/procfs/text.js';
 import { CounterSet, pct, perSecond, round, type Deltas } from './rates.js';
-import { join, readText, toNumber, type SampleTime, type Source, type SourceContext } from './source.js';
+import { join, readText, type SampleTime, type Source, type SourceContext } from './source.js';
 
 export const BLOCK_COUNTERS = [
   'reads', 'read_sectors', 'read_ticks', 'writes', 'write_sectors', 'write_ticks', 'io_ticks', 'time_in_queue',

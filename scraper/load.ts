@@ -2,8 +2,10 @@
 // so "load per CPU" was wrong on every other machine).
 import os from 'node:os';
 import { makeEvent, type EventOf, type KsEvent } from '../lib/events.js';
+import { parseCpuList } from '../lib/procfs/cpulist.js';
+import { toNumber } from '../lib/procfs/text.js';
 import { round } from './rates.js';
-import { isUnavailable, join, readText, toNumber, type SampleTime, type Source, type SourceContext } from './source.js';
+import { isUnavailable, join, readText, type SampleTime, type Source, type SourceContext } from './source.js';
 
 export interface Loadavg {
   load1: number;
@@ -27,21 +29,6 @@ export function parseLoadavg(text: string): Loadavg {
   };
 }
 
-/** Count CPUs in a kernel cpulist such as "0-1" or "0,2-3,8-11". */
-export function parseCpuList(text: string): number {
-  let n = 0;
-  for (const part of text.trim().split(',')) {
-    if (part === '') continue;
-    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
-    if (!m) throw new Error(`cpulist: unexpected part ${JSON.stringify(part)} in ${JSON.stringify(text.slice(0, 80))}`);
-    const lo = Number(m[1]);
-    const hi = m[2] === undefined ? lo : Number(m[2]);
-    if (hi < lo) throw new Error(`cpulist: bad range ${JSON.stringify(part)}`);
-    n += hi - lo + 1;
-  }
-  return n;
-}
-
 export function loadFields(avg: Loadavg, cpus: number): Omit<EventOf<'load'>, 'v' | 'type' | 'ts'> {
   return { ...avg, cpus, load1_per_cpu: round(avg.load1 / Math.max(1, cpus), 3) };
 }
@@ -49,7 +36,7 @@ export function loadFields(avg: Loadavg, cpus: number): Omit<EventOf<'load'>, 'v
 /** Online CPUs from sysfs (hotplug-aware), else what Node sees. */
 export function onlineCpus(sysRoot: string): number {
   try {
-    const n = parseCpuList(readText(join(sysRoot, 'devices/system/cpu/online')));
+    const n = parseCpuList(readText(join(sysRoot, 'devices/system/cpu/online'))).length;
     if (n > 0) return n;
   } catch (err) {
     if (!isUnavailable(err)) throw err;

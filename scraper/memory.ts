@@ -1,17 +1,8 @@
 // /proc/meminfo: a gauge, so every round (the first included) yields an event.
 import { makeEvent, type EventOf, type KsEvent } from '../lib/events.js';
+import { parseMeminfo } from '../lib/procfs/meminfo.js';
 import { round } from './rates.js';
 import { join, readText, type SampleTime, type Source, type SourceContext } from './source.js';
-
-/** meminfo as a map of name → kB (the few count-only lines keep their raw value). */
-export function parseMeminfo(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const m = /^([^:\s]+):\s+(\d+)/.exec(line);
-    if (m) out.set(m[1], Number(m[2]));
-  }
-  return out;
-}
 
 export type MemoryFields = Omit<EventOf<'memory'>, 'v' | 'type' | 'ts'>;
 

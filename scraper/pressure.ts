@@ -2,28 +2,9 @@
 // `total` stall counter (µs) turned into stalled milliseconds per second.
 import fs from 'node:fs';
 import { makeEvent, type EventOf, type KsEvent } from '../lib/events.js';
+import { parsePressure, PSI_RESOURCES, type Psi, type PsiResource } from '../lib/procfs/pressure.js';
 import { CounterSet, round, type Deltas } from './rates.js';
-import { isUnavailable, join, readText, toNumber, type SampleTime, type Source, type SourceContext } from './source.js';
-
-export const PSI_RESOURCES = ['cpu', 'memory', 'io'] as const;
-export type PsiResource = (typeof PSI_RESOURCES)[number];
-
-export interface PsiLine { avg10: number; avg60: number; avg300: number; total: number }
-export interface Psi { some: PsiLine; full?: PsiLine }
-
-/** Parse one pressure file; `full` is absent for cpu on kernels before 5.13. */
-export function parsePressure(text: string): Psi {
-  const lines: Partial<Record<'some' | 'full', PsiLine>> = {};
-  for (const line of text.split('\n')) {
-    const [kind, ...pairs] = line.trim().split(/\s+/);
-    if (kind !== 'some' && kind !== 'full') continue;
-    const kv = new Map(pairs.map((p) => p.split('=') as [string, string]));
-    const v = (k: string): number => toNumber(kv.get(k), `pressure ${kind} ${k}`);
-    lines[kind] = { avg10: v('avg10'), avg60: v('avg60'), avg300: v('avg300'), total: v('total') };
-  }
-  if (!lines.some) throw new Error(`pressure: no "some" line in ${JSON.stringify(text.slice(0, 80))}`);
-  return { some: lines.some, full: lines.full };
-}
+import { isUnavailable, join, readText, type SampleTime, type Source, type SourceContext } from './source.js';
 
 export function psiFields(resource: PsiResource, psi: Psi, deltas: Deltas<'some_total'>): Omit<EventOf<'psi'>, 'v' | 'type' | 'ts'> {
   const fields: Omit<EventOf<'psi'>, 'v' | 'type' | 'ts'> = {

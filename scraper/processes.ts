@@ -1,62 +1,13 @@
 // Top processes by CPU and by resident memory, each identified by (pid, start
 // time) so the agent can re-check it is the same process before acting on it.
-import fs from 'node:fs';
 import { makeEvent, type EventOf, type KsEvent } from '../lib/events.js';
+import { listPids, parsePidStat, parsePidStatus, type PidStat } from '../lib/procfs/pid.js';
 import { CounterSet, perSecond, round } from './rates.js';
-import { join, readText, toNumber, type SampleTime, type Source, type SourceContext } from './source.js';
+import { join, readText, type SampleTime, type Source, type SourceContext } from './source.js';
 import { sysconf } from './sysconf.js';
 
-export interface ProcStat {
-  pid: number;
-  comm: string;
-  state: string;
-  ppid: number;
-  majflt: number;
-  utime: number;
-  stime: number;
-  nice: number;
-  threads: number;
-  /** Clock ticks since boot (field 22). */
-  start_time: number;
-  rss_pages: number;
-}
-
-/**
- * Parse /proc/<pid>/stat. comm is "(...)" and may itself hold spaces and
- * parentheses (a process can name itself "a) (b"), so it runs to the LAST ')'.
- */
-export function parsePidStat(text: string): ProcStat {
-  const open = text.indexOf('(');
-  const close = text.lastIndexOf(')');
-  if (open < 0 || close < open) throw new Error(`pid stat: no "(comm)" in ${JSON.stringify(text.slice(0, 80))}`);
-  const rest = text.slice(close + 1).trim().split(/\s+/);
-  // rest[0] is field 3 (state), so field N is rest[N - 3].
-  const field = (n: number, name: string): number => toNumber(rest[n - 3], `pid stat ${name}`);
-  if (rest.length < 22) throw new Error(`pid stat: only ${rest.length + 2} fields`);
-  return {
-    pid: toNumber(text.slice(0, open).trim(), 'pid stat pid'),
-    comm: text.slice(open + 1, close),
-    state: rest[0],
-    ppid: field(4, 'ppid'),
-    majflt: field(12, 'majflt'),
-    utime: field(14, 'utime'),
-    stime: field(15, 'stime'),
-    nice: field(19, 'nice'),
-    threads: field(20, 'num_threads'),
-    start_time: field(22, 'starttime'),
-    rss_pages: field(24, 'rss'),
-  };
-}
-
-/** Real uid from /proc/<pid>/status (stat does not carry it). */
-export function parseStatusUid(text: string): number {
-  const uid = /^Uid:\s+(\d+)/m.exec(text);
-  if (!uid) throw new Error('pid status: no Uid line');
-  return Number(uid[1]);
-}
-
 export interface ProcSample {
-  stat: ProcStat;
+  stat: PidStat;
   cpu_pct: number;
   major_faults_per_s: number;
   rss_kb: number;
@@ -73,7 +24,7 @@ export function rankProcesses(samples: readonly ProcSample[], n: number): { cpu:
 export function processFields(s: ProcSample, uid: number, rankBy: 'cpu' | 'rss'): Omit<EventOf<'process'>, 'v' | 'type' | 'ts'> {
   return {
     pid: s.stat.pid,
-    start_time: s.stat.start_time,
+    start_time: s.stat.startTime,
     comm: s.stat.comm.slice(0, 16),
     state: s.stat.state.slice(0, 2),
     uid,
@@ -102,14 +53,14 @@ export class ProcessSource implements Source {
 
   sample(now: SampleTime): KsEvent[] {
     const { clockTicks, pageSize } = sysconf();
-    const pids = fs.readdirSync(this.ctx.procRoot).filter((d) => /^\d+$/.test(d));
+    const pids = listPids(this.ctx.procRoot);
     const samples: ProcSample[] = [];
     const seen = new Set<string>();
     for (const pid of pids) {
       const stat = this.readStat(pid);
       if (!stat) continue;
       // pid alone is reused; with the start time it names one process.
-      const key = `${stat.pid}:${stat.start_time}`;
+      const key = `${stat.pid}:${stat.startTime}`;
       seen.add(key);
       const counters = { ticks: stat.utime + stat.stime, majflt: stat.majflt };
       // A process not seen last round was born after it, so its counters started at 0 in this interval.
@@ -122,7 +73,7 @@ export class ProcessSource implements Source {
         // stat's rss is the same mm counter as statm's resident and status's
         // VmRSS; taking it from the file we already read keeps ranking and
         // output consistent and saves a read per process.
-        rss_kb: (stat.rss_pages * pageSize) / 1024,
+        rss_kb: (stat.rssPages * pageSize) / 1024,
       });
     }
     this.counters.retain(seen);
@@ -139,24 +90,24 @@ export class ProcessSource implements Source {
     return events;
   }
 
-  private readStat(pid: string): ProcStat | undefined {
+  private readStat(pid: number): PidStat | undefined {
     let text: string;
     try {
-      text = readText(join(this.ctx.procRoot, pid, 'stat'));
+      text = readText(join(this.ctx.procRoot, String(pid), 'stat'));
     } catch {
       return undefined; // exited between readdir and read: normal
     }
     try {
       return parsePidStat(text);
     } catch (err) {
-      this.ctx.warnOnce('pid-stat-parse', `skipping unparsable ${join(this.ctx.procRoot, pid, 'stat')}: ${(err as Error).message}`);
+      this.ctx.warnOnce('pid-stat-parse', `skipping unparsable ${join(this.ctx.procRoot, String(pid), 'stat')}: ${(err as Error).message}`);
       return undefined;
     }
   }
 
   private readUid(pid: number): number | undefined {
     try {
-      return parseStatusUid(readText(join(this.ctx.procRoot, String(pid), 'status')));
+      return parsePidStatus(readText(join(this.ctx.procRoot, String(pid), 'status'))).uid;
     } catch {
       return undefined;
     }

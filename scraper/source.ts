@@ -1,6 +1,6 @@
 // What every /proc or /sys source looks like to the scraper loop: a name and a
-// sample() that reads its files and returns finished events. Parsing lives in
-// pure functions beside each source so tests can feed them fixture text.
+// sample() that reads its files and returns finished events. Parsing the file text
+// lives in lib/procfs (pure functions) so tests can feed them fixture text.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { KsEvent } from '../lib/events.js';
@@ -47,13 +47,4 @@ const UNAVAILABLE = new Set(['ENOENT', 'EACCES', 'EPERM', 'ENOTDIR', 'ENODEV']);
 
 export function isUnavailable(err: unknown): boolean {
   return typeof err === 'object' && err !== null && UNAVAILABLE.has(String((err as { code?: unknown }).code));
-}
-
-/** Parse a decimal field, throwing with the bad text so a log line shows it. */
-export function toNumber(text: string | undefined, what: string): number {
-  const n = Number(text);
-  if (text === undefined || text === '' || !Number.isFinite(n)) {
-    throw new Error(`${what}: expected a number, got ${JSON.stringify(text)}`);
-  }
-  return n;
 }

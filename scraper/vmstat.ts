@@ -1,18 +1,10 @@
 // /proc/vmstat: fault, swap, reclaim and OOM-kill counters as per-interval rates.
 import { makeEvent, type EventOf, type KsEvent } from '../lib/events.js';
+import { parseVmstat } from '../lib/procfs/vmstat.js';
 import { CounterSet, perSecond, round, type Deltas } from './rates.js';
 import { join, readText, type SampleTime, type Source, type SourceContext } from './source.js';
 
 export type VmCounter = 'pgfault' | 'pgmajfault' | 'pswpin' | 'pswpout' | 'oom_kill' | 'pgscan' | 'pgsteal';
-
-export function parseVmstat(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const m = /^(\w+)\s+(-?\d+)\s*$/.exec(line);
-    if (m) out.set(m[1], Number(m[2]));
-  }
-  return out;
-}
 
 // Pages scanned/reclaimed, summed over who did the reclaim. Newer kernels also
 // print pgscan_anon/pgscan_file (a split of the same pages) and

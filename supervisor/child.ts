@@ -13,10 +13,10 @@ import type { ComponentState, ComponentStatus } from '../lib/supervisor-state.js
 import { EXIT_NO_KERNEL_FEATURE, EXIT_NO_PERMISSION, type ComponentSpec } from './component.js';
 import { groupAlive, sleep, terminateGroup } from './kill-tree.js';
 import type { LineMerger } from './line-merger.js';
-import { procInfo } from './procfs.js';
 import type { Reaper } from './reaper.js';
 import { lastLogLine } from './log-tail.js';
 import { RotatingFile } from './rotating-file.js';
+import { readPidStat } from '../lib/procfs/pid.js';
 
 export interface ChildDeps {
   readonly log: Logger;
@@ -158,7 +158,7 @@ export class SupervisedChild {
 
     this.running = true;
     this.pid = proc.pid;
-    this.pidStart = procInfo(proc.pid)?.start;
+    this.pidStart = readPidStat(proc.pid)?.startTime;
     this.upSince = Date.now();
     deps.reaper?.add(proc.pid, this.pidStart ?? 0, spec.role === 'sink' ? 2 : 1);
     proc.stdin?.on('error', () => {}); // EPIPE when the child died; the exit handler deals with it

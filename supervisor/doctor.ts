@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DIST, REAPER_BIN, TRACER_BIN_DIR } from '../lib/paths.js';
+import { readPidStatus } from '../lib/procfs/pid.js';
 import { allHooks, TRACER_ENTRIES } from '../lib/producers.js';
 import { describeComponent, runningSupervisor } from '../lib/supervisor-state.js';
 
@@ -34,8 +35,8 @@ const fail = (name: string, detail: string, fix: string): Check => ({ status: 'f
 
 /** Effective capability bit from /proc/self/status. */
 function hasCap(bit: number): boolean {
-  const m = /^CapEff:\s*([0-9a-f]+)$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
-  return m ? (BigInt(`0x${m[1]}`) >> BigInt(bit)) & 1n ? true : false : false;
+  const cap = readPidStatus('self')?.capEff;
+  return cap !== undefined && ((cap >> BigInt(bit)) & 1n) === 1n;
 }
 
 export function checkPermission(): Check {

@@ -3,7 +3,7 @@
 // after their parent died and they were re-parented; tree-kill additionally
 // follows parent links, which catches descendants that left the group (setsid).
 import treeKill from 'tree-kill';
-import { groupMembers } from './procfs.js';
+import { groupMembers } from '../lib/procfs/tree.js';
 
 /** Signal a whole process group; false when the group is empty. */
 export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {

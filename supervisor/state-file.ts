@@ -6,8 +6,9 @@
 import fs from 'node:fs';
 import { writeFileAtomic } from '../lib/atomic-file.js';
 import type { SupervisorState } from '../lib/supervisor-state.js';
-import { isAlive, procInfo } from './procfs.js';
 import { groupAlive, signalGroup, sleep } from './kill-tree.js';
+import { readPidStat } from '../lib/procfs/pid.js';
+import { isAlive } from '../lib/procfs/tree.js';
 
 /** Atomic replace, so a reader never sees half a file. */
 export function writeState(file: string, state: SupervisorState): void {
@@ -37,8 +38,8 @@ export async function killLeftovers(state: SupervisorState | undefined, graceMs 
   if (!state) return [];
   const targets = state.components.filter((c) => {
     if (c.pid === undefined) return false;
-    const leader = procInfo(c.pid);
-    const sameLeader = !leader || leader.start === c.pidStart || leader.pgid !== c.pid;
+    const leader = readPidStat(c.pid);
+    const sameLeader = !leader || leader.startTime === c.pidStart || leader.pgid !== c.pid;
     return sameLeader && groupAlive(c.pid);
   });
   for (const c of targets) signalGroup(c.pid!, 'SIGTERM');

@@ -10,13 +10,13 @@ import { SupervisedChild } from './child.js';
 import type { ComponentSpec } from './component.js';
 import { sleep } from './kill-tree.js';
 import { DEFAULT_MERGER, LineMerger, type MergerOptions } from './line-merger.js';
-import { procInfo } from './procfs.js';
 import { Reaper } from './reaper.js';
 import { readState, stateFilePath } from '../lib/supervisor-state.js';
 import { killLeftovers, liveOwner, removeState, writeState } from './state-file.js';
 import { StatusDb, type DbFigures } from './status-db.js';
 import { StatusView } from './status.js';
 import { stopAll } from './stop.js';
+import { readPidStat } from '../lib/procfs/pid.js';
 
 export interface SupervisorConfig {
   readonly components: readonly ComponentSpec[];
@@ -90,7 +90,7 @@ export async function runSupervisor(cfg: SupervisorConfig): Promise<number> {
   const view = new StatusView(cfg.out, facts, { tty: cfg.tty, plainEveryMs: cfg.statusEveryMs ?? 30_000 });
   const saveState = (): void =>
     writeState(stateFile, {
-      pid: process.pid, pidStart: procInfo(process.pid)?.start ?? 0, startedAt, updatedAt: Date.now(),
+      pid: process.pid, pidStart: readPidStat(process.pid)?.startTime ?? 0, startedAt, updatedAt: Date.now(),
       db: cfg.db, logDir: cfg.logDir, reaperPid: reaper?.pid, components: children.map((c) => c.snapshot()),
     });
 

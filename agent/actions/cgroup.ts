@@ -3,6 +3,8 @@
 // offers the cpu controller wins, v2 first.
 import fs from 'node:fs';
 import path from 'node:path';
+import { readMounts } from '../../lib/procfs/mounts.js';
+import { readPidCgroup } from '../../lib/procfs/pid.js';
 
 export interface CpuCgroup {
   readonly version: 'v1' | 'v2';
@@ -11,30 +13,25 @@ export interface CpuCgroup {
 }
 
 export function detectCpuCgroup(mounts = '/proc/self/mounts'): CpuCgroup | null {
-  let text = '';
-  try { text = fs.readFileSync(mounts, 'utf8'); } catch { return null; }
-  const rows = text.split('\n').map((l) => l.split(' ')).filter((f) => f.length >= 4);
-  for (const [, dir, type] of rows) {
-    if (type !== 'cgroup2' || !dir) continue;
+  const rows = readMounts(mounts);
+  if (!rows) return null;
+  for (const { mountPoint: dir, fstype } of rows) {
+    if (fstype !== 'cgroup2') continue;
     try {
       if (fs.readFileSync(path.join(dir, 'cgroup.controllers'), 'utf8').split(/\s+/).includes('cpu')) return { version: 'v2', mount: dir };
     } catch { /* not readable */ }
   }
-  for (const [, dir, type, opts] of rows) {
-    if (type === 'cgroup' && dir && opts?.split(',').includes('cpu')) return { version: 'v1', mount: dir };
+  for (const { mountPoint: dir, fstype, options } of rows) {
+    if (fstype === 'cgroup' && options.includes('cpu')) return { version: 'v1', mount: dir };
   }
   return null;
 }
 
 /** The process's cgroup path (relative to the hierarchy's root) in the hierarchy holding cpu. */
 export function processCgroup(pid: number, cg: CpuCgroup): string | null {
-  let text = '';
-  try { text = fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8'); } catch { return null; }
-  for (const line of text.split('\n')) {
-    const m = /^(\d+):([^:]*):(.*)$/.exec(line);
-    if (!m) continue;
-    if (cg.version === 'v2' && m[1] === '0' && m[2] === '') return m[3]!;
-    if (cg.version === 'v1' && m[2]!.split(',').includes('cpu')) return m[3]!;
+  for (const e of readPidCgroup(pid) ?? []) {
+    if (cg.version === 'v2' && e.hierarchy === 0 && e.controllers.length === 0) return e.path;
+    if (cg.version === 'v1' && e.controllers.includes('cpu')) return e.path;
   }
   return null;
 }

@@ -1,17 +1,9 @@
 // clear_page_cache: write /proc/sys/vm/drop_caches. Irreversible (the cache
 // refills from disk, at a cost), so it needs approval.
 import fs from 'node:fs';
+import { readMeminfo } from '../../lib/procfs/meminfo.js';
 import { judgeStall } from './judge.js';
 import type { ActionHandler } from './types.js';
-
-function meminfoKb(field: string): number | null {
-  try {
-    const m = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(fs.readFileSync('/proc/meminfo', 'utf8'));
-    return m ? Number(m[1]) : null;
-  } catch {
-    return null;
-  }
-}
 
 export const dropCaches: ActionHandler = {
   spec: {
@@ -24,7 +16,8 @@ export const dropCaches: ActionHandler = {
     params: { level: { kind: 'int', min: 1, max: 3, description: '1 page cache, 2 slab (dentries/inodes), 3 both' } },
   },
   async readPrior() {
-    return { mem_available_kb: meminfoKb('MemAvailable'), cached_kb: meminfoKb('Cached') };
+    const info = readMeminfo();
+    return { mem_available_kb: info?.get('MemAvailable') ?? null, cached_kb: info?.get('Cached') ?? null };
   },
   check: () => null,
   describe: (_t, p) => `write "${Number(p.level)}" to /proc/sys/vm/drop_caches`,

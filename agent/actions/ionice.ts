@@ -2,11 +2,11 @@
 // binding for ioprio_set(2), so util-linux `ionice` runs with an argv array (no
 // shell). Only downward: the new class/level must rank below the current one.
 import { execa } from 'execa';
-import { readStat } from '../proc/stat.js';
 import { r1 } from './estimate.js';
 import { judgeStall } from './judge.js';
-import { asProcess, listTids, MAX_THREADS } from './process-target.js';
+import { asProcess, MAX_THREADS } from './process-target.js';
 import type { ActionHandler } from './types.js';
+import { listTids, readPidStat } from '../../lib/procfs/pid.js';
 
 export type IoClass = 'none' | 'realtime' | 'best-effort' | 'idle';
 export interface IoPrio { readonly cls: IoClass; readonly level: number }
@@ -53,7 +53,7 @@ export const ionice: ActionHandler = {
   async readPrior(t) {
     const p = asProcess(t);
     const prio = await readIoPrio(p.pid);
-    return { cls: prio.cls, level: prio.level, nice: readStat(p.pid)?.nice ?? 0 };
+    return { cls: prio.cls, level: prio.level, nice: readPidStat(p.pid)?.nice ?? 0 };
   },
   check(_t, params, prior) {
     const nice = Number(prior.nice);

@@ -8,7 +8,7 @@
 // - neutral: applied, nothing measurable either way (e.g. a renice on an otherwise
 //   idle box: nobody was waiting for the CPU). It did not help, so VERIFY rolls it
 //   back (DESIGN.md safety model) unless the agent runs with --keep-neutral.
-import { cpusAllowed } from '../proc/stat.js';
+import { readPidStatus } from '../../lib/procfs/pid.js';
 import type { Judgement, Measurement, Target } from './types.js';
 
 const rose = (b: number, a: number) => a > b + Math.max(10, 0.5 * b);
@@ -33,7 +33,7 @@ function busyWhereTargetRuns(m: Measurement, allowed: readonly number[] | null):
 
 /** The target's CPUs when they are a strict subset of the online ones, else null (all). */
 function targetCpus(m: Measurement, t: Target): number[] | null {
-  const allowed = t.kind === 'process' ? cpusAllowed(t.pid) : null;
+  const allowed = t.kind === 'process' ? (readPidStatus(t.pid)?.cpusAllowed ?? null) : null;
   const per = m.system.perCpuBusyPct;
   const online = per.flatMap((_, i) => (i in per ? [i] : []));
   return !allowed || online.every((c) => allowed.includes(c)) ? null : allowed.filter((c) => online.includes(c));

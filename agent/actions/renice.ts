@@ -2,11 +2,11 @@
 // Only upward: a lower nice would take CPU from everything else. Nice is per
 // thread on Linux, so every thread is set, and each thread's prior value kept.
 import os from 'node:os';
-import { readStat } from '../proc/stat.js';
 import { niceWeight, r1 } from './estimate.js';
 import { judgeCpu } from './judge.js';
-import { asProcess, listTids, MAX_THREADS } from './process-target.js';
+import { asProcess, MAX_THREADS } from './process-target.js';
 import type { ActionHandler, Params, PriorState } from './types.js';
+import { listTids, readPidStat } from '../../lib/procfs/pid.js';
 
 function readThreadNice(pid: number): Record<string, number> {
   const out: Record<string, number> = {};
@@ -31,7 +31,7 @@ export const renice: ActionHandler = {
   },
   async readPrior(t) {
     const p = asProcess(t);
-    return { nice: readStat(p.pid)?.nice ?? null, threads: readThreadNice(p.pid) };
+    return { nice: readPidStat(p.pid)?.nice ?? null, threads: readThreadNice(p.pid) };
   },
   check(_t, params, prior) {
     const cur = prior.nice as number | null;
@@ -62,7 +62,7 @@ export const renice: ActionHandler = {
     }
   },
   async isApplied(t, params: Params, _prior: PriorState) {
-    return readStat(asProcess(t).pid)?.nice === Number(params.nice);
+    return readPidStat(asProcess(t).pid)?.nice === Number(params.nice);
   },
   judge: (before, after, t) => judgeCpu(before, after, t),
   estimate({ params, target: t, system }) {

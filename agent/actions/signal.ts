@@ -2,12 +2,12 @@
 // process.kill (a syscall, no shell). All three need a person's approval. A pause
 // lasts duration_s (expiresAfter); a terminate ends its target (removesTarget).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readStat } from '../proc/stat.js';
 import { judgeAnyStall } from './judge.js';
 import { asProcess } from './process-target.js';
 import type { ActionHandler, Target } from './types.js';
+import { readPidStat } from '../../lib/procfs/pid.js';
 
-const stopped = (t: Target) => /^[Tt]$/.test(readStat(asProcess(t).pid)?.state ?? '');
+const stopped = (t: Target) => /^[Tt]$/.test(readPidStat(asProcess(t).pid)?.state ?? '');
 
 /** Signals are delivered asynchronously: wait (briefly) until the state shows it. */
 async function settle(t: Target, want: boolean): Promise<void> {
@@ -29,7 +29,7 @@ export const pause: ActionHandler = {
     },
     expiresAfter: 'duration_s',
   },
-  async readPrior(t) { return { state: readStat(asProcess(t).pid)?.state ?? null }; },
+  async readPrior(t) { return { state: readPidStat(asProcess(t).pid)?.state ?? null }; },
   check(_t, _p, prior) {
     return /^[Tt]$/.test(String(prior.state)) ? { rule: 'already_applied', detail: 'process is already stopped' } : null;
   },
@@ -55,7 +55,7 @@ export const resume: ActionHandler = {
     targetKind: 'process',
     params: { target: targetParam },
   },
-  async readPrior(t) { return { state: readStat(asProcess(t).pid)?.state ?? null }; },
+  async readPrior(t) { return { state: readPidStat(asProcess(t).pid)?.state ?? null }; },
   check(_t, _p, prior) {
     return /^[Tt]$/.test(String(prior.state)) ? null : { rule: 'not_stopped', detail: `process state is ${String(prior.state)}` };
   },
@@ -77,13 +77,13 @@ export const terminate: ActionHandler = {
     params: { target: targetParam },
     removesTarget: true,
   },
-  async readPrior(t) { return { state: readStat(asProcess(t).pid)?.state ?? null }; },
+  async readPrior(t) { return { state: readPidStat(asProcess(t).pid)?.state ?? null }; },
   check: () => null,
   describe: (t) => `kill(${asProcess(t).pid}, SIGTERM)`,
   async apply(t) { process.kill(asProcess(t).pid, 'SIGTERM'); },
   async isApplied(t) {
     const p = asProcess(t);
-    const s = readStat(p.pid);
+    const s = readPidStat(p.pid);
     return !s || s.startTime !== p.startTime || s.state === 'Z';
   },
   judge: (before, after) => judgeAnyStall(before, after),

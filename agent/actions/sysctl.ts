@@ -2,6 +2,7 @@
 // /proc/sys (no sysctl binary, no shell). Keys off the allowlist never get here:
 // the parameter is an enum, and the path is built from the allowlisted key only.
 import fs from 'node:fs';
+import { readSysctl as readSysctlText, sysctlFile } from '../../lib/procfs/sysctl.js';
 import { judgeRate, judgeStall } from './judge.js';
 import type { ActionHandler, Judgement, Measurement, Target } from './types.js';
 
@@ -19,16 +20,13 @@ export const SYSCTL_ALLOWLIST: Readonly<Record<string, SysctlRule>> = {
 
 export function sysctlPath(key: string): string {
   if (!Object.hasOwn(SYSCTL_ALLOWLIST, key)) throw new Error(`sysctl ${JSON.stringify(key)} is not on the allowlist`);
-  return `/proc/sys/${key.replace(/\./g, '/')}`;
+  return sysctlFile(key);
 }
 
 export function readSysctl(key: string): number | null {
-  try {
-    const n = Number(fs.readFileSync(sysctlPath(key), 'utf8').trim());
-    return Number.isFinite(n) ? n : null;
-  } catch {
-    return null;
-  }
+  const text = Object.hasOwn(SYSCTL_ALLOWLIST, key) ? readSysctlText(key) : null;
+  const n = Number(text);
+  return text !== null && Number.isFinite(n) ? n : null;
 }
 
 function keyOf(t: Target): string {

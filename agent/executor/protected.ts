@@ -1,10 +1,9 @@
 // Processes the agent never touches, whatever asked: PID 1, kernel threads,
 // KernelSight itself (this process, its ancestors, anything run from the
 // repository), sshd, systemd*, journald, dbus, and a configurable deny list.
-import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../../lib/paths.js';
-import { readCmdline, readStat, type ProcStat } from '../proc/stat.js';
+import { type PidStat, readCmdline, readPidLink, readPidStat } from '../../lib/procfs/pid.js';
 
 const BUILTIN: ReadonlyArray<[RegExp, string]> = [
   [/^sshd/, 'sshd'],
@@ -18,7 +17,7 @@ function ancestors(): Set<number> {
   const out = new Set<number>();
   for (let pid = process.pid; pid > 0 && !out.has(pid); ) {
     out.add(pid);
-    pid = readStat(pid)?.ppid ?? 0;
+    pid = readPidStat(pid)?.ppid ?? 0;
   }
   return out;
 }
@@ -27,8 +26,7 @@ const PATHLIKE = /^[\w.\-/@+]+$/;
 
 /** True if any argv element is a path inside the repository (dist/..., tracers/build/...). */
 function runsFromRepo(pid: number): boolean {
-  let cwd = '/';
-  try { cwd = fs.readlinkSync(`/proc/${pid}/cwd`); } catch { /* exited or no access */ }
+  const cwd = readPidLink(pid, 'cwd') ?? '/'; // '/' when exited or no access
   // Only arguments that look like paths: an inline script (node -e '...') is not one.
   return readCmdline(pid).some((a) => PATHLIKE.test(a) && a.includes('/') && path.resolve(cwd, a).startsWith(`${ROOT}/`));
 }
@@ -40,7 +38,7 @@ function matchesDeny(comm: string, pattern: string): boolean {
 /** Is `pid` a descendant of `root` (walking the parent chain)? */
 function descendsFrom(pid: number, root: number): boolean {
   const seen = new Set<number>();
-  for (let p = readStat(pid)?.ppid ?? 0; p > 0 && !seen.has(p); p = readStat(p)?.ppid ?? 0) {
+  for (let p = readPidStat(pid)?.ppid ?? 0; p > 0 && !seen.has(p); p = readPidStat(p)?.ppid ?? 0) {
     if (p === root) return true;
     seen.add(p);
   }
@@ -56,7 +54,7 @@ export class ProtectionPolicy {
   constructor(readonly denyList: readonly string[] = [], readonly scopeRoot?: number) {}
 
   /** Why this process is protected, or null if the agent may act on it. */
-  reason(stat: ProcStat): string | null {
+  reason(stat: PidStat): string | null {
     if (stat.pid === 1) return 'pid_1';
     if (stat.isKernelThread) return 'kernel_thread';
     if (this.own.has(stat.pid) || runsFromRepo(stat.pid)) return 'kernelsight_process';

@@ -1,14 +1,14 @@
 // OBSERVE: open signals, the processes behind them, live measurements of the
 // system, the latest metrics, baselines and recent series. Processes get opaque
 // references (t1, t2, ...) here; from now on deciders see only those and numbers.
-import fs from 'node:fs';
 import type { Db } from '../../lib/db.js';
+import { readMeminfo } from '../../lib/procfs/meminfo.js';
+import { readPidStat } from '../../lib/procfs/pid.js';
 import { detectCpuCgroup } from '../actions/cgroup.js';
 import { readSysctl, SYSCTL_ALLOWLIST } from '../actions/sysctl.js';
 import type { ProtectionPolicy } from '../executor/protected.js';
 import type { TargetEntry } from '../executor/types.js';
 import { sample, type ProcessWindow } from '../proc/sampler.js';
-import { readStat } from '../proc/stat.js';
 import type { SystemWindow } from '../proc/system.js';
 import { baselines } from '../../lib/read-model/baselines.js';
 import { latestPerGroup, latestRow, type Row } from '../../lib/read-model/latest.js';
@@ -85,10 +85,6 @@ export interface ObserveOptions {
   readonly maxTargets: number;
 }
 
-function memTotalKb(): number {
-  try { return Number(/^MemTotal:\s+(\d+)/m.exec(fs.readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0); } catch { return 0; }
-}
-
 function signalCandidates(s: { entity_type: string | null; entity_id: string | null }, ctx: Record<string, unknown>): Candidate[] {
   const out = processCandidates(ctx);
   const m = s.entity_type === 'process' ? /^(\d+):(\d+)$/.exec(s.entity_id ?? '') : null;
@@ -110,7 +106,7 @@ export async function observe(db: Db, protection: ProtectionPolicy, o: ObserveOp
   const nowS = Date.now() / 1000;
   const rows = openSignals(db, { sinceS: nowS - o.signalMaxAgeS, limit: 30, order: 'pressure' });
   const live = await sample(o.sampleMs, undefined, signal);
-  const memKb = memTotalKb();
+  const memKb = readMeminfo()?.get('MemTotal') ?? 0;
   const byPid = new Map(live.processes.map((p) => [p.pid, p]));
 
   // Who is worth a reference: processes named by signals (if still the same process)
@@ -129,7 +125,7 @@ export async function observe(db: Db, protection: ProtectionPolicy, o: ObserveOp
   const reasons = new Map<number, string | null>();
   const reasonOf = (p: ProcessWindow): string | null => {
     if (!reasons.has(p.pid)) {
-      const stat = readStat(p.pid);
+      const stat = readPidStat(p.pid);
       reasons.set(p.pid, stat && stat.startTime === p.startTime ? protection.reason(stat) : 'target_gone');
     }
     return reasons.get(p.pid)!;

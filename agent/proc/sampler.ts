@@ -1,9 +1,8 @@
 // Measures processes and the system over a window: two readings of /proc, a pause
 // between them, rates from the difference. OBSERVE uses it to find who is burning
 // the CPU right now; EXECUTE and VERIFY use it for the before/after comparison.
-import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CLK_TCK, listPids, readIo, readStat, type ProcStat } from './stat.js';
+import { CLK_TCK, listPids, listTids, readPidIo, readPidStat, readSchedstat, type PidStat } from '../../lib/procfs/pid.js';
 import { diffSystem, readSystemCounters, type SystemWindow } from './system.js';
 
 export interface ProcessWindow {
@@ -35,22 +34,18 @@ export interface Sample {
 
 const PAGE_KB = 4;
 
-interface Reading { stat: ProcStat; read: number; write: number; sched: Map<string, number> }
+interface Reading { stat: PidStat; read: number; write: number; sched: Map<number, number> }
 
 const MAX_THREADS = 64;
 /** A thread counts toward demand when it ran or waited this share of the window. */
 const BUSY_THREAD = 0.2;
 
 /** Per thread: run + run-queue wait, nanoseconds (/proc/<pid>/task/<tid>/schedstat). */
-function schedNs(pid: number): Map<string, number> {
-  const out = new Map<string, number>();
-  let tids: string[] = [];
-  try { tids = fs.readdirSync(`/proc/${pid}/task`).slice(0, MAX_THREADS); } catch { return out; }
-  for (const tid of tids) {
-    try {
-      const [run = 0, wait = 0] = fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
-      out.set(tid, run + wait);
-    } catch { /* thread exited */ }
+function schedNs(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const tid of listTids(pid).slice(0, MAX_THREADS)) {
+    const s = readSchedstat(pid, tid);
+    if (s) out.set(tid, s.runNs + s.waitNs); // else: the thread exited
   }
   return out;
 }
@@ -60,7 +55,7 @@ function schedNs(pid: number): Map<string, number> {
  * briefly and, on a loaded box, wait in the run queue; summing those would make it
  * look hungry. A thread that ran or waited for 20%+ of the window is really busy.
  */
-function demandPct(a: Map<string, number>, b: Map<string, number>, seconds: number): number {
+function demandPct(a: Map<number, number>, b: Map<number, number>, seconds: number): number {
   let sum = 0;
   for (const [tid, ns] of b) {
     const share = (ns - (a.get(tid) ?? ns)) / 1e9 / seconds;
@@ -70,9 +65,9 @@ function demandPct(a: Map<string, number>, b: Map<string, number>, seconds: numb
 }
 
 function readOne(pid: number): Reading | null {
-  const stat = readStat(pid);
+  const stat = readPidStat(pid);
   if (!stat) return null;
-  const io = readIo(pid);
+  const io = readPidIo(pid);
   return { stat, read: io?.readBytes ?? 0, write: io?.writeBytes ?? 0, sched: schedNs(pid) };
 }
 

@@ -1,7 +1,10 @@
 // System-wide counters the agent measures itself over a window (before and after
 // an action), so VERIFY does not depend on the scraper's sampling phase.
-import fs from 'node:fs';
 import os from 'node:os';
+import { readNetstat } from '../../lib/procfs/net.js';
+import { readPressure } from '../../lib/procfs/pressure.js';
+import { readSystemStat, type CpuTimes } from '../../lib/procfs/stat.js';
+import { readVmstat } from '../../lib/procfs/vmstat.js';
 
 export interface SystemCounters {
   readonly atMs: number;
@@ -39,58 +42,33 @@ export interface SystemWindow {
   readonly procsRunning: number;
 }
 
-function read(file: string): string | undefined {
-  try { return fs.readFileSync(file, 'utf8'); } catch { return undefined; }
-}
-
-function psiSomeTotal(resource: string): number | undefined {
-  const m = /^some .*total=(\d+)/m.exec(read(`/proc/pressure/${resource}`) ?? '');
-  return m ? Number(m[1]) : undefined;
-}
-
-function netstatField(name: string): number {
-  const lines = (read('/proc/net/netstat') ?? '').split('\n');
-  for (let i = 0; i + 1 < lines.length; i += 2) {
-    const keys = lines[i]!.split(' ');
-    const idx = keys.indexOf(name);
-    if (idx > 0 && keys[0] === 'TcpExt:') return Number(lines[i + 1]!.split(' ')[idx] ?? 0);
-  }
-  return 0;
-}
-
-/** [busy, total] ticks of one /proc/stat cpu line's fields. */
-function cpuTicks(fields: string): [number, number] {
-  // user nice system idle iowait irq softirq steal (guest is already inside user)
-  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = fields.trim().split(/\s+/).map(Number);
-  const busy = user + nice + system + irq + softirq + steal;
-  return [busy, busy + idle + iowait];
+/** [busy, total] ticks of one cpu line (guest time is already inside user). */
+function busyTotal(t: CpuTimes | undefined): [number, number] {
+  if (!t) return [0, 0];
+  const busy = t.user + t.nice + t.system + t.irq + t.softirq + t.steal;
+  return [busy, busy + t.idle + t.iowait];
 }
 
 export function readSystemCounters(): SystemCounters {
-  const stat = read('/proc/stat') ?? '';
-  const [busy, total] = cpuTicks(/^cpu (.*)$/m.exec(stat)?.[1] ?? '');
+  const stat = readSystemStat();
+  const [busy, total] = busyTotal(stat?.cpu);
   const perCpuBusy: number[] = [];
   const perCpuTotal: number[] = [];
-  for (const m of stat.matchAll(/^cpu(\d+) (.*)$/gm)) {
-    const [b, t] = cpuTicks(m[2]!);
-    perCpuBusy[Number(m[1])] = b;
-    perCpuTotal[Number(m[1])] = t;
-  }
-  const vm = read('/proc/vmstat') ?? '';
-  const vmField = (k: string) => Number(new RegExp(`^${k} (\\d+)$`, 'm').exec(vm)?.[1] ?? 0);
+  stat?.perCpu.forEach((t, cpu) => { [perCpuBusy[cpu], perCpuTotal[cpu]] = busyTotal(t); });
+  const vm = readVmstat();
   return {
     atMs: performance.now(),
     cpuBusy: busy,
     cpuTotal: total,
     perCpuBusy,
     perCpuTotal,
-    psiCpuUs: psiSomeTotal('cpu'),
-    psiIoUs: psiSomeTotal('io'),
-    psiMemUs: psiSomeTotal('memory'),
-    pswpin: vmField('pswpin'),
-    pswpout: vmField('pswpout'),
-    listenDrops: netstatField('ListenDrops'),
-    procsRunning: Number(/^procs_running (\d+)$/m.exec(stat)?.[1] ?? 0),
+    psiCpuUs: readPressure('cpu')?.some.total,
+    psiIoUs: readPressure('io')?.some.total,
+    psiMemUs: readPressure('memory')?.some.total,
+    pswpin: vm?.get('pswpin') ?? 0,
+    pswpout: vm?.get('pswpout') ?? 0,
+    listenDrops: readNetstat()?.get('TcpExt')?.get('ListenDrops') ?? 0,
+    procsRunning: stat?.procsRunning ?? 0,
   };
 }
 

@@ -1,6 +1,7 @@
 // disk_usage: space and inodes per mounted filesystem (statfs, no subprocess),
 // pseudo filesystems left out, one row per device.
 import fs from 'node:fs';
+import { parseMounts } from '../../lib/procfs/mounts.js';
 import { escapeUntrusted, quoteUntrusted } from '../../lib/sanitize.js';
 import { r2 } from './round.js';
 import type { ChatTool } from './types.js';
@@ -18,17 +19,12 @@ export interface MountUsage {
   readonly inodes_used_pct: number | null;
 }
 
-/** /proc/self/mounts escapes spaces and friends as octal (\040). */
-const unoctal = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-
 export function mountUsage(mountsFile = '/proc/self/mounts'): MountUsage[] {
   const seen = new Set<string>();
   const out: MountUsage[] = [];
-  for (const line of fs.readFileSync(mountsFile, 'utf8').split('\n')) {
-    const [dev, mnt, type] = line.split(' ');
-    if (!dev || !mnt || !type || PSEUDO.test(type)) continue;
-    if (type === 'tmpfs' && mnt !== '/tmp' && mnt !== '/dev/shm') continue;
-    const path = unoctal(mnt);
+  for (const { device: dev, mountPoint: path, fstype: type } of parseMounts(fs.readFileSync(mountsFile, 'utf8'))) {
+    if (PSEUDO.test(type)) continue;
+    if (type === 'tmpfs' && path !== '/tmp' && path !== '/dev/shm') continue;
     // Bind mounts repeat a device; tmpfs devices are all called "tmpfs".
     const key = type === 'tmpfs' ? `mnt|${path}` : `${dev}|${type}`;
     if (seen.has(key)) continue;
@@ -41,7 +37,7 @@ export function mountUsage(mountsFile = '/proc/self/mounts'): MountUsage[] {
     const used = (st.blocks - st.bfree) * st.bsize;
     const GB = 1024 ** 3;
     out.push({
-      mount: quoteUntrusted(path, 80), device: escapeUntrusted(unoctal(dev), 60), fstype: escapeUntrusted(type, 20),
+      mount: quoteUntrusted(path, 80), device: escapeUntrusted(dev, 60), fstype: escapeUntrusted(type, 20),
       size_gb: r2(size / GB), used_gb: r2(used / GB), avail_gb: r2(avail / GB),
       // As df computes it: used / (used + available to unprivileged users).
       used_pct: used + avail > 0 ? r2((100 * used) / (used + avail)) : null,

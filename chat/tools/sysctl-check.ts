@@ -1,8 +1,7 @@
 // sysctl_check: kernel settings that matter for the conditions KernelSight
 // watches, read from /proc/sys and compared with ranges that suit a general
 // server, each with the reason. Advice only: chat changes nothing.
-import fs from 'node:fs';
-import path from 'node:path';
+import { readSysctl } from '../../lib/procfs/sysctl.js';
 import type { ChatTool } from './types.js';
 
 interface Rule {
@@ -36,14 +35,6 @@ export interface SysctlResult {
   readonly recommended: string;
   readonly status: 'ok' | 'outside_recommended' | 'unreadable';
   readonly why: string;
-}
-
-export function readSysctl(key: string, root = '/proc/sys'): string | null {
-  try {
-    return fs.readFileSync(path.join(root, ...key.split('.')), 'utf8').trim();
-  } catch {
-    return null;
-  }
 }
 
 export function checkSysctls(root = '/proc/sys'): SysctlResult[] {

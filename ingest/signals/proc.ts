@@ -2,6 +2,7 @@
 // for tracer events that carry only a pid, and what kind of thing an fd is. Both
 // are cached briefly: a burst of slow calls from one process costs one read.
 import fs from 'node:fs';
+import { readPidStat } from '../../lib/procfs/pid.js';
 import { dedupKey, type Entity } from './signal.js';
 import type { FdKind } from './classifiers/syscall-classes.js';
 
@@ -18,26 +19,13 @@ const identities = new Map<number, { id: ProcessIdentity; at: number }>();
 const fds = new Map<string, { kind: FdKind; at: number }>();
 const processKeys = new Map<number, { startTime: number; keys: Map<string, string> }[]>();
 
-/** Parse /proc/<pid>/stat text. comm may hold spaces and ')' so split after the LAST ')'. */
-export function parseStat(text: string): { comm: string; startTime: number } | undefined {
-  const open = text.indexOf('(');
-  const close = text.lastIndexOf(')');
-  if (open < 0 || close < open) return undefined;
-  const rest = text.slice(close + 2).split(' ');
-  // rest[0] is field 3 (state), so field 22 is rest[19].
-  const startTime = Number(rest[19]);
-  return Number.isSafeInteger(startTime) ? { comm: text.slice(open + 1, close), startTime } : undefined;
-}
-
 /** Identity of a live process, or `<pid>:0` with the given comm when it has exited. */
 export function processIdentity(pid: number, comm = '', nowMs = Date.now()): ProcessIdentity {
   const hit = identities.get(pid);
   if (hit && nowMs - hit.at < TTL_MS) return hit.id;
-  let id: ProcessIdentity = { pid, startTime: 0, comm };
-  try {
-    const st = parseStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
-    if (st) id = { pid, startTime: st.startTime, comm: comm || st.comm };
-  } catch { /* exited: keep startTime 0 */ }
+  const st = readPidStat(pid);
+  // Exited: startTime 0.
+  const id: ProcessIdentity = st ? { pid, startTime: st.startTime, comm: comm || st.comm } : { pid, startTime: 0, comm };
   remember(identities, pid, { id, at: nowMs });
   return id;
 }

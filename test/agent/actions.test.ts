@@ -15,14 +15,14 @@ import type { ExecContext, Proposal, TargetEntry } from '../../agent/executor/ty
 import { readSysctl, sysctlPath } from '../../agent/actions/sysctl.js';
 import { detectCpuCgroup, ourGroup, processCgroup } from '../../agent/actions/cgroup.js';
 import { readIoPrio } from '../../agent/actions/ionice.js';
-import { readStat } from '../../agent/proc/stat.js';
 import { tempDb, testConfig } from '../fixtures/agent/db.js';
 import { spawnDeafListener, spawnHog } from '../fixtures/agent/processes.js';
+import { readPidStat } from '../../lib/procfs/pid.js';
 
 const propose = (action: string, params: unknown): Proposal => ({
   action, params, justification: 'test', expectedEffect: 'test', confidence: 0.5, decidedBy: 'rules', signalIds: [],
 });
-const entry = (pid: number): TargetEntry => ({ pid, startTime: readStat(pid)!.startTime, comm: readStat(pid)!.comm });
+const entry = (pid: number): TargetEntry => ({ pid, startTime: readPidStat(pid)!.startTime, comm: readPidStat(pid)!.comm });
 
 /** Restore a sysctl whatever happens in the test. */
 function guardSysctl(t: { after(fn: () => void): void }, key: string): number {
@@ -74,7 +74,7 @@ test('an action that made no measurable difference is rolled back (the default)'
   const ex = new Executor(tdb.db, { ...testConfig().executor, keepNeutral: false }, tdb.log);
   const o = await ex.execute(propose('lower_process_priority', { target: 't1', nice: 7 }), { cycleId: null, targets: new Map([['t1', entry(idle.pid)]]) });
   assert.equal(o.status, 'executed');
-  assert.equal(readStat(idle.pid)!.nice, 7);
+  assert.equal(readPidStat(idle.pid)!.nice, 7);
   // The judge is the real one's contract, pinned to "neutral" so a noisy shared host
   // cannot turn this into "helped" or "worse": what is tested is what VERIFY does with it.
   const executed = o.status === 'executed' ? o : assert.fail('not executed');
@@ -82,7 +82,7 @@ test('an action that made no measurable difference is rolled back (the default)'
   const [v] = await verifyExecuted(ex, [neutral], null);
   assert.equal(v!.verdict, 'neutral');
   assert.equal(v!.status, 'rolled_back');
-  assert.equal(readStat(idle.pid)!.nice, 0, 'prior nice restored');
+  assert.equal(readPidStat(idle.pid)!.nice, 0, 'prior nice restored');
   assert.match(ex.audit.history(v!.decisionId).at(-1)!.note ?? '', /did not help/);
 });
 
@@ -153,16 +153,16 @@ test('pause needs approval; approval re-runs the rules and acts; undo resumes', 
   const ex = new Executor(tdb.db, cfg, tdb.log);
   const o = await ex.execute(propose('pause_process', { target: 't1', duration_s: 60 }), { cycleId: null, targets: new Map([['t1', entry(hog.pid)]]) });
   assert.equal(o.status, 'pending_approval');
-  assert.match(readStat(hog.pid)!.state, /^[RS]$/, 'not paused without approval');
+  assert.match(readPidStat(hog.pid)!.state, /^[RS]$/, 'not paused without approval');
   const id = o.status === 'pending_approval' ? o.auditId : 0;
   const a = await approveAction(tdb.db, id, { log: tdb.log, config: cfg, by: 'test', skipVerify: true });
   assert.equal(a.outcome.status, 'executed');
-  assert.equal(readStat(hog.pid)!.state, 'T', 'stopped');
+  assert.equal(readPidStat(hog.pid)!.state, 'T', 'stopped');
   const twice = await approveAction(tdb.db, id, { log: tdb.log, config: cfg });
   assert.equal(twice.outcome.status === 'refused' && twice.outcome.refusal.rule, 'not_pending');
   const u = await undoAction(tdb.db, id, { log: tdb.log, config: cfg, by: 'test' });
   assert.equal(u.status, 'undone', u.note);
-  assert.notEqual(readStat(hog.pid)!.state, 'T', 'resumed');
+  assert.notEqual(readPidStat(hog.pid)!.state, 'T', 'resumed');
   assert.deepEqual(ex.audit.history(id).map((r) => r.status), ['pending_approval', 'approved', 'executed', 'refused', 'undone']);
   assert.ok(ex.audit.verifyChain().ok);
 });
@@ -176,11 +176,11 @@ test('an approved pause is resumed once its duration has elapsed', async (t) => 
   const o = await ex.execute(propose('pause_process', { target: 't1', duration_s: 30 }), { cycleId: null, targets: new Map([['t1', entry(hog.pid)]]) });
   const id = o.status === 'pending_approval' ? o.auditId : 0;
   assert.equal((await approveAction(tdb.db, id, { log: tdb.log, config: cfg, skipVerify: true })).outcome.status, 'executed');
-  assert.equal(readStat(hog.pid)!.state, 'T');
+  assert.equal(readPidStat(hog.pid)!.state, 'T');
   assert.deepEqual(await expireElapsed(ex), [], 'not yet');
   const [r] = await expireElapsed(ex, Date.now() / 1000 + 31);
   assert.equal(r!.status, 'restored');
-  assert.notEqual(readStat(hog.pid)!.state, 'T', 'resumed');
+  assert.notEqual(readPidStat(hog.pid)!.state, 'T', 'resumed');
   assert.equal(ex.audit.latestStatus(id), 'restored');
 });
 

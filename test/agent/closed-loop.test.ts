@@ -5,10 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AgentLoop } from '../../agent/loop.js';
 import { restoreAll } from '../../agent/executor/approvals.js';
-import { readStat } from '../../agent/proc/stat.js';
 import type { AuditRow } from '../../agent/audit/audit-log.js';
 import { insertCpuSeries, insertSignal, tempDb, testConfig } from '../fixtures/agent/db.js';
 import { spawnHog, type TestChild } from '../fixtures/agent/processes.js';
+import { readPidStat } from '../../lib/procfs/pid.js';
 
 function cpuSignal(db: import('../../lib/db.js').Db, hog: TestChild): number {
   return insertSignal(db, {
@@ -42,8 +42,8 @@ test('cpu hog: the agent renices the process burning the CPU, verifies, audits, 
   assert.match(p.justification, new RegExp(`#${sid}`), 'justification cites the signal id');
   assert.ok(p.confidence > 0 && p.confidence < 1, `confidence ${p.confidence} comes from evidence`);
 
-  assert.equal(readStat(hog.pid)!.nice, 10, 'nice changed in /proc');
-  assert.equal(readStat(rival.pid)!.nice, 0, 'the competitor was not touched');
+  assert.equal(readPidStat(hog.pid)!.nice, 10, 'nice changed in /proc');
+  assert.equal(readPidStat(rival.pid)!.nice, 0, 'the competitor was not touched');
   const v = r.verification![0]!;
   t.diagnostic(`verify: ${v.verdict} ${JSON.stringify(v.verification)}`);
   assert.ok(v.kept, `verification kept the action (${v.verdict}: ${JSON.stringify(v.verification)})`);
@@ -66,7 +66,7 @@ test('cpu hog: the agent renices the process burning the CPU, verifies, audits, 
   const restored = await restoreAll(loop.executor, 'test restore');
   assert.equal(restored.length, 1);
   assert.equal(restored[0]!.status, 'restored');
-  assert.equal(readStat(hog.pid)!.nice, 0, 'nice restored');
+  assert.equal(readPidStat(hog.pid)!.nice, 0, 'nice restored');
 });
 
 test('dry-run shows the same decision and changes nothing', async (t) => {
@@ -80,7 +80,7 @@ test('dry-run shows the same decision and changes nothing', async (t) => {
   const o = r.execution!.outcomes[0]!;
   assert.equal(o.status, 'dry_run');
   assert.match(o.detail!, new RegExp(`setpriority\\(PRIO_PROCESS, tid, 10\\) for each thread of pid ${hog.pid}`));
-  assert.equal(readStat(hog.pid)!.nice, 0, 'nothing changed');
+  assert.equal(readPidStat(hog.pid)!.nice, 0, 'nothing changed');
   assert.equal(r.verification!.length, 0);
   const row = loop.executor.audit.get(o.auditId)!;
   assert.equal(row.status, 'dry_run');

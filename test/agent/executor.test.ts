@@ -4,17 +4,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Executor } from '../../agent/executor/executor.js';
 import type { ExecContext, Proposal, TargetEntry } from '../../agent/executor/types.js';
-import { readStat } from '../../agent/proc/stat.js';
 import { readSysctl } from '../../agent/actions/sysctl.js';
 import { tempDb, testConfig } from '../fixtures/agent/db.js';
 import { spawnHog } from '../fixtures/agent/processes.js';
+import { readPidStat } from '../../lib/procfs/pid.js';
 
 const propose = (action: string, params: unknown): Proposal => ({
   action, params, justification: 'test', expectedEffect: 'test', confidence: 0.5, decidedBy: 'rules', signalIds: [],
 });
 
 function entry(pid: number): TargetEntry {
-  const s = readStat(pid)!;
+  const s = readPidStat(pid)!;
   return { pid, startTime: s.startTime, comm: s.comm };
 }
 
@@ -26,7 +26,7 @@ test('protected targets and stale identities are refused and audited', async (t)
   const plain = await spawnHog({ idle: true });
   t.after(async () => { for (const c of [denied, fakeSshd, fakeSystemd, plain]) await c.stop(); tdb.cleanup(); });
   const ex = new Executor(tdb.db, { ...testConfig().executor, denyList: ['deny*'] }, tdb.log);
-  const pid1Nice = readStat(1)!.nice;
+  const pid1Nice = readPidStat(1)!.nice;
   const targets = new Map<string, TargetEntry>([
     ['t1', entry(1)], ['t2', entry(2)], ['t3', entry(process.pid)], ['t4', entry(denied.pid)],
     ['t5', entry(fakeSshd.pid)], ['t6', entry(fakeSystemd.pid)],
@@ -51,8 +51,8 @@ test('protected targets and stale identities are refused and audited', async (t)
   assert.equal(stale.status === 'refused' && stale.refusal.rule, 'identity_mismatch');
   const gone = await ex.execute(propose('lower_process_priority', { target: 't8', nice: 10 }), ctx);
   assert.equal(gone.status === 'refused' && gone.refusal.rule, 'target_gone');
-  for (const c of [denied, fakeSshd, fakeSystemd, plain]) assert.equal(readStat(c.pid)!.nice, 0, 'nothing was reniced');
-  assert.equal(readStat(1)!.nice, pid1Nice, 'PID 1 keeps the nice it had (not every init runs at 0)');
+  for (const c of [denied, fakeSshd, fakeSystemd, plain]) assert.equal(readPidStat(c.pid)!.nice, 0, 'nothing was reniced');
+  assert.equal(readPidStat(1)!.nice, pid1Nice, 'PID 1 keeps the nice it had (not every init runs at 0)');
   assert.equal(ex.audit.decisions(100).length, 8, 'every refusal is an audit row');
 });
 
@@ -84,14 +84,14 @@ test('parameters are typed and bounded; unknown actions and keys off the allowli
     assert.equal(o.status === 'refused' && o.refusal.rule, rule, `${action} ${JSON.stringify(params)}`);
   }
   assert.equal(readSysctl('vm.swappiness'), swappiness);
-  assert.equal(readStat(hog.pid)!.nice, 0);
+  assert.equal(readPidStat(hog.pid)!.nice, 0);
 
   // Only downward: once at nice 10, asking for 5 would raise priority.
   const ok = await ex.execute(propose('lower_process_priority', { target: 't1', nice: 10 }), ctx);
   assert.equal(ok.status, 'executed');
   const up = await ex.execute(propose('lower_process_priority', { target: 't1', nice: 5 }), ctx);
   assert.equal(up.status === 'refused' && up.refusal.rule, 'not_lowering');
-  assert.equal(readStat(hog.pid)!.nice, 10);
+  assert.equal(readPidStat(hog.pid)!.nice, 10);
 });
 
 test('cooldown per target and the hourly budget', async (t) => {
@@ -104,7 +104,7 @@ test('cooldown per target and the hourly budget', async (t) => {
   assert.equal((await ex.execute(propose('lower_process_priority', { target: 't1', nice: 5 }), ctx)).status, 'executed');
   const again = await ex.execute(propose('lower_process_priority', { target: 't1', nice: 10 }), ctx);
   assert.equal(again.status === 'refused' && again.refusal.rule, 'cooldown');
-  assert.equal(readStat(a.pid)!.nice, 5);
+  assert.equal(readPidStat(a.pid)!.nice, 5);
   assert.equal((await ex.execute(propose('lower_process_priority', { target: 't2', nice: 5 }), ctx)).status, 'executed');
   const over = await ex.execute(propose('set_sysctl', { key: 'net.ipv4.tcp_fin_timeout', value: 45 }), ctx);
   assert.equal(over.status === 'refused' && over.refusal.rule, 'hourly_budget');

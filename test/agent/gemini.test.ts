@@ -7,13 +7,13 @@ import assert from 'node:assert/strict';
 import { AgentLoop } from '../../agent/loop.js';
 import { restoreAll } from '../../agent/executor/approvals.js';
 import { readSysctl } from '../../agent/actions/sysctl.js';
-import { readStat } from '../../agent/proc/stat.js';
 import { CATALOGUE } from '../../agent/actions/catalogue.js';
 import type { AgentConfig } from '../../agent/config.js';
 import type { Db } from '../../lib/db.js';
 import { errorResponse, functionCallResponse, startGeminiServer, textResponse, type RecordedRequest, type Scripted } from '../fixtures/gemini-server.js';
 import { insertSignal, tempDb, testConfig } from '../fixtures/agent/db.js';
 import { spawnHog, type TestChild } from '../fixtures/agent/processes.js';
+import { readPidStat } from '../../lib/procfs/pid.js';
 
 const MODEL = 'gemini-3-flash-preview';
 
@@ -48,7 +48,7 @@ test('a normal function call from the model is executed and audited as decided b
   const r = await loop.runCycle();
   assert.equal(r.status, 'ok', r.error);
   assert.equal(r.decision!.decidedBy, 'model', r.decision!.fallbackReason);
-  assert.equal(readStat(hog.pid)!.nice, 12);
+  assert.equal(readPidStat(hog.pid)!.nice, 12);
   const row = loop.executor.audit.get(r.execution!.outcomes[0]!.auditId)!;
   assert.equal(row.decided_by, 'model');
   assert.equal(row.model, MODEL);
@@ -123,8 +123,8 @@ test('malicious calls are refused and audited; raw process names never reach the
     assert.equal(row.decided_by, 'model');
     assert.equal(row.refused_rule, o.rule);
   }
-  assert.equal(readStat(victim.pid)!.nice, 0);
-  assert.equal(readStat(denied.pid)!.nice, 0);
+  assert.equal(readPidStat(victim.pid)!.nice, 0);
+  assert.equal(readPidStat(denied.pid)!.nice, 0);
   assert.equal(readSysctl('vm.swappiness'), swappiness);
 
   // Turn 2 carries turn 1's model content unchanged (with its signature) and the refusals.
@@ -161,7 +161,7 @@ test('a refused call is corrected on the next turn, which carries the first thou
   const r = await loop.runCycle();
   assert.equal(r.decision!.decidedBy, 'model', r.decision!.fallbackReason);
   assert.deepEqual(r.execution!.outcomes.map((o) => [o.status, o.rule]), [['refused', 'param_out_of_range'], ['executed', undefined]]);
-  assert.equal(readStat(hog.pid)!.nice, 11);
+  assert.equal(readPidStat(hog.pid)!.nice, 11);
   const second = server.requests[1]!.body.contents;
   assert.equal(second[1].parts[0].thoughtSignature, 'sig-1');
   assert.deepEqual(second[1].parts[0].functionCall.args.nice, 50);

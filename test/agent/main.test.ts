@@ -9,11 +9,11 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { DIST } from '../../lib/paths.js';
-import { readStat } from '../../agent/proc/stat.js';
 import { AuditLog } from '../../agent/audit/audit-log.js';
 import { insertSignal, tempDb, type TempDb } from '../fixtures/agent/db.js';
 import { startGeminiServer } from '../fixtures/gemini-server.js';
 import { spawnHog, type TestChild } from '../fixtures/agent/processes.js';
+import { readPidStat } from '../../lib/procfs/pid.js';
 
 const AGENT = path.join(DIST, 'agent', 'main.js');
 const ACTIONS = path.join(DIST, 'agent', 'actions-main.js');
@@ -47,7 +47,7 @@ test('agent --once --dry-run: one cycle, logged and audited, exit 0; actions lis
   const log = await waitForLog(tdb, /agent stopped/);
   for (const phase of ['observe', 'explain', 'simulate', 'decide', 'execute']) assert.match(log, new RegExp(`cycle 1 ${phase}: `));
   assert.match(log, /decider rules \(no GEMINI_API_KEY\)/);
-  assert.equal(readStat(hog.pid)!.nice, 0);
+  assert.equal(readPidStat(hog.pid)!.nice, 0);
 
   const list = await execa(process.execPath, [ACTIONS, '--db', tdb.file], { reject: false });
   assert.equal(list.exitCode, 0, list.stderr);
@@ -67,12 +67,12 @@ test('SIGTERM during VERIFY: the cycle is abandoned, the unverified change rolle
   t.after(async () => { if (agent.exitCode === null) agent.kill('SIGKILL'); await hog.stop(); tdb.cleanup(); });
   signalFor(tdb, hog);
   await waitForLog(tdb, /cycle 1 execute: lower_process_priority executed/);
-  assert.equal(readStat(hog.pid)!.nice, 10);
+  assert.equal(readPidStat(hog.pid)!.nice, 10);
   const exited = once(agent, 'exit');
   agent.kill('SIGTERM');
   const [code] = await exited;
   assert.equal(code, 0);
-  assert.equal(readStat(hog.pid)!.nice, 0, 'rolled back');
+  assert.equal(readPidStat(hog.pid)!.nice, 0, 'rolled back');
   const audit = new AuditLog(tdb.db);
   const rows = audit.history(audit.decisions()[0]!.id);
   assert.deepEqual(rows.map((r) => r.status), ['executing', 'executed', 'rolled_back']);
@@ -88,12 +88,12 @@ test('--restore-on-exit: a verified change is restored when the agent stops', as
   t.after(async () => { if (agent.exitCode === null) agent.kill('SIGKILL'); await hog.stop(); tdb.cleanup(); });
   signalFor(tdb, hog);
   await waitForLog(tdb, /cycle 1 verify: #\d+ lower_process_priority \w+ -> verified/);
-  assert.equal(readStat(hog.pid)!.nice, 10);
+  assert.equal(readPidStat(hog.pid)!.nice, 10);
   const exited = once(agent, 'exit');
   agent.kill('SIGTERM');
   const [code] = await exited;
   assert.equal(code, 0);
-  assert.equal(readStat(hog.pid)!.nice, 0, 'restored');
+  assert.equal(readPidStat(hog.pid)!.nice, 0, 'restored');
   const audit = new AuditLog(tdb.db);
   assert.equal(audit.latestStatus(audit.decisions()[0]!.id), 'restored');
 });

@@ -12,7 +12,7 @@ import { AuditLog } from '../../agent/audit/audit-log.js';
 import { Executor } from '../../agent/executor/executor.js';
 import { operatorPolicy, parseDenyList, policyFromFlags, readPolicy, validatePolicy, writePolicy } from '../../agent/executor/policy.js';
 import { DEFAULT_EXECUTOR_CONFIG } from '../../agent/executor/types.js';
-import { readStat } from '../../agent/proc/stat.js';
+import { readPidStat } from '../../lib/procfs/pid.js';
 import { tempDb } from '../fixtures/agent/db.js';
 import { spawnHog } from '../fixtures/agent/processes.js';
 import { runChat } from '../fixtures/chat/run-chat.js';
@@ -44,12 +44,12 @@ test('the agent\'s --deny applies to actions --approve and chat /approve: refuse
   assert.match(cli.stdout, new RegExp(`refused \\(protected_target: pid ${victim.pid} is protected \\(deny_list\\)\\)`), cli.stdout);
   assert.equal(cli.exitCode, 1);
   assert.match(cli.stdout, /policy: .*policy\.json/, 'says which policy applied');
-  assert.notEqual(readStat(victim.pid)!.state, 'T', 'not paused');
+  assert.notEqual(readPidStat(victim.pid)!.state, 'T', 'not paused');
 
   const chat = await runChat({ db: tdb.file, logDir, lines: [`/approve ${id}`] });
   assert.equal(chat.code, 0, chat.stderr);
   assert.match(chat.stdout, new RegExp(`Not done: the executor refused #${id} \\(rule protected_target: pid ${victim.pid} is protected \\(deny_list\\)\\)`), chat.stdout);
-  assert.notEqual(readStat(victim.pid)!.state, 'T', 'not paused');
+  assert.notEqual(readPidStat(victim.pid)!.state, 'T', 'not paused');
 
   const audit = new AuditLog(tdb.db);
   const refusals = audit.history(id).filter((h) => h.status === 'refused' && h.refused_rule === 'protected_target' && h.decided_by === 'operator');

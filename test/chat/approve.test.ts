@@ -11,12 +11,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AuditLog } from '../../agent/audit/audit-log.js';
 import { Executor } from '../../agent/executor/executor.js';
 import { DEFAULT_EXECUTOR_CONFIG } from '../../agent/executor/types.js';
-import { readStat } from '../../agent/proc/stat.js';
 import { openDatabase } from '../../lib/db.js';
 import { createLogger } from '../../lib/logger.js';
 import { fillDb } from '../fixtures/chat/pipeline.js';
 import { runChat } from '../fixtures/chat/run-chat.js';
 import { insertSignals } from '../fixtures/chat/signals.js';
+import { readPidStat } from '../../lib/procfs/pid.js';
 
 test('pending decisions are approved through the executor, which still applies every rule', async (t) => {
   const data = await fillDb({ seconds: 2, classify: false });
@@ -31,8 +31,8 @@ test('pending decisions are approved through the executor, which still applies e
     }
     data.cleanup();
   });
-  let st = readStat(sleeper.pid!);
-  for (let i = 0; i < 50 && st?.comm !== 'sleep'; i++) { await sleep(20); st = readStat(sleeper.pid!); }
+  let st = readPidStat(sleeper.pid!);
+  for (let i = 0; i < 50 && st?.comm !== 'sleep'; i++) { await sleep(20); st = readPidStat(sleeper.pid!); }
   assert.equal(st?.comm, 'sleep');
   const [sigId] = insertSignals(data.file, [{ type: 'runaway_process', severity: 'high', summary: 'sleep is in the way', entity: { type: 'process', id: `${st.pid}:${st.startTime}`, name: 'sleep' } }]);
 
@@ -64,7 +64,7 @@ test('pending decisions are approved through the executor, which still applies e
   const denied = await runChat({ db: data.file, logDir: data.dir, args: [...common, '--deny', 'sleep'], lines: [`/approve ${idA}`] });
   assert.equal(denied.code, 0, denied.stderr);
   assert.match(denied.stdout, new RegExp(`Not done: the executor refused #${idA} \\(rule protected_target: pid ${st.pid} is protected \\(deny_list\\)\\)`));
-  assert.equal(readStat(st.pid)!.state, 'S', 'not stopped');
+  assert.equal(readPidStat(st.pid)!.state, 'S', 'not stopped');
   assert.ok(audit.history(idA).some((h) => h.status === 'refused' && h.refused_rule === 'protected_target' && h.decided_by === 'operator'), 'the refusal is audited');
   assert.equal(audit.latestStatus(idA), 'pending_approval', 'a refused attempt leaves the decision pending');
 
@@ -85,7 +85,7 @@ test('pending decisions are approved through the executor, which still applies e
   const final = audit.latestStatus(idB)!;
   assert.ok(['verified', 'rolled_back'].includes(final), final);
   // Kept: the process is stopped; rolled back by VERIFY: it runs again.
-  assert.equal(readStat(st.pid)!.state, final === 'verified' ? 'T' : 'S');
+  assert.equal(readPidStat(st.pid)!.state, final === 'verified' ? 'T' : 'S');
   // The other pending decision, approved right after: the executor's live-state check
   // (already stopped) or, once rolled back, the per-target cooldown refuses it.
   assert.match(r.stdout, final === 'verified'
@@ -98,7 +98,7 @@ test('pending decisions are approved through the executor, which still applies e
   if (final === 'verified') {
     assert.match(u.stdout, new RegExp(`Undone #${idB}`));
     assert.equal(audit.latestStatus(idB), 'undone');
-    assert.equal(readStat(st.pid)!.state, 'S', 'resumed by undo');
+    assert.equal(readPidStat(st.pid)!.state, 'S', 'resumed by undo');
   } else {
     assert.match(u.stdout, /Not undone \(refused\): decision \d+ is rolled_back: nothing to undo/);
   }

@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openDatabase, type Db } from '../../lib/db.js';
+import { readPidStatus } from '../../lib/procfs/pid.js';
 import { runTool } from '../../chat/tools/index.js';
 import type { ToolContext } from '../../chat/tools/types.js';
 import { fillDb, type FilledDb } from '../fixtures/chat/pipeline.js';
@@ -73,7 +74,7 @@ test('top_processes measures /proc now and finds a process holding memory', asyn
   t.after(async () => { if (hog.exitCode === null) { const e = once(hog, 'exit'); hog.kill('SIGKILL'); await e; } });
   await once(hog, 'spawn');
   for (let i = 0; i < 100; i++) {
-    const rss = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${hog.pid}/status`, 'utf8'))?.[1] ?? 0);
+    const rss = readPidStatus(hog.pid!)?.vmRssKb ?? 0;
     if (rss > 380_000) break;
     await sleep(50);
   }

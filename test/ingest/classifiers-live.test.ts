@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DIST } from '../../lib/paths.js';
+import { readPidStat } from '../../lib/procfs/pid.js';
 import { diskOf, missing, sleep, startPipeline, stopChild, waitFor, type Pipeline } from './signals/pipeline.js';
 import type { SignalRow } from './signals/helpers.js';
 
@@ -105,8 +106,7 @@ test('loud: an fsync-heavy writer opens slow blocking_io naming its pid, resolve
   await firstSample(p, 'cpu_metrics');
   const writer = workload(t, process.execPath, [path.join(DIST, 'test', 'fixtures', 'classifiers', 'fsync-writer.js'), '--file', path.join(p.dir, 'fsync.bin')]);
   await new Promise((r) => writer.once('spawn', r));
-  const stat = fs.readFileSync(`/proc/${writer.pid}/stat`, 'utf8');
-  const startTime = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+  const startTime = readPidStat(writer.pid!)!.startTime;
   const id = `${writer.pid}:${startTime}`;
   const s = await waitFor(`blocking_io for ${id}`, () => p.all("SELECT * FROM signal_metadata WHERE signal_type = 'blocking_io' AND entity_id = ?", id)[0], 40_000);
   assert.equal(s.entity_type, 'process');

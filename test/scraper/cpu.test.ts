@@ -1,29 +1,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { validateEvent } from '../../lib/events.js';
 import { ROOT } from '../../lib/paths.js';
-import { CpuSource, cpuFields, parseStat } from '../../scraper/cpu.js';
+import { parseSystemStat } from '../../lib/procfs/stat.js';
+import { CpuSource, cpuCounters, cpuFields, type CpuCounter } from '../../scraper/cpu.js';
 import { CounterSet } from '../../scraper/rates.js';
 import { sampleTime } from '../../scraper/source.js';
 
 const FIX = path.join(ROOT, 'test/fixtures/proc');
 
-test('stat fixture: aggregate line, CPU count, ctxt and procs', () => {
-  const s = parseStat(fs.readFileSync(path.join(FIX, 'root/stat'), 'utf8'));
-  assert.equal(s.cpus, 4);
-  assert.deepEqual(s.counters, { user: 1000, nice: 10, system: 500, idle: 8000, iowait: 200, irq: 30, softirq: 20, steal: 40, ctxt: 987654 });
-  assert.equal(s.procs_running, 3);
-  assert.equal(s.procs_blocked, 1);
-});
-
 test('shares over an interval add up to 100 and guest time is not counted twice', () => {
-  const a = parseStat('cpu 100 0 100 700 100 0 0 0 0 0\ncpu0 1 1 1 1\nctxt 1000\n');
-  const b = parseStat('cpu 400 100 200 900 200 50 50 100 300 0\ncpu0 1 1 1 1\nctxt 3000\n');
-  const c = new CounterSet<keyof typeof a.counters>();
-  c.update('cpu', a.counters, 0);
-  const f = cpuFields(b, c.update('cpu', b.counters, 2)!);
+  const a = parseSystemStat('cpu 100 0 100 700 100 0 0 0 0 0\ncpu0 1 1 1 1\nctxt 1000\n');
+  const b = parseSystemStat('cpu 400 100 200 900 200 50 50 100 300 0\ncpu0 1 1 1 1\nctxt 3000\n');
+  const c = new CounterSet<CpuCounter>();
+  c.update('cpu', cpuCounters(a), 0);
+  const f = cpuFields(b, c.update('cpu', cpuCounters(b), 2)!);
   // deltas: user 300 nice 100 system 100 idle 200 iowait 100 irq 50 softirq 50 steal 100 = 1000
   assert.equal(f.user_pct, 40);
   assert.equal(f.system_pct, 10);

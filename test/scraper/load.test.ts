@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { validateEvent } from '../../lib/events.js';
 import { ROOT } from '../../lib/paths.js';
-import { LoadSource, onlineCpus, parseCpuList, parseLoadavg } from '../../scraper/load.js';
+import { LoadSource, onlineCpus, parseLoadavg } from '../../scraper/load.js';
 import { sampleTime } from '../../scraper/source.js';
 
 const FIX = path.join(ROOT, 'test/fixtures/proc');
@@ -15,13 +15,6 @@ test('loadavg fixture', () => {
     load1: 2.5, load5: 1.25, load15: 0.75, runnable: 3, total_threads: 456,
   });
   assert.throws(() => parseLoadavg('1.0 2.0\n'), /unexpected format/);
-});
-
-test('cpu lists: ranges, single CPUs and holes', () => {
-  assert.equal(parseCpuList('0-1\n'), 2);
-  assert.equal(parseCpuList(fs.readFileSync(path.join(FIX, 'edge/cpu-online-sparse'), 'utf8')), 7);
-  assert.equal(parseCpuList('5'), 1);
-  assert.throws(() => parseCpuList('0-x'), /unexpected part/);
 });
 
 test('fixture trees: cpus come from sysfs, and load per CPU uses them', () => {

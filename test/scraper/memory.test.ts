@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { validateEvent } from '../../lib/events.js';
 import { ROOT } from '../../lib/paths.js';
-import { MemorySource, memoryFields, parseMeminfo } from '../../scraper/memory.js';
+import { parseMeminfo } from '../../lib/procfs/meminfo.js';
+import { MemorySource, memoryFields } from '../../scraper/memory.js';
 import { sampleTime } from '../../scraper/source.js';
 
 const FIX = path.join(ROOT, 'test/fixtures/proc');

@@ -1,24 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { validateEvent, type EventOf } from '../../lib/events.js';
 import { ROOT } from '../../lib/paths.js';
-import { PressureSource, parsePressure } from '../../scraper/pressure.js';
+import { PressureSource } from '../../scraper/pressure.js';
 import { isUnavailable, sampleTime } from '../../scraper/source.js';
 
 const FIX = path.join(ROOT, 'test/fixtures/proc');
-const read = (p: string) => fs.readFileSync(path.join(FIX, p), 'utf8');
-
-test('pressure files: cpu without a full line, memory/io with one', () => {
-  const cpu = parsePressure(read('root/pressure/cpu'));
-  assert.deepEqual(cpu.some, { avg10: 1.5, avg60: 0.74, avg300: 1.05, total: 8149441 });
-  assert.equal(cpu.full, undefined);
-  assert.deepEqual(parsePressure(read('root/pressure/io')).full, { avg10: 2.5, avg60: 1.5, avg300: 0.5, total: 88000000 });
-  assert.ok(parsePressure(read('edge/pressure-cpu-with-full')).full);
-  assert.throws(() => parsePressure('full avg10=0 avg60=0 avg300=0 total=0\n'), /no "some" line/);
-  assert.throws(() => parsePressure('some avg10=0 avg60=0 total=0\n'), /avg300/);
-});
 
 test('stall total becomes ms per second; full fields only where the kernel prints them', () => {
   const src = new PressureSource({ procRoot: path.join(FIX, 'root'), sysRoot: '/sys', warnOnce: () => {} });

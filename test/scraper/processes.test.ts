@@ -5,28 +5,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { validateEvent, type EventOf } from '../../lib/events.js';
 import { ROOT } from '../../lib/paths.js';
-import { ProcessSource, parsePidStat, parseStatusUid, rankProcesses, type ProcSample } from '../../scraper/processes.js';
+import { parsePidStat, readPidStat } from '../../lib/procfs/pid.js';
+import { ProcessSource, rankProcesses, type ProcSample } from '../../scraper/processes.js';
 import { sampleTime } from '../../scraper/source.js';
 
 const FIX = path.join(ROOT, 'test/fixtures/proc');
 const read = (p: string) => fs.readFileSync(path.join(FIX, p), 'utf8');
 type Proc = EventOf<'process'>;
-
-test('pid stat whose comm holds ") (" and spaces is read up to the last ")"', () => {
-  assert.deepEqual(parsePidStat(read('root/4242/stat')), {
-    pid: 4242, comm: 'x) (y z', state: 'R', ppid: 1, majflt: 7, utime: 250, stime: 50, nice: -5,
-    threads: 3, start_time: 12345, rss_pages: 2500,
-  });
-  assert.equal(parsePidStat(read('root/77/stat')).comm, 'my prog');
-  assert.throws(() => parsePidStat('12 (truncated) S 1 2'), /fields/);
-  assert.throws(() => parsePidStat('garbage'), /comm/);
-});
-
-test('status: the real uid', () => {
-  assert.equal(parseStatusUid(read('root/4242/status')), 1000);
-  assert.equal(parseStatusUid(read('root/2/status')), 0);
-  assert.throws(() => parseStatusUid('Name:\tx\n'), /Uid/);
-});
 
 test('ranking: top N by CPU (only those that ran) and by RSS, ties by pid', () => {
   const s = (pid: number, cpu_pct: number, rss_kb: number): ProcSample => ({
@@ -66,7 +51,7 @@ test('this machine: a busy child is top by CPU with its pid and start time', asy
   const mine = byCpu.find((e) => e.pid === child.pid);
   assert.ok(mine, `child ${child.pid} in top CPU: ${JSON.stringify(byCpu.map((e) => [e.pid, e.comm, e.cpu_pct]))}`);
   assert.ok(mine.cpu_pct > 20 && mine.cpu_pct <= 105, `cpu_pct ${mine.cpu_pct}`);
-  assert.equal(mine.start_time, parsePidStat(fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8')).start_time);
+  assert.equal(mine.start_time, readPidStat(child.pid!)?.startTime);
   assert.equal(mine.ppid, process.pid);
   assert.equal(mine.uid, process.getuid!());
   for (let i = 1; i < byRss.length; i++) assert.ok(byRss[i - 1].rss_kb >= byRss[i].rss_kb, 'sorted by RSS');

@@ -7,32 +7,17 @@ import path from 'node:path';
 import { validateEvent, type EventOf } from '../../lib/events.js';
 import { ROOT } from '../../lib/paths.js';
 import { sampleTime } from '../../scraper/source.js';
-import { TcpSource, countTcpStates, parseSnmp, tcpCounters } from '../../scraper/tcp.js';
+import { parseSnmp } from '../../lib/procfs/net.js';
+import { TcpSource, tcpCounters } from '../../scraper/tcp.js';
 
 const FIX = path.join(ROOT, 'test/fixtures/proc');
 const read = (p: string) => fs.readFileSync(path.join(FIX, p), 'utf8');
-
-test('tcp and tcp6 fixtures: every state counted from the hex st column', () => {
-  const c = countTcpStates(read('root/net/tcp'));
-  assert.deepEqual(c, {
-    total: 17, established: 3, syn_sent: 1, syn_recv: 1, fin_wait1: 1, fin_wait2: 1, time_wait: 4,
-    close: 1, close_wait: 1, last_ack: 1, listen: 2, closing: 1,
-  });
-  countTcpStates(read('root/net/tcp6'), c);
-  assert.equal(c.total, 21);
-  assert.equal(c.established, 5);
-  assert.equal(c.listen, 3);
-  assert.equal(c.time_wait, 5);
-  assert.throws(() => countTcpStates('  sl  local_address rem_address   st\n 0: a b ZZ x\n'), /bad state/);
-});
 
 test('snmp: Tcp counters are found by header name, wherever the column is', () => {
   assert.deepEqual(tcpCounters(parseSnmp(read('root/net/snmp'))), { retrans: 17, out_segs: 3556 });
   // A kernel that adds a column before RetransSegs must not shift what we read.
   assert.deepEqual(tcpCounters(parseSnmp(read('edge/snmp-reordered'))), { retrans: 17, out_segs: 3556 });
-  assert.equal(parseSnmp(read('root/net/snmp')).get('Tcp')?.get('MaxConn'), -1);
   assert.throws(() => tcpCounters(parseSnmp('Udp: InDatagrams\nUdp: 1\n')), /RetransSegs/);
-  assert.throws(() => parseSnmp('Tcp: A B\nTcp: 1\n'), /2 names but 1 values/);
 });
 
 test('retrans ratio over the interval, 0 when nothing was sent', () => {

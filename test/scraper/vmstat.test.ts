@@ -4,8 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { validateEvent, type EventOf } from '../../lib/events.js';
 import { ROOT } from '../../lib/paths.js';
+import { parseVmstat } from '../../lib/procfs/vmstat.js';
 import { sampleTime } from '../../scraper/source.js';
-import { VmstatSource, parseVmstat, vmCounters } from '../../scraper/vmstat.js';
+import { VmstatSource, vmCounters } from '../../scraper/vmstat.js';
 
 const FIX = path.join(ROOT, 'test/fixtures/proc');
 const read = (p: string) => fs.readFileSync(path.join(FIX, p), 'utf8');

@@ -6,8 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from '../../lib/paths.js';
 import type { ComponentSpec } from '../../supervisor/component.js';
-import { cmdline, listProcesses } from '../../supervisor/procfs.js';
 import type { SupervisorState } from '../../lib/supervisor-state.js';
+import { readCmdline } from '../../lib/procfs/pid.js';
+import { listProcesses } from '../../lib/procfs/tree.js';
 
 export const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'supervisor');
 export const START = path.join(ROOT, 'dist', 'start.js');
@@ -38,7 +39,7 @@ export function fixture(dir: string, name: string, role: ComponentSpec['role'], 
 export function processesWith(marker: string): { pid: number; cmd: string }[] {
   return listProcesses()
     .filter((p) => p.state !== 'Z' && p.pid !== process.pid)
-    .map((p) => ({ pid: p.pid, cmd: cmdline(p.pid) }))
+    .map((p) => ({ pid: p.pid, cmd: readCmdline(p.pid).join(' ') }))
     .filter((p) => p.cmd.includes(marker));
 }
 

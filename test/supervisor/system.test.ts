@@ -9,9 +9,9 @@ import path from 'node:path';
 import { openDatabase } from '../../lib/db.js';
 import { DIST, TRACER_BIN_DIR } from '../../lib/paths.js';
 import { TRACER_ENTRIES } from '../../lib/producers.js';
-import { descendants, isAlive } from '../../supervisor/procfs.js';
 import type { SupervisorState } from '../../lib/supervisor-state.js';
 import { START, processesWith, sleep, tempDir, waitFor } from './helpers.js';
+import { descendants, isAlive } from '../../lib/procfs/tree.js';
 
 const required = [
   path.join(DIST, 'ingest', 'main.js'),
@@ -73,7 +73,7 @@ function count(db: string, sql: string): number {
 
 /** Every process the supervisor started, with start times (tracers do not carry our marker). */
 function ourTree(s: System): { pid: number; start: number }[] {
-  return descendants(s.proc.pid!).map((p) => ({ pid: p.pid, start: p.start }));
+  return descendants(s.proc.pid!).map((p) => ({ pid: p.pid, start: p.startTime }));
 }
 
 async function teardown(s: System | undefined, load: ChildProcess | undefined, dir: string): Promise<void> {

@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { TRACER_BIN_DIR } from '../../lib/paths.js';
+import { readPidStat } from '../../lib/procfs/pid.js';
 import { TRACERS, buildTracers, killAll, skipReason, tracerPath } from './helpers.js';
 
 const skip = skipReason();
@@ -79,7 +80,7 @@ describe('tracer preflight and lifecycle', { skip: suiteSkip }, () => {
     const gone = Date.now() + 5_000;
     while (alive(pid) && Date.now() < gone) await new Promise((r) => setTimeout(r, 50));
     // A zombie is reaped by init; what matters is that it no longer runs.
-    const state = alive(pid) ? fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] : 'gone';
+    const state = alive(pid) ? readPidStat(pid)?.state : 'gone';
     assert.ok(state === 'gone' || state === 'Z', `tracer ${pid} still running after its parent died (state ${state})`);
   });
 });
