@@ -13,8 +13,9 @@ import fs from 'node:fs';
 import { measureFootprint, type Footprint } from '../harness/footprint.js';
 import { enableBpfStats } from '../harness/procs.js';
 import { Scope } from '../harness/scope.js';
-import { actions, allUp, cannotRun, query, signals, startSystem, tempDir, waitFor, type RealSystem } from '../harness/system.js';
+import { actions, allUp, cannotRun, query, signals, startSystem, type RealSystem } from '../harness/system.js';
 import { descendants } from '../lib/procfs/tree.js';
+import { tempDir, waitFor } from '../harness/wait.js';
 
 const SCRAPE_S = 5;
 const AGENT_S = 60;

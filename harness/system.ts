@@ -50,9 +50,6 @@ export interface RealSystem {
   stop(ms?: number): Promise<number | null>;
 }
 
-export function tempDir(prefix = 'ks-e2e-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
 
 export function startSystem(dir: string, o: SystemOptions): RealSystem {
   const db = path.join(dir, 'data', 'k.db');
@@ -92,16 +89,6 @@ export function startSystem(dir: string, o: SystemOptions): RealSystem {
   };
 }
 
-/** Poll until cond() is truthy; throw naming `what` after timeoutMs (a hang guard, not a speed check). */
-export async function waitFor<T>(cond: () => T | undefined | null | false, what: string | (() => string), timeoutMs = 30_000, everyMs = 200): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = cond();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
-    await sleep(everyMs);
-  }
-}
 
 export function allUp(s: RealSystem): boolean {
   const st = s.state();

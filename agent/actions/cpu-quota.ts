@@ -6,7 +6,7 @@ import path from 'node:path';
 import { detectCpuCgroup, KS_GROUP, ourGroup, processCgroup, type CpuCgroup } from './cgroup.js';
 import { r1 } from './estimate.js';
 import { judgeCpu } from './judge.js';
-import { asProcess } from './process-target.js';
+import { asProcess, TARGET_PARAM } from './process-target.js';
 import type { ActionHandler, PriorState } from './types.js';
 
 const PERIOD_US = 100_000;
@@ -38,7 +38,7 @@ export const cpuQuota: ActionHandler = {
     reversible: true,
     targetKind: 'process',
     params: {
-      target: { kind: 'target', description: 'opaque process reference from the observation, e.g. "t1"' },
+      target: TARGET_PARAM,
       quota_pct: { kind: 'int', min: 10, max: 90, description: 'CPU quota in percent of one CPU' },
     },
   },

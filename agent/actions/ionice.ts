@@ -4,7 +4,7 @@
 import { execa } from 'execa';
 import { r1 } from './estimate.js';
 import { judgeStall } from './judge.js';
-import { asProcess, MAX_THREADS } from './process-target.js';
+import { asProcess, MAX_THREADS, TARGET_PARAM } from './process-target.js';
 import type { ActionHandler } from './types.js';
 import { listTids, readPidStat } from '../../lib/procfs/pid.js';
 
@@ -45,7 +45,7 @@ export const ionice: ActionHandler = {
     reversible: true,
     targetKind: 'process',
     params: {
-      target: { kind: 'target', description: 'opaque process reference from the observation, e.g. "t1"' },
+      target: TARGET_PARAM,
       io_class: { kind: 'enum', values: ['best-effort', 'idle'], description: 'I/O class to move the process to' },
       level: { kind: 'int', min: 4, max: 7, description: 'best-effort level (7 is lowest); ignored for idle' },
     },

@@ -1,6 +1,9 @@
 // Helpers shared by the process actions.
 import type { Target } from './types.js';
 
+/** The parameter every process action takes: the model sees refs, never pids. */
+export const TARGET_PARAM = { kind: 'target', description: 'opaque process reference from the observation, e.g. "t1"' } as const;
+
 export type ProcessTarget = Extract<Target, { kind: 'process' }>;
 
 export function asProcess(t: Target): ProcessTarget {

@@ -4,7 +4,7 @@
 import os from 'node:os';
 import { niceWeight, r1 } from './estimate.js';
 import { judgeCpu } from './judge.js';
-import { asProcess, MAX_THREADS } from './process-target.js';
+import { asProcess, MAX_THREADS, TARGET_PARAM } from './process-target.js';
 import type { ActionHandler, Params, PriorState } from './types.js';
 import { listTids, readPidStat } from '../../lib/procfs/pid.js';
 
@@ -25,7 +25,7 @@ export const renice: ActionHandler = {
     reversible: true,
     targetKind: 'process',
     params: {
-      target: { kind: 'target', description: 'opaque process reference from the observation, e.g. "t1"' },
+      target: TARGET_PARAM,
       nice: { kind: 'int', min: 1, max: 19, description: 'new nice value; must be higher than the current one' },
     },
   },

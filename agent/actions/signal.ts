@@ -3,7 +3,7 @@
 // lasts duration_s (expiresAfter); a terminate ends its target (removesTarget).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { judgeAnyStall } from './judge.js';
-import { asProcess } from './process-target.js';
+import { asProcess, TARGET_PARAM } from './process-target.js';
 import type { ActionHandler, Target } from './types.js';
 import { readPidStat } from '../../lib/procfs/pid.js';
 
@@ -13,7 +13,6 @@ const stopped = (t: Target) => /^[Tt]$/.test(readPidStat(asProcess(t).pid)?.stat
 async function settle(t: Target, want: boolean): Promise<void> {
   for (let i = 0; i < 100 && stopped(t) !== want; i++) await sleep(10);
 }
-const targetParam = { kind: 'target', description: 'opaque process reference from the observation, e.g. "t1"' } as const;
 
 export const pause: ActionHandler = {
   spec: {
@@ -24,7 +23,7 @@ export const pause: ActionHandler = {
     reversible: true,
     targetKind: 'process',
     params: {
-      target: targetParam,
+      target: TARGET_PARAM,
       duration_s: { kind: 'int', min: 10, max: 1800, description: 'seconds before the agent resumes it' },
     },
     expiresAfter: 'duration_s',
@@ -53,7 +52,7 @@ export const resume: ActionHandler = {
     needsApproval: true,
     reversible: true,
     targetKind: 'process',
-    params: { target: targetParam },
+    params: { target: TARGET_PARAM },
   },
   async readPrior(t) { return { state: readPidStat(asProcess(t).pid)?.state ?? null }; },
   check(_t, _p, prior) {
@@ -74,7 +73,7 @@ export const terminate: ActionHandler = {
     needsApproval: true,
     reversible: false,
     targetKind: 'process',
-    params: { target: targetParam },
+    params: { target: TARGET_PARAM },
     removesTarget: true,
   },
   async readPrior(t) { return { state: readPidStat(asProcess(t).pid)?.state ?? null }; },

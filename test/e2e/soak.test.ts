@@ -18,7 +18,8 @@ import { readSystemCounters } from '../../agent/proc/system.js';
 import { measureFootprint } from '../../harness/footprint.js';
 import { enableBpfStats, otherTestRuns } from '../../harness/procs.js';
 import { Scope } from '../../harness/scope.js';
-import { actions, allUp, cannotRun, query, signals, startSystem, tempDir, waitFor, type RealSystem } from '../../harness/system.js';
+import { actions, allUp, cannotRun, query, signals, startSystem, type RealSystem } from '../../harness/system.js';
+import { tempDir, waitFor } from '../../harness/wait.js';
 
 const SECONDS = Number(process.env.KS_SOAK_SECONDS ?? 120);
 const skip = cannotRun();

@@ -13,8 +13,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { DIST } from '../../lib/paths.js';
 import { readPidStat } from '../../lib/procfs/pid.js';
-import { diskOf, missing, sleep, startPipeline, stopChild, waitFor, type Pipeline } from './signals/pipeline.js';
+import { diskOf, missing, sleep, startPipeline, stopChild, type Pipeline } from './signals/pipeline.js';
 import type { SignalRow } from './signals/helpers.js';
+import { waitFor } from '../../harness/wait.js';
 
 const CPUS = os.cpus().length;
 const LOUD_INTERVAL = 2;
@@ -29,7 +30,7 @@ function samplesBetween(p: Pipeline, table: string, sinceTs: number, untilTs: nu
 }
 
 async function firstSample(p: Pipeline, table: string): Promise<void> {
-  await waitFor(`a first ${table} row`, () => p.all<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`)[0].n > 0, 30_000);
+  await waitFor(() => p.all<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`)[0].n > 0, `a first ${table} row`, 30_000);
 }
 
 /**
@@ -39,11 +40,11 @@ async function firstSample(p: Pipeline, table: string): Promise<void> {
  */
 async function calm(t: import('node:test').TestContext, p: Pipeline, types: string): Promise<boolean> {
   try {
-    await waitFor('a calm machine', () => {
+    await waitFor(() => {
       const open = p.all(`SELECT * FROM signal_metadata WHERE signal_type IN ${types} AND status = 'open'`);
       const busy = p.all<{ busy_pct: number }>('SELECT busy_pct FROM cpu_metrics ORDER BY id DESC LIMIT 2');
       return open.length === 0 && busy.length === 2 && busy.every((b) => b.busy_pct < 80);
-    }, 60_000);
+    }, 'a calm machine', 60_000);
     return true;
   } catch {
     t.skip(`machine busy with other work for a minute:\n${show(p.all('SELECT * FROM signal_metadata WHERE status = \'open\''))}`);
@@ -87,14 +88,14 @@ test(`loud: stress-ng --cpu ${2 * CPUS} opens cpu_saturation within two interval
   if (!await calm(t, p, "('cpu_saturation')")) return;
   const start = Date.now() / 1000;
   const stress = workload(t, 'stress-ng', ['--cpu', String(2 * CPUS), '--timeout', '40s', '-q']);
-  const s = await waitFor('cpu_saturation to open', () => p.all("SELECT * FROM signal_metadata WHERE signal_type = 'cpu_saturation' AND timestamp > ?", start)[0], 30_000);
+  const s = await waitFor(() => p.all("SELECT * FROM signal_metadata WHERE signal_type = 'cpu_saturation' AND timestamp > ?", start)[0], 'cpu_saturation to open', 30_000);
   const opened = context(s).opened_at as number;
   const n = samplesBetween(p, 'cpu_metrics', start, opened);
   assert.ok(n <= 3, `opened on cpu sample ${n} after the start (partial interval + two)`);
   assert.equal(context(s).cpus, CPUS);
   const top = context(s).top_processes as { comm: string; pid: number; start_time: number }[];
   await stopChild(stress, true);
-  const done = await waitFor('cpu_saturation to resolve', () => p.all("SELECT * FROM signal_metadata WHERE signal_id = ? AND status = 'resolved'", s.signal_id)[0], 30_000);
+  const done = await waitFor(() => p.all("SELECT * FROM signal_metadata WHERE signal_id = ? AND status = 'resolved'", s.signal_id)[0], 'cpu_saturation to resolve', 30_000);
   assert.ok(done.resolved_at! > opened);
   assert.ok(top.some((x) => x.comm.startsWith('stress-ng') && x.start_time > 0), `top processes: ${JSON.stringify(top)}`);
 });
@@ -108,13 +109,13 @@ test('loud: an fsync-heavy writer opens slow blocking_io naming its pid, resolve
   await new Promise((r) => writer.once('spawn', r));
   const startTime = readPidStat(writer.pid!)!.startTime;
   const id = `${writer.pid}:${startTime}`;
-  const s = await waitFor(`blocking_io for ${id}`, () => p.all("SELECT * FROM signal_metadata WHERE signal_type = 'blocking_io' AND entity_id = ?", id)[0], 40_000);
+  const s = await waitFor(() => p.all("SELECT * FROM signal_metadata WHERE signal_type = 'blocking_io' AND entity_id = ?", id)[0], `blocking_io for ${id}`, 40_000);
   assert.equal(s.entity_type, 'process');
   assert.equal(s.dedup_key, `blocking_io|process|${id}`);
   assert.match(s.summary, new RegExp(`^fsync-writer \\(pid ${writer.pid}\\) \\w+\\(\\) blocked`));
   assert.equal(s.source_table, 'syscall_events');
   await stopChild(writer, true);
-  const done = await waitFor('blocking_io to resolve', () => p.all("SELECT * FROM signal_metadata WHERE signal_id = ? AND status = 'resolved'", s.signal_id)[0], 60_000);
+  const done = await waitFor(() => p.all("SELECT * FROM signal_metadata WHERE signal_id = ? AND status = 'resolved'", s.signal_id)[0], 'blocking_io to resolve', 60_000);
   assert.equal(p.all('SELECT * FROM signal_metadata WHERE dedup_key = ?', s.dedup_key).length, 1, 'one row for the episode');
   assert.ok(done.occurrence_count >= 3);
 });
@@ -130,7 +131,7 @@ test('loud: direct-I/O writers open an I/O signal within two intervals and resol
   const start = Date.now() / 1000;
   const writers = Array.from({ length: 6 }, (_, i) => workload(t, 'dd',
     ['if=/dev/zero', `of=${path.join(p.dir, `dd${i}.bin`)}`, 'bs=256k', 'count=60000', 'oflag=direct', 'status=none']));
-  const s = await waitFor('an I/O signal', () => p.all(`SELECT * FROM signal_metadata WHERE signal_type IN ${ioTypes} AND timestamp > ? ORDER BY signal_id`, start)[0], 30_000);
+  const s = await waitFor(() => p.all(`SELECT * FROM signal_metadata WHERE signal_type IN ${ioTypes} AND timestamp > ? ORDER BY signal_id`, start)[0], 'an I/O signal', 30_000);
   const opened = context(s).opened_at as number;
   // One sample is one row of the table the signal came from: the disk's row, the
   // disk's row for the signal's operation, or the io row of PSI.
@@ -146,6 +147,6 @@ test('loud: direct-I/O writers open an I/O signal within two intervals and resol
   assert.ok(named.length > 0, `the top I/O process (dd) is named:\n${show(rows)}`);
   await Promise.all(writers.map((w) => stopChild(w, true)));
   for (let i = 0; i < 6; i++) fs.rmSync(path.join(p.dir, `dd${i}.bin`), { force: true });
-  await waitFor('every I/O signal to resolve', () =>
-    p.all(`SELECT * FROM signal_metadata WHERE signal_type IN ${ioTypes} AND status = 'open'`).length === 0, 90_000);
+  await waitFor(() =>
+    p.all(`SELECT * FROM signal_metadata WHERE signal_type IN ${ioTypes} AND status = 'open'`).length === 0, 'every I/O signal to resolve', 90_000);
 });

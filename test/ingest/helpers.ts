@@ -5,9 +5,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { DIST } from '../../lib/paths.js';
 
-export function tempDir(prefix = 'ks-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
 
 export function startIngest(dir: string, extra: string[] = []): ChildProcess {
   return spawn(process.execPath, [path.join(DIST, 'ingest', 'main.js'), '--db', path.join(dir, 'k.db'), '--log-dir', dir, ...extra], {
@@ -23,15 +20,6 @@ export function exitOf(child: ChildProcess): Promise<{ code: number | null; sign
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function waitFor<T>(what: string, fn: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 const nowS = () => Math.round(Date.now()) / 1000;
 

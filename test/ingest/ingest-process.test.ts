@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { exitOf, loadLine, memoryLine, startIngest, syscallLine, tempDir, waitFor } from './helpers.js';
+import { exitOf, loadLine, memoryLine, startIngest, syscallLine } from './helpers.js';
+import { tempDir, waitFor } from '../../harness/wait.js';
 
 test('good lines land in their tables, every bad line is counted and quarantined', async () => {
   const dir = tempDir();
@@ -71,7 +72,7 @@ test('good lines land in their tables, every bad line is counted and quarantined
 test('SIGTERM flushes what was received and exits 0', async () => {
   const dir = tempDir();
   const child = startIngest(dir, ['--no-classify', '--flush-ms', '250']);
-  await waitFor('ingest to start', () => fs.existsSync(path.join(dir, 'ingestion.log')) && fs.readFileSync(path.join(dir, 'ingestion.log'), 'utf8').includes('ingest started'));
+  await waitFor(() => fs.existsSync(path.join(dir, 'ingestion.log')) && fs.readFileSync(path.join(dir, 'ingestion.log'), 'utf8').includes('ingest started'), 'ingest to start');
   for (let i = 0; i < 100; i++) child.stdin!.write(`${loadLine(i / 100)}\n`);
   await new Promise((r) => setTimeout(r, 50));
   child.kill('SIGTERM');

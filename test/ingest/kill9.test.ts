@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { exitOf, loadLine, startIngest, tempDir, waitFor } from './helpers.js';
+import { exitOf, loadLine, startIngest } from './helpers.js';
+import { tempDir, waitFor } from '../../harness/wait.js';
 
 test('kill -9 mid-stream loses no committed batch and leaves a sound database', async (t) => {
   const dir = tempDir();
@@ -29,7 +30,7 @@ test('kill -9 mid-stream loses no committed batch and leaves a sound database', 
     }
   })().catch(() => undefined); // EPIPE after the kill is expected
 
-  const reader = await waitFor('ingest to create and migrate the database', () => {
+  const reader = await waitFor(() => {
     let d: Database.Database | undefined;
     try {
       d = new Database(file, { readonly: true, fileMustExist: true });
@@ -39,9 +40,9 @@ test('kill -9 mid-stream loses no committed batch and leaves a sound database', 
       d?.close();
       return undefined;
     }
-  });
+  }, 'ingest to create and migrate the database');
   const count = () => (reader.prepare('SELECT count(*) n, COALESCE(max(id), 0) m FROM load_metrics').get() as { n: number; m: number });
-  await waitFor('several committed batches', () => count().n > 5000, 30_000);
+  await waitFor(() => count().n > 5000, 'several committed batches', 30_000);
   const seen = count();
   child.kill('SIGKILL');
   writing = false;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { DIST } from '../../lib/paths.js';
 import { allHooks } from '../../lib/producers.js';
 import { checkBtf, checkBuild, checkComponents, checkHooks, checkKey, checkNode, checkPsi, checkTracefs, checkWritable, formatCheck } from '../../supervisor/doctor.js';
-import { tempDir } from './helpers.js';
+import { tempDir } from '../../harness/wait.js';
 
 const DOCTOR = path.join(DIST, 'supervisor', 'doctor-main.js');
 

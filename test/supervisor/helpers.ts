@@ -15,20 +15,7 @@ export const START = path.join(ROOT, 'dist', 'start.js');
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Poll until cond() is truthy; throw with `what` after timeoutMs (a hang guard, not a speed assertion). */
-export async function waitFor<T>(cond: () => T | undefined | false, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = cond();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
-export function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'ks-sup-'));
-}
 
 /** A fixture as a component; every fixture gets --marker dir so we can find it in /proc. */
 export function fixture(dir: string, name: string, role: ComponentSpec['role'], script: string, args: string[] = [], stderr: ComponentSpec['stderr'] = 'own-log'): ComponentSpec {

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cleanup, fixture, startSupervisor, tempDir, waitFor, type Run } from './helpers.js';
+import { cleanup, fixture, startSupervisor, type Run } from './helpers.js';
+import { tempDir, waitFor } from '../../harness/wait.js';
 
 function sinkLines(file: string): Buffer[] {
   const buf = fs.existsSync(file) ? fs.readFileSync(file) : Buffer.alloc(0);

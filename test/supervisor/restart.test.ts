@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { openDatabase } from '../../lib/db.js';
 import { DIST } from '../../lib/paths.js';
-import { cleanup, fixture, sleep, startSupervisor, starts, tempDir, waitFor, type Run } from './helpers.js';
+import { cleanup, fixture, sleep, startSupervisor, starts, type Run } from './helpers.js';
+import { tempDir, waitFor } from '../../harness/wait.js';
 
 const fast = { baseMs: 100, maxMs: 1000 };
 

@@ -6,7 +6,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseTracers, systemComponents } from '../../supervisor/components.js';
-import { FIXTURES, cleanup, fixture, startSupervisor, tempDir, waitFor, type Run } from './helpers.js';
+import { FIXTURES, cleanup, fixture, startSupervisor, type Run } from './helpers.js';
+import { tempDir, waitFor } from '../../harness/wait.js';
 
 const SECRET = 'AIzaTEST-never-show-me-0123456789';
 

@@ -9,7 +9,8 @@ import { openDatabase } from '../../lib/db.js';
 import type { ComponentStatus } from '../../lib/supervisor-state.js';
 import { StatusDb } from '../../supervisor/status-db.js';
 import { renderLive, renderPlain, type StatusFacts } from '../../supervisor/status.js';
-import { START, cleanup, fixture, startSupervisor, tempDir, waitFor, type Run } from './helpers.js';
+import { START, cleanup, fixture, startSupervisor, type Run } from './helpers.js';
+import { tempDir, waitFor } from '../../harness/wait.js';
 
 const children: ComponentStatus[] = [
   { name: 'ingestion', role: 'sink', state: 'up', pid: 10, restarts: 0, upSince: 0 },

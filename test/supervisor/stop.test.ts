@@ -4,8 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cleanup, fixture, processesWith, startSupervisor, tempDir, waitFor, type Run } from './helpers.js';
+import { cleanup, fixture, processesWith, startSupervisor, type Run } from './helpers.js';
 import { isAlive } from '../../lib/procfs/tree.js';
+import { tempDir, waitFor } from '../../harness/wait.js';
 
 function everyoneUp(run: Run, names: string[]): boolean {
   return names.every((n) => run.component(n)?.state === 'up');

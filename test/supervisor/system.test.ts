@@ -10,8 +10,9 @@ import { openDatabase } from '../../lib/db.js';
 import { DIST, TRACER_BIN_DIR } from '../../lib/paths.js';
 import { TRACER_ENTRIES } from '../../lib/producers.js';
 import type { SupervisorState } from '../../lib/supervisor-state.js';
-import { START, processesWith, sleep, tempDir, waitFor } from './helpers.js';
+import { START, processesWith, sleep } from './helpers.js';
 import { descendants, isAlive } from '../../lib/procfs/tree.js';
+import { tempDir, waitFor } from '../../harness/wait.js';
 
 const required = [
   path.join(DIST, 'ingest', 'main.js'),

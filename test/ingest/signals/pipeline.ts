@@ -12,6 +12,7 @@ import { openDatabase, type Db } from '../../../lib/db.js';
 import { MIGRATIONS } from '../../../lib/migrations/index.js';
 import { DIST, TRACER_BIN_DIR } from '../../../lib/paths.js';
 import type { SignalRow } from './helpers.js';
+import { waitFor } from '../../../harness/wait.js';
 
 export const INGEST = path.join(DIST, 'ingest', 'main.js');
 export const SCRAPER = path.join(DIST, 'scraper', 'main.js');
@@ -38,16 +39,6 @@ export interface Pipeline {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-export async function waitFor<T>(what: string, fn: () => T | undefined | false, timeoutMs: number): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await sleep(250);
-  }
-}
 
 const exited = (c: ChildProcess): Promise<void> =>
   c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((r) => c.once('exit', () => r()));
@@ -89,13 +80,13 @@ export async function startPipeline(t: TestContext, opts: { interval: number; tr
     fs.closeSync(stderr);
     fs.rmSync(dir, { recursive: true, force: true });
   });
-  await waitFor('ingest to create the database', () => fs.existsSync(dbFile), 15_000);
+  await waitFor(() => fs.existsSync(dbFile), 'ingest to create the database', 15_000);
   db = openDatabase(dbFile, { readonly: true });
   const view = db;
   // The file appears before ingest has migrated it: a query now could meet a
   // table that does not exist yet. Wait for the last migration.
   const latest = MIGRATIONS[MIGRATIONS.length - 1].version;
-  await waitFor('ingest to migrate the database', () => view.pragma('user_version', { simple: true }) === latest, 15_000);
+  await waitFor(() => view.pragma('user_version', { simple: true }) === latest, 'ingest to migrate the database', 15_000);
   return {
     dir, dbFile, stop,
     all: <T>(sql: string, ...params: unknown[]) => view.prepare(sql).all(...params) as T[],
