@@ -3,7 +3,7 @@
 // cites the cause and its signal ids; confidence comes from the evidence
 // (confidence.ts), whoever decided.
 import type { Db } from '../../lib/db.js';
-import { confidenceFor, trackRecord, type ConfidenceBreakdown } from '../confidence.js';
+import { confidenceFor, trackRecord, type ConfidenceBreakdown } from './confidence.js';
 import { CATALOGUE } from '../actions/catalogue.js';
 import type { Refusal } from '../actions/types.js';
 import type { Executor } from '../executor/executor.js';

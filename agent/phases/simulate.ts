@@ -5,7 +5,7 @@
 import { lookupAction } from '../actions/catalogue.js';
 import type { ExpectedEffect } from '../actions/types.js';
 import { candidatesFor, type Candidate } from './candidates.js';
-import { project, type Projection } from '../trend.js';
+import { project, type Projection } from '../../lib/trend.js';
 import type { Cause, Resource } from './explain.js';
 import type { Observation } from './observe.js';
 

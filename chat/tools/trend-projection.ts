@@ -1,6 +1,6 @@
 // trend_projection: where a metric is heading, by the agent's own least-squares
 // fit (agent/trend.ts), with R² and a confidence that says how far to trust it.
-import { project } from '../../agent/trend.js';
+import { project } from '../../lib/trend.js';
 import { resolveMetric } from '../../lib/read-model/metrics.js';
 import { series } from '../../lib/read-model/series.js';
 import { isoLocal } from '../time.js';

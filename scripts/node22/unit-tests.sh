@@ -41,9 +41,9 @@ fi
 
 # Unit tests: no root, no eBPF, no real system. The same compiled JavaScript.
 mapfile -t UNIT < <(find dist/test/lib dist/test/scraper dist/test/ingest/signals -name '*.test.js' | sort;
-  printf '%s\n' dist/test/ingest/line-splitter.test.js dist/test/ingest/retention.test.js \
+  printf '%s\n' dist/test/ingest/retention.test.js \
     dist/test/supervisor/backoff.test.js dist/test/supervisor/line-merger.test.js dist/test/supervisor/status.test.js \
-    dist/test/agent/trend.test.js dist/test/agent/rules.test.js dist/test/agent/audit.test.js \
+    dist/test/agent/rules.test.js dist/test/agent/audit.test.js \
     dist/test/chat/rules.test.js dist/test/chat/tools.test.js)
 say "running ${#UNIT[@]} unit test files under $("$N22/bin/node" --version)"
 export PATH="$N22/bin:$PATH" KS_BS3_NODE22_DIR="$BS3" NODE_OPTIONS="--import=$ROOT/scripts/node22/better-sqlite3-hook.mjs"

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from '../../lib/paths.js';
 import type { ComponentSpec } from '../../supervisor/component.js';
-import type { SupervisorState } from '../../lib/supervisor-state.js';
+import { readState, stateFilePath, type SupervisorState } from '../../lib/supervisor-state.js';
 import { readCmdline } from '../../lib/procfs/pid.js';
 import { listProcesses } from '../../lib/procfs/tree.js';
 
@@ -54,13 +54,7 @@ export function startSupervisor(dir: string, components: ComponentSpec[], opts: 
   proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   proc.stderr!.on('data', (c: Buffer) => (out += c.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => proc.on('exit', (code, signal) => r({ code, signal })));
-  const state = (): SupervisorState | undefined => {
-    try {
-      return JSON.parse(fs.readFileSync(path.join(dir, 'data', 'supervisor.state.json'), 'utf8')) as SupervisorState;
-    } catch {
-      return undefined;
-    }
-  };
+  const state = (): SupervisorState | undefined => readState(stateFilePath(db));
   return { proc, dir, db, logDir, exited, output: () => out, state, component: (name) => state()?.components.find((c) => c.name === name) };
 }
 

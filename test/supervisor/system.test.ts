@@ -9,7 +9,7 @@ import path from 'node:path';
 import { openDatabase } from '../../lib/db.js';
 import { DIST, TRACER_BIN_DIR } from '../../lib/paths.js';
 import { TRACER_ENTRIES } from '../../lib/producers.js';
-import type { SupervisorState } from '../../lib/supervisor-state.js';
+import { readState, stateFilePath, type SupervisorState } from '../../lib/supervisor-state.js';
 import { START, processesWith, sleep } from './helpers.js';
 import { descendants, isAlive } from '../../lib/procfs/tree.js';
 import { tempDir, waitFor } from '../../harness/wait.js';
@@ -44,13 +44,7 @@ function startSystem(dir: string): System {
   const proc = spawn(process.execPath, [START, '--db', db, '--log-dir', path.join(dir, 'logs'), '--scrape-interval', '1',
     '--agent-interval', '5', '--dry-run', '--status-interval', '5'], { stdio: ['ignore', 'ignore', 'ignore'], env });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => proc.on('exit', (code, signal) => r({ code, signal })));
-  const state = (): SupervisorState | undefined => {
-    try {
-      return JSON.parse(fs.readFileSync(path.join(dir, 'data', 'supervisor.state.json'), 'utf8')) as SupervisorState;
-    } catch {
-      return undefined;
-    }
-  };
+  const state = (): SupervisorState | undefined => readState(stateFilePath(db));
   return { proc, dir, db, exited, state };
 }
 

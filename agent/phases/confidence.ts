@@ -3,9 +3,9 @@
 // the condition has lasted, and whether the trend is real (R²-weighted). It is then
 // scaled by this action's track record on this host (verified vs rolled back,
 // Laplace-smoothed so an action with no history starts in the middle).
-import type { Db } from '../lib/db.js';
-import type { Cause } from './phases/explain.js';
-import type { Projection } from './trend.js';
+import type { Db } from '../../lib/db.js';
+import type { Cause } from './explain.js';
+import type { Projection } from '../../lib/trend.js';
 
 export interface ConfidenceBreakdown {
   readonly confidence: number;

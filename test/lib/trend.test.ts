@@ -1,7 +1,7 @@
 // SIMULATE's projection: least squares, confidence from the fit and the history.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fitLine, project, type Point } from '../../agent/trend.js';
+import { fitLine, project, type Point } from '../../lib/trend.js';
 
 const NOW = 1_700_000_000;
 const line = (n: number, stepS: number, v0: number, perS: number, noise = (_i: number) => 0): Point[] =>

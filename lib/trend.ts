@@ -1,7 +1,7 @@
 // Least-squares trend of a metric, projected ahead (30 min by default), with a
 // confidence that comes from the data: how well a line fits (R²), how many points
 // there are, and how much of the horizon the history spans.
-import type { Point } from '../lib/read-model/series.js';
+import type { Point } from './read-model/series.js';
 
 export type { Point };
 
