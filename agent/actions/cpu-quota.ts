@@ -1,32 +1,202 @@
 // throttle_cpu: cap a process's CPU time with a cgroup quota (v2 cpu.max or v1
-// cpu.cfs_quota_us). The process moves into kernelsight/throttle-<pid>-<start>;
-// rollback moves it back to the cgroup it came from and removes ours.
+// cpu.cfs_quota_us) without taking it out of any cgroup that limits it.
+// - Alone in its own cgroup (or the cgroup is one the operator allowed): the quota
+//   goes on that cgroup, in place; the files' prior values are recorded and written
+//   back exactly. On v2 the cpu controller may have to be enabled in the parents'
+//   subtree_control: never at the root, and each one we enable is recorded and
+//   disabled again.
+// - Sharing it (v1 only): the process, every thread of it, moves into a child of its
+//   own cpu cgroup, so every limit above still applies; only the cpu hierarchy is
+//   touched. On the way back everything in the child (its threads, and any children
+//   it forked meanwhile) returns, and the child is removed.
+// - Sharing it on v2: refused. v2 forbids processes next to child cgroups that use
+//   a controller, so a child would mean moving the others too.
 import fs from 'node:fs';
 import path from 'node:path';
-import { detectCpuCgroup, KS_GROUP, ourGroup, processCgroup, type CpuCgroup } from './cgroup.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { listTids } from '../../lib/procfs/pid.js';
+import {
+  cgroupDir, childGroup, detectCpuCgroup, isThrottleChild, processCgroup, readCgroupFile, readIds, threadCgroups, type CpuCgroup,
+} from './cgroup.js';
 import { r1 } from './estimate.js';
 import { judgeCpu } from './judge.js';
 import { asProcess, TARGET_PARAM } from './process-target.js';
-import type { ActionHandler, PriorState } from './types.js';
+import type { ActionHandler, Params, PriorState, Refusal } from './types.js';
 
 const PERIOD_US = 100_000;
 
-function enableCpuV2(cg: CpuCgroup): void {
-  // v2 only hands a controller to children whose parent enabled it in subtree_control.
-  for (const dir of [cg.mount, path.join(cg.mount, KS_GROUP)]) {
-    const f = path.join(dir, 'cgroup.subtree_control');
-    if (!fs.readFileSync(f, 'utf8').split(/\s+/).includes('cpu')) fs.writeFileSync(f, '+cpu');
-  }
+/**
+ * Cgroups (paths in the cpu hierarchy, e.g. "/system.slice/batch.service") the operator
+ * allows to be limited as a whole even when the target shares them with other
+ * processes (its unit or container). Empty: only a cgroup the target is alone in.
+ */
+export const OPERATOR_ALLOWED_SHARED_CGROUPS: string[] = [];
+
+type Mode = 'own' | 'child';
+
+interface Plan {
+  readonly version: 'v1' | 'v2' | null;
+  readonly mount: string | null;
+  /** The target's cgroup in the cpu hierarchy before the change. */
+  readonly cgroup: string | null;
+  readonly mode: Mode | null;
+  /** Child mode: the child of `cgroup` the process is moved into. */
+  readonly child: string | null;
+  /** Own mode: every cgroup file written, relative to the mount, and its value before (null: appears only once cpu is enabled). */
+  readonly files: Record<string, string | null>;
+  /** v2 own mode: cgroups (top-down) whose subtree_control gets "+cpu" from us. */
+  readonly enabled: string[];
+  readonly blocked: Refusal | null;
 }
+
+const quotaUs = (params: Params): number => Math.round((PERIOD_US * Number(params.quota_pct)) / 100);
 
 function cgOf(prior: PriorState): CpuCgroup {
   return { version: prior.version as 'v1' | 'v2', mount: String(prior.mount) };
 }
 
-function removeGroup(dir: string): void {
-  try { fs.rmdirSync(dir); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e; }
-  // The parent goes too once nothing else is throttled (EBUSY while siblings remain).
-  try { fs.rmdirSync(path.dirname(dir)); } catch { /* still in use, or gone */ }
+function planOf(prior: PriorState): Plan {
+  return prior as unknown as Plan;
+}
+
+function readOr(file: string): string | null {
+  try { return fs.readFileSync(file, 'utf8').trim(); } catch { return null; }
+}
+
+function hasCpuInSubtree(dir: string): boolean {
+  return (readOr(path.join(dir, 'cgroup.subtree_control')) ?? '').split(/\s+/).includes('cpu');
+}
+
+function plan(pid: number, startTime: number): Plan {
+  const cg = detectCpuCgroup();
+  const none: Plan = { version: cg?.version ?? null, mount: cg?.mount ?? null, cgroup: null, mode: null, child: null, files: {}, enabled: [], blocked: null };
+  if (!cg) return none;
+  const own = processCgroup(pid, cg);
+  if (own === null) return none;
+  const base = { ...none, cgroup: own };
+  if (isThrottleChild(own)) return base;
+  for (const [tid, where] of threadCgroups(pid, cg)) {
+    if (where !== own) return { ...base, blocked: { rule: 'threads_split', detail: `thread ${tid} is in ${String(where)}, not ${own}` } };
+  }
+  const dir = cgroupDir(cg, own);
+  const members = readIds(dir, 'cgroup.procs');
+  const alone = members.length === 1 && members[0] === pid;
+  const allowed = OPERATOR_ALLOWED_SHARED_CGROUPS.includes(own);
+  if (own !== '/' && (alone || allowed)) {
+    if (cg.version === 'v1') {
+      return { ...base, mode: 'own', files: {
+        [path.posix.join(own, 'cpu.cfs_period_us')]: readCgroupFile(dir, 'cpu.cfs_period_us'),
+        [path.posix.join(own, 'cpu.cfs_quota_us')]: readCgroupFile(dir, 'cpu.cfs_quota_us'),
+      } };
+    }
+    const enabled: string[] = [];
+    for (let up = path.posix.dirname(own); !hasCpuInSubtree(cgroupDir(cg, up)); up = path.posix.dirname(up)) {
+      if (up === '/') return { ...base, blocked: { rule: 'cpu_not_delegated', detail: `the root cgroup does not delegate the cpu controller (${cg.mount}/cgroup.subtree_control); KernelSight never enables controllers at the root` } };
+      enabled.unshift(up);
+    }
+    return { ...base, mode: 'own', enabled, files: { [path.posix.join(own, 'cpu.max')]: readOr(path.join(dir, 'cpu.max')) } };
+  }
+  if (cg.version === 'v1') return { ...base, mode: 'child', child: childGroup(own, pid, startTime) };
+  return { ...base, blocked: { rule: 'cgroup_shared', detail: `${own} holds ${members.length} processes; on cgroup v2 the target cannot be limited alone without moving the others (allow the cgroup in OPERATOR_ALLOWED_SHARED_CGROUPS to limit it whole)` } };
+}
+
+/** The fraction of a CPU a cgroup's own files allow (Infinity: unlimited). */
+function currentLimit(p: Plan): number {
+  const vals = Object.entries(p.files);
+  if (p.version === 'v1') {
+    const period = Number(vals.find(([f]) => f.endsWith('cpu.cfs_period_us'))?.[1]);
+    const quota = Number(vals.find(([f]) => f.endsWith('cpu.cfs_quota_us'))?.[1]);
+    return quota > 0 && period > 0 ? quota / period : Infinity;
+  }
+  const [q, per] = (vals[0]?.[1] ?? 'max').split(/\s+/);
+  return q === 'max' || q === undefined ? Infinity : Number(q) / Number(per ?? PERIOD_US);
+}
+
+function write(file: string, value: string): void {
+  fs.writeFileSync(file, value);
+}
+
+/** The own-mode files as we leave them: v1 period and quota, or v2 cpu.max. */
+function ourValues(p: Plan, quota: number): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of Object.keys(p.files)) {
+    out[f] = f.endsWith('cpu.cfs_period_us') ? String(PERIOD_US) : f.endsWith('cpu.cfs_quota_us') ? String(quota) : `${quota} ${PERIOD_US}`;
+  }
+  return out;
+}
+
+function restoreOwn(cg: CpuCgroup, p: Plan): void {
+  const errors: string[] = [];
+  const tryWrite = (f: string, v: string) => { try { write(cgroupDir(cg, f), v); } catch (e) { errors.push(`${f}: ${(e as Error).message}`); } };
+  const entries = Object.entries(p.files);
+  if (cg.version === 'v1') {
+    // Lift the quota first so the period can change whatever the hierarchy above allows.
+    const quota = entries.find(([f]) => f.endsWith('cpu.cfs_quota_us'));
+    const period = entries.find(([f]) => f.endsWith('cpu.cfs_period_us'));
+    if (quota) tryWrite(quota[0], '-1');
+    if (period?.[1] != null) tryWrite(period[0], period[1]);
+    if (quota?.[1] != null) tryWrite(quota[0], quota[1]);
+  } else {
+    for (const [f, v] of entries) tryWrite(f, v ?? 'max');
+  }
+  for (const up of [...p.enabled].reverse()) tryWrite(path.posix.join(up, 'cgroup.subtree_control'), '-cpu');
+  if (errors.length > 0) throw new Error(`could not restore ${errors.join('; ')}`);
+}
+
+function applyOwn(cg: CpuCgroup, p: Plan, quota: number): void {
+  const done: string[] = [];
+  try {
+    for (const up of p.enabled) { write(cgroupDir(cg, path.posix.join(up, 'cgroup.subtree_control')), '+cpu'); done.push(up); }
+    const ours = ourValues(p, quota);
+    // v1: the period first, so the quota is read against the period it was meant for.
+    for (const f of Object.keys(ours).sort((a, b) => Number(b.endsWith('period_us')) - Number(a.endsWith('period_us')))) write(cgroupDir(cg, f), ours[f]!);
+  } catch (e) {
+    try { restoreOwn(cg, { ...p, enabled: done }); } catch { /* report the first error */ }
+    throw e;
+  }
+}
+
+/** Move every thread of `pid` into `to` (v1: cgroup.procs moves the thread group; tasks catches any that did not follow). */
+function moveAllThreads(cg: CpuCgroup, pid: number, to: string): void {
+  const dir = cgroupDir(cg, to);
+  write(path.join(dir, 'cgroup.procs'), String(pid));
+  for (let pass = 0; pass < 3; pass++) {
+    const outside = [...threadCgroups(pid, cg)].filter(([, where]) => where !== null && where !== to).map(([tid]) => tid);
+    if (outside.length === 0) return;
+    for (const tid of outside) {
+      try { write(path.join(dir, cg.version === 'v1' ? 'tasks' : 'cgroup.threads'), String(tid)); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e; }
+    }
+  }
+  if (listTids(pid).length > 0 && [...threadCgroups(pid, cg)].some(([, w]) => w !== null && w !== to)) throw new Error(`threads of ${pid} did not all move to ${to}`);
+}
+
+/** Everything in the child (its threads, processes forked meanwhile) goes back to `home`; the child is removed. */
+async function emptyAndRemove(cg: CpuCgroup, child: string, home: string): Promise<void> {
+  const dir = cgroupDir(cg, child);
+  const homeDir = cgroupDir(cg, home);
+  for (let attempt = 0; ; attempt++) {
+    if (!fs.existsSync(dir)) return;
+    const move = (file: 'cgroup.procs' | 'tasks', id: number) => {
+      try { write(path.join(homeDir, file), String(id)); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e; }
+    };
+    for (const p of readIds(dir, 'cgroup.procs')) move('cgroup.procs', p);
+    for (const tid of readIds(dir, 'tasks')) move('tasks', tid);
+    try {
+      fs.rmdirSync(dir);
+      return;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return;
+      // EBUSY: something forked or was placed in it while we emptied it; go again.
+      if (code !== 'EBUSY' || attempt >= 50) throw e;
+      await sleep(20);
+    }
+  }
+}
+
+function ownApplied(cg: CpuCgroup, p: Plan, quota: number): boolean {
+  const ours = ourValues(p, quota);
+  return Object.entries(ours).every(([f, v]) => readOr(cgroupDir(cg, f)) === v);
 }
 
 export const cpuQuota: ActionHandler = {
@@ -44,55 +214,71 @@ export const cpuQuota: ActionHandler = {
   },
   async readPrior(t) {
     const p = asProcess(t);
-    const cg = detectCpuCgroup();
-    return { version: cg?.version ?? null, mount: cg?.mount ?? null, cgroup: cg ? processCgroup(p.pid, cg) : null };
+    return { ...plan(p.pid, p.startTime) };
   },
-  check(_t, _params, prior) {
-    if (!prior.version) return { rule: 'no_cpu_cgroup', detail: 'no cgroup hierarchy with the cpu controller on this host' };
-    if (prior.cgroup === null) return { rule: 'target_gone', detail: 'could not read /proc/<pid>/cgroup' };
-    if (String(prior.cgroup).startsWith(`/${KS_GROUP}/`)) return { rule: 'already_applied', detail: `already in ${String(prior.cgroup)}` };
+  check(_t, params, prior) {
+    const p = planOf(prior);
+    if (!p.version) return { rule: 'no_cpu_cgroup', detail: 'no cgroup hierarchy with the cpu controller on this host' };
+    if (p.cgroup === null) return { rule: 'target_gone', detail: 'could not read /proc/<pid>/cgroup' };
+    if (isThrottleChild(p.cgroup)) return { rule: 'already_applied', detail: `already in ${p.cgroup}` };
+    if (p.blocked) return p.blocked;
+    const want = quotaUs(params) / PERIOD_US;
+    if (p.mode === 'own' && currentLimit(p) <= want) {
+      return { rule: 'already_limited', detail: `${p.cgroup} is already limited to ${r1(currentLimit(p) * 100)}% of a cpu (asked ${r1(want * 100)}%)` };
+    }
     return null;
   },
   describe(t, params) {
-    const p = asProcess(t);
-    const quota = Math.round((PERIOD_US * Number(params.quota_pct)) / 100);
-    const cg = detectCpuCgroup();
-    const file = cg?.version === 'v2' ? `cpu.max = "${quota} ${PERIOD_US}"` : `cpu.cfs_quota_us = ${quota} (period ${PERIOD_US})`;
-    return `mkdir ${cg?.mount ?? '<no cpu cgroup>'}${ourGroup(p.pid, p.startTime)}; write ${file}; write ${p.pid} to its cgroup.procs`;
+    const pr = asProcess(t);
+    const p = plan(pr.pid, pr.startTime);
+    const quota = quotaUs(params);
+    if (!p.version || p.cgroup === null) return 'nothing: no cpu cgroup for the target';
+    if (p.blocked) return `nothing: ${p.blocked.detail}`;
+    const m = String(p.mount);
+    if (p.mode === 'own') {
+      const en = p.enabled.map((d) => `write "+cpu" to ${path.join(m, d, 'cgroup.subtree_control')}; `).join('');
+      return `${en}${Object.entries(ourValues(p, quota)).map(([f, v]) => `write "${v}" to ${path.join(m, f)}`).join('; ')} (the target is ${OPERATOR_ALLOWED_SHARED_CGROUPS.includes(p.cgroup) ? 'in an operator-allowed cgroup' : 'alone in its cgroup'})`;
+    }
+    return `mkdir ${path.join(m, String(p.child))}; write "${PERIOD_US}" to cpu.cfs_period_us and "${quota}" to cpu.cfs_quota_us there; move every thread of ${pr.pid} into it`;
   },
   async apply(t, params, prior) {
-    const p = asProcess(t);
+    const p = planOf(prior);
     const cg = cgOf(prior);
-    const dir = path.join(cg.mount, ourGroup(p.pid, p.startTime));
-    fs.mkdirSync(dir, { recursive: true });
-    const quota = Math.round((PERIOD_US * Number(params.quota_pct)) / 100);
-    if (cg.version === 'v2') {
-      enableCpuV2(cg);
-      fs.writeFileSync(path.join(dir, 'cpu.max'), `${quota} ${PERIOD_US}`);
-    } else {
-      fs.writeFileSync(path.join(dir, 'cpu.cfs_period_us'), String(PERIOD_US));
-      fs.writeFileSync(path.join(dir, 'cpu.cfs_quota_us'), String(quota));
-    }
+    const quota = quotaUs(params);
+    if (p.mode === 'own') { applyOwn(cg, p, quota); return; }
+    if (p.mode !== 'child' || !p.child) throw new Error(`no way to throttle: ${p.blocked?.detail ?? 'no plan'}`);
+    const dir = cgroupDir(cg, p.child);
+    fs.mkdirSync(dir);
     try {
-      fs.writeFileSync(path.join(dir, 'cgroup.procs'), String(p.pid));
+      write(path.join(dir, 'cpu.cfs_period_us'), String(PERIOD_US));
+      write(path.join(dir, 'cpu.cfs_quota_us'), String(quota));
+      moveAllThreads(cg, asProcess(t).pid, p.child);
     } catch (e) {
-      removeGroup(dir);
+      await emptyAndRemove(cg, p.child, String(p.cgroup)).catch(() => undefined);
       throw e;
     }
   },
-  async rollback(t, _params, prior) {
-    const p = asProcess(t);
+  async rollback(_t, _params, prior) {
+    const p = planOf(prior);
     const cg = cgOf(prior);
-    fs.writeFileSync(path.join(cg.mount, String(prior.cgroup), 'cgroup.procs'), String(p.pid));
-    removeGroup(path.join(cg.mount, ourGroup(p.pid, p.startTime)));
+    if (p.mode === 'own') restoreOwn(cg, p);
+    else if (p.child) await emptyAndRemove(cg, p.child, String(p.cgroup));
   },
-  async cleanup(t, _params, prior) {
-    const p = asProcess(t);
-    if (prior.mount) removeGroup(path.join(String(prior.mount), ourGroup(p.pid, p.startTime)));
+  async cleanup(_t, params, prior) {
+    // The target is gone (or the change was overridden): put back what is still ours.
+    const p = planOf(prior);
+    if (!p.version || !p.mode) return;
+    const cg = cgOf(prior);
+    if (p.mode === 'own') { if (ownApplied(cg, p, quotaUs(params))) restoreOwn(cg, p); return; }
+    if (p.child) await emptyAndRemove(cg, p.child, String(p.cgroup));
   },
-  async isApplied(t, _params, prior) {
-    const p = asProcess(t);
-    return prior.version ? processCgroup(p.pid, cgOf(prior)) === ourGroup(p.pid, p.startTime) : false;
+  async isApplied(t, params, prior) {
+    const p = planOf(prior);
+    if (!p.version || !p.mode) return false;
+    const cg = cgOf(prior);
+    const quota = quotaUs(params);
+    if (p.mode === 'own') return ownApplied(cg, p, quota);
+    return processCgroup(asProcess(t).pid, cg) === p.child && readOr(path.join(cgroupDir(cg, String(p.child)), 'cpu.cfs_quota_us')) === String(quota);
   },
   judge: (before, after, t) => judgeCpu(before, after, t),
   estimate({ params, target: t, system, cpus }) {
