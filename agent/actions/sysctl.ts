@@ -18,13 +18,25 @@ export const SYSCTL_ALLOWLIST: Readonly<Record<string, SysctlRule>> = {
   'net.core.somaxconn': { min: 128, max: 65535, why: 'accept queue length cap' },
 };
 
+/**
+ * Tunables the kernel keeps as a pair, only one of which is in force: writing
+ * vm.dirty_ratio zeroes vm.dirty_bytes and the other way round (the background
+ * pair likewise). The partner is read-only to us: recorded and written back, never set.
+ */
+export const SYSCTL_PAIRS: Readonly<Record<string, string>> = {
+  'vm.dirty_ratio': 'vm.dirty_bytes',
+  'vm.dirty_background_ratio': 'vm.dirty_background_bytes',
+};
+
+const PARTNERS = new Set(Object.values(SYSCTL_PAIRS));
+
 export function sysctlPath(key: string): string {
-  if (!Object.hasOwn(SYSCTL_ALLOWLIST, key)) throw new Error(`sysctl ${JSON.stringify(key)} is not on the allowlist`);
+  if (!Object.hasOwn(SYSCTL_ALLOWLIST, key) && !PARTNERS.has(key)) throw new Error(`sysctl ${JSON.stringify(key)} is not on the allowlist`);
   return sysctlFile(key);
 }
 
 export function readSysctl(key: string): number | null {
-  const text = Object.hasOwn(SYSCTL_ALLOWLIST, key) ? readSysctlText(key) : null;
+  const text = Object.hasOwn(SYSCTL_ALLOWLIST, key) || PARTNERS.has(key) ? readSysctlText(key) : null;
   const n = Number(text);
   return text !== null && Number.isFinite(n) ? n : null;
 }
@@ -56,7 +68,9 @@ export const sysctl: ActionHandler = {
     },
   },
   async readPrior(t) {
-    return { value: readSysctl(keyOf(t)) };
+    const key = keyOf(t);
+    const partner = SYSCTL_PAIRS[key];
+    return partner ? { value: readSysctl(key), pair: { key: partner, value: readSysctl(partner) } } : { value: readSysctl(key) };
   },
   check(t, params, prior) {
     const key = keyOf(t);
@@ -65,7 +79,9 @@ export const sysctl: ActionHandler = {
     if (v < rule.min || v > rule.max) return { rule: 'param_out_of_range', detail: `${key}=${v} outside ${rule.min}..${rule.max}` };
     if (prior.value === null) return { rule: 'sysctl_unreadable', detail: `cannot read ${sysctlPath(key)}` };
     if (prior.value === v) return { rule: 'already_applied', detail: `${key} is already ${v}` };
-    if (key === 'vm.dirty_background_ratio' && v >= (readSysctl('vm.dirty_ratio') ?? 100)) {
+    // A ratio that reads 0 is not in force (its _bytes partner is): nothing to compare with.
+    const dirtyRatio = readSysctl('vm.dirty_ratio') || 100;
+    if (key === 'vm.dirty_background_ratio' && v >= dirtyRatio) {
       return { rule: 'inconsistent_value', detail: `dirty_background_ratio ${v} must stay below dirty_ratio` };
     }
     if (key === 'vm.dirty_ratio' && v <= (readSysctl('vm.dirty_background_ratio') ?? 0)) {
@@ -80,7 +96,14 @@ export const sysctl: ActionHandler = {
     fs.writeFileSync(sysctlPath(keyOf(t)), String(Number(params.value)));
   },
   async rollback(t, _params, prior) {
-    fs.writeFileSync(sysctlPath(keyOf(t)), String(Number(prior.value)));
+    const key = keyOf(t);
+    const pair = prior.pair as { key: string; value: number | null } | undefined;
+    // Of a pair, write back the one that was in force: writing it zeroes the other, as before.
+    if (pair && Number(prior.value) === 0 && pair.key === SYSCTL_PAIRS[key] && Number(pair.value) > 0) {
+      fs.writeFileSync(sysctlPath(pair.key), String(Number(pair.value)));
+      return;
+    }
+    fs.writeFileSync(sysctlPath(key), String(Number(prior.value)));
   },
   async isApplied(t, params) {
     return readSysctl(keyOf(t)) === Number(params.value);
