@@ -133,6 +133,20 @@ export class AuditLog {
       ORDER BY a.id DESC`).all() as AuditRow[];
   }
 
+  /**
+   * Decisions that acted (or were about to) and never reached a verdict: the latest
+   * status is executing, approved or executed. Outside a running cycle, these are
+   * what a killed agent left behind.
+   */
+  unverified(): AuditRow[] {
+    return this.db.prepare(`
+      SELECT a.* FROM agent_actions a
+      WHERE a.ref_action_id IS NULL AND a.status IN ('executing', 'pending_approval')
+        AND COALESCE((SELECT b.status FROM agent_actions b WHERE b.ref_action_id = a.id AND b.status <> 'refused' ORDER BY b.id DESC LIMIT 1), a.status)
+          IN ('executing', 'approved', 'executed')
+      ORDER BY a.id`).all() as AuditRow[];
+  }
+
   /** The prior state recorded before the decision acted (on its executing or approved row). */
   priorState(id: number): Record<string, unknown> | undefined {
     const r = this.db.prepare(`SELECT prior_state_json FROM agent_actions
