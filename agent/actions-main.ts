@@ -30,8 +30,9 @@ const time = (ts: number) => new Date(ts * 1000).toISOString().replace('T', ' ')
 let code = 0;
 
 if (argv.verifyChain) {
-  const r = audit.verifyChain();
-  out(r.ok ? `audit chain OK: ${r.rows} rows, head ${r.headHash}` : `audit chain BROKEN at row ${r.brokenAt}: ${r.reason}`);
+  let r: ReturnType<AuditLog['verifyChain']>;
+  try { r = audit.verifyChain(); } catch (e) { r = { ok: false, rows: 0, headHash: '', reason: e instanceof Error ? e.message : String(e) }; }
+  out(r.ok ? `audit chain OK: ${r.rows} rows, head ${r.headHash}` : `audit chain BROKEN at row ${r.brokenAt ?? '?'}: ${r.reason}`);
   code = r.ok ? 0 : 1;
 } else if (argv.resetBreaker) {
   new CircuitBreaker(db, DEFAULT_EXECUTOR_CONFIG.breaker).reset('reset by operator (npm run actions -- --reset-breaker)');

@@ -8,6 +8,7 @@ import { providerFromEnv } from '../lib/llm/index.js';
 import { closeLogger, createLogger } from '../lib/logger.js';
 import { DEFAULT_AGENT_CONFIG, type AgentConfig } from './config.js';
 import { policyFromFlags, writePolicy } from './executor/policy.js';
+import { reconcileUnverified } from './executor/reversal.js';
 import type { ExecutorConfig } from './executor/types.js';
 import { AgentLoop } from './loop.js';
 
@@ -95,6 +96,11 @@ log.info(`agent started: interval ${cfg.intervalS}s, ${cfg.executor.dryRun ? 'DR
 });
 let code = 0;
 try {
+  // A previous run killed between EXECUTE and VERIFY left changes nobody judged.
+  if (!cfg.executor.dryRun) {
+    const rec = await reconcileUnverified(loop.executor);
+    if (rec.length > 0) log.info(`reconciled ${rec.length} unverified changes from a previous run`, { results: rec.map((r) => `#${r.auditId} ${r.status}: ${r.note}`) });
+  }
   await loop.run(stop.signal, argv.once);
   await loop.shutdown();
 } catch (e) {

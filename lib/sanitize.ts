@@ -1,16 +1,37 @@
-// Untrusted strings (process names, command lines, paths, rejected input) are
-// made safe before they reach a log line, a terminal or a model prompt.
+// Untrusted strings (process names, command lines, paths, journal and dmesg
+// lines, rejected input) are made safe before they reach a log line, a terminal
+// or a model prompt.
+//
+// Two treatments. Characters that render as nothing and can smuggle text past a
+// reader (Unicode tags U+E0000..E007F, zero-width characters, variation selectors,
+// the BOM, soft hyphen) are removed. Control and bidi characters are replaced by a
+// visible \uXXXX escape, so a reader sees that something was there.
 
+const INVISIBLE = /[\u{E0000}-\u{E007F}\u200b-\u200d\u2060-\u2064\ufeff\u00ad\u180e\u034f\ufe00-\ufe0f\u{E0100}-\u{E01EF}]/gu;
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+/** A high surrogate left alone at the end of a cut. */
+const LONE_HIGH = /[\ud800-\udbff]$/;
 
-/** Replace control and bidi characters with \\uXXXX escapes and cap the length. */
+/** Strip invisible characters, cap the length, and escape control and bidi characters as \\uXXXX. */
 export function escapeUntrusted(s: string, max = 200): string {
-  const capped = s.length > max ? `${s.slice(0, max)}...(${s.length - max} more)` : s;
+  const visible = s.replace(INVISIBLE, '');
+  const capped = visible.length > max ? `${visible.slice(0, max).replace(LONE_HIGH, '')}...(${visible.length - max} more)` : visible;
   return capped.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Quote untrusted text as data: escaped, capped, and wrapped so it reads as a value. */
 export function quoteUntrusted(s: string, max = 64): string {
   return JSON.stringify(escapeUntrusted(s, max));
+}
+
+/**
+ * The last guard before a structure goes to a model: every string in it, keys
+ * included, escaped as escapeUntrusted does (uncapped: the caller bounds the size).
+ */
+export function escapeDeep(v: unknown): unknown {
+  if (typeof v === 'string') return escapeUntrusted(v, Number.MAX_SAFE_INTEGER);
+  if (Array.isArray(v)) return v.map(escapeDeep);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [escapeUntrusted(k, 200), escapeDeep(x)]));
+  return v;
 }

@@ -6,6 +6,7 @@ import { judgeAnyStall } from './judge.js';
 import { asProcess, TARGET_PARAM } from './process-target.js';
 import type { ActionHandler, Target } from './types.js';
 import { readPidStat } from '../../lib/procfs/pid.js';
+import { cancelPauseWatchdog, newWatchdogToken, startPauseWatchdog } from './pause-watchdog.js';
 
 const stopped = (t: Target) => /^[Tt]$/.test(readPidStat(asProcess(t).pid)?.state ?? '');
 
@@ -28,13 +29,21 @@ export const pause: ActionHandler = {
     },
     expiresAfter: 'duration_s',
   },
-  async readPrior(t) { return { state: readPidStat(asProcess(t).pid)?.state ?? null }; },
+  // The watchdog token is recorded with the prior state, so rollback and undo can cancel it.
+  async readPrior(t) { return { state: readPidStat(asProcess(t).pid)?.state ?? null, watchdog: newWatchdogToken() }; },
   check(_t, _p, prior) {
     return /^[Tt]$/.test(String(prior.state)) ? { rule: 'already_applied', detail: 'process is already stopped' } : null;
   },
   describe: (t, p) => `kill(${asProcess(t).pid}, SIGSTOP); kill(${asProcess(t).pid}, SIGCONT) after ${p.duration_s}s`,
-  async apply(t) { process.kill(asProcess(t).pid, 'SIGSTOP'); await settle(t, true); },
-  async rollback(t) { process.kill(asProcess(t).pid, 'SIGCONT'); await settle(t, false); },
+  async apply(t, p, prior) {
+    const { pid, startTime } = asProcess(t);
+    // The deadline is owned outside the agent before the process stops.
+    startPauseWatchdog(String(prior.watchdog), pid, startTime, Date.now() + Number(p.duration_s) * 1000);
+    process.kill(pid, 'SIGSTOP');
+    await settle(t, true);
+  },
+  async rollback(t, _p, prior) { cancelPauseWatchdog(prior.watchdog); process.kill(asProcess(t).pid, 'SIGCONT'); await settle(t, false); },
+  async cleanup(_t, _p, prior) { cancelPauseWatchdog(prior.watchdog); },
   async isApplied(t) { return stopped(t); },
   judge: (before, after) => judgeAnyStall(before, after),
   estimate({ params, target: t }) {

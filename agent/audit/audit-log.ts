@@ -2,9 +2,12 @@
 // (executed, verified, rolled back, undone...) is another row pointing back to it
 // through ref_action_id. Appends take the write lock up front (BEGIN IMMEDIATE),
 // so the agent and the chat process can both append without forking the chain.
+// Hashes are keyed (audit.key beside the database) and the chain head is written
+// to audit.head inside the same transaction, so the two never disagree.
 import { writeTx, type Db } from '../../lib/db.js';
 import { escapeUntrusted } from '../../lib/sanitize.js';
 import { auditRow, decisionHistory, decisions, type AuditRow, type AuditStatus, type DecidedBy, type Decision } from '../../lib/read-model/decisions.js';
+import { auditFiles, loadOrCreateKey, readHead, readKey, writeHead, type AuditFiles } from './audit-files.js';
 import { GENESIS_HASH, rowHash, verifyRows, type ChainReport } from './hash-chain.js';
 
 export type { AuditRow, AuditStatus, DecidedBy };
@@ -42,11 +45,24 @@ const json = (v: unknown): string | null => {
 const text = (v: string | null | undefined, max: number) => (v === undefined || v === null ? null : escapeUntrusted(v, max));
 
 export class AuditLog {
-  constructor(private readonly db: Db, private readonly onAppend?: (row: AuditRow) => void) {}
+  /** Null for an in-memory database: nowhere to keep a key or a head, so v1 hashes. */
+  private readonly files: AuditFiles | null;
+  private key?: Buffer;
+
+  constructor(private readonly db: Db, private readonly onAppend?: (row: AuditRow) => void) {
+    this.files = db.memory || !db.name ? null : auditFiles(db.name);
+  }
+
+  /** Called under the write lock, so a key created now records exactly which rows predate it. */
+  private signingKey(lastId: number): Buffer | undefined {
+    if (!this.files) return undefined;
+    return (this.key ??= loadOrCreateKey(this.files.keyFile, lastId).key);
+  }
 
   append(e: AuditEntry, nowS = Date.now() / 1000): AuditRow {
     const row = writeTx(this.db, () => {
       const last = this.db.prepare('SELECT id, hash FROM agent_actions ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string } | undefined;
+      const key = this.signingKey(last?.id ?? 0);
       const r: AuditRow = {
         id: (last?.id ?? 0) + 1,
         ts: nowS,
@@ -73,9 +89,11 @@ export class AuditLog {
         prev_hash: last?.hash ?? GENESIS_HASH,
         hash: '',
       };
-      r.hash = rowHash(r.prev_hash, r);
+      r.hash = rowHash(r.prev_hash, r, key);
       const cols = Object.keys(r);
       this.db.prepare(`INSERT INTO agent_actions (${cols.join(',')}) VALUES (${cols.map((c) => `@${c}`).join(',')})`).run(r);
+      // Still under the write lock: the head file follows the table in commit order.
+      if (this.files) writeHead(this.files.headFile, { id: r.id, hash: r.hash });
       return r;
     });
     this.onAppend?.(row);
@@ -115,6 +133,20 @@ export class AuditLog {
       ORDER BY a.id DESC`).all() as AuditRow[];
   }
 
+  /**
+   * Decisions that acted (or were about to) and never reached a verdict: the latest
+   * status is executing, approved or executed. Outside a running cycle, these are
+   * what a killed agent left behind.
+   */
+  unverified(): AuditRow[] {
+    return this.db.prepare(`
+      SELECT a.* FROM agent_actions a
+      WHERE a.ref_action_id IS NULL AND a.status IN ('executing', 'pending_approval')
+        AND COALESCE((SELECT b.status FROM agent_actions b WHERE b.ref_action_id = a.id AND b.status <> 'refused' ORDER BY b.id DESC LIMIT 1), a.status)
+          IN ('executing', 'approved', 'executed')
+      ORDER BY a.id`).all() as AuditRow[];
+  }
+
   /** The prior state recorded before the decision acted (on its executing or approved row). */
   priorState(id: number): Record<string, unknown> | undefined {
     const r = this.db.prepare(`SELECT prior_state_json FROM agent_actions
@@ -123,7 +155,17 @@ export class AuditLog {
     return r ? (JSON.parse(r.prior_state_json) as Record<string, unknown>) : undefined;
   }
 
+  /** The table's chain, checked with the key, then against the head file. */
   verifyChain(): ChainReport {
-    return verifyRows(this.db.prepare('SELECT * FROM agent_actions ORDER BY id').iterate() as Iterable<AuditRow>);
+    const key = this.files ? readKey(this.files.keyFile) : undefined;
+    const r = verifyRows(this.db.prepare('SELECT * FROM agent_actions ORDER BY id').iterate() as Iterable<AuditRow>, key?.key, key?.legacyThrough);
+    if (!r.ok || !this.files) return r;
+    const head = readHead(this.files.headFile);
+    if (!head) return key ? { ...r, ok: false, reason: `the chain head file ${this.files.headFile} is missing` } : r;
+    if (r.lastId !== head.id) {
+      return { ...r, ok: false, brokenAt: head.id, reason: `the table ends at row ${r.lastId ?? 'none'} but ${this.files.headFile} records row ${head.id} (rows were removed from the tail, or the head was replaced)` };
+    }
+    if (r.headHash !== head.hash) return { ...r, ok: false, brokenAt: head.id, reason: `row ${head.id}'s hash differs from the one in ${this.files.headFile} (the chain was rewritten)` };
+    return r;
   }
 }

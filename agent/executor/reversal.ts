@@ -93,3 +93,26 @@ export async function reverse(ex: Executor, c: Change, o: ReverseOptions): Promi
   }
   return record(o.status, `${o.reason}; prior state restored: ${JSON.stringify(c.prior).slice(0, 200)}`, true);
 }
+
+export const RECONCILE_REASON = 'reconciled after agent restart: unverified';
+
+/**
+ * At agent start: every change a previous run made and never verified (it was
+ * killed between EXECUTE and VERIFY, or mid-act) is rolled back if still in
+ * effect, else recorded as not in effect. Either way a row says so, and the
+ * decision stops being unverified. Irreversible actions are left, with a log line.
+ */
+export async function reconcileUnverified(ex: Executor): Promise<ReversalResult[]> {
+  const out: ReversalResult[] = [];
+  for (const d of ex.audit.unverified()) {
+    const c = changeFromAudit(ex, d);
+    if ('refusal' in c) {
+      const row = ex.audit.append({ refActionId: d.id, action: d.action, status: 'rolled_back', decidedBy: 'rules', note: `${RECONCILE_REASON}; nothing to reverse (${c.refusal.rule}: ${c.refusal.detail})` });
+      out.push({ status: 'rolled_back', auditId: row.id, restored: false, note: row.note ?? '' });
+      continue;
+    }
+    if (!c.handler.rollback) { ex.log.warn(`decision #${d.id} (${d.action}) was never verified and cannot be reversed`); continue; }
+    out.push(await reverse(ex, c, { status: 'rolled_back', reason: RECONCILE_REASON }));
+  }
+  return out;
+}

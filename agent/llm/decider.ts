@@ -5,6 +5,11 @@
 // in the history unchanged (for Gemini 3, with its thought signatures). Any
 // failure (HTTP error after retries, timeout, a reply without calls) throws: the
 // caller falls back to the rules for the cycle.
+//
+// The reply is bounded whatever the model sends: at most MAX_CALLS_PER_TURN calls
+// are read per turn (the surplus is reported back as one overflow, audited as one
+// row, and ends the conversation), at most MAX_TURNS turns, and refusal details
+// going back to the model name targets by ref, never by pid.
 import type { Db } from '../../lib/db.js';
 import { ModelError, toModelError } from '../../lib/llm/errors.js';
 import { answerCalls, type Message, type ModelMessage, type ModelProvider, type ToolCall, type Turn } from '../../lib/llm/provider.js';
@@ -14,8 +19,25 @@ import { declarations, FINISH, META_ARGS } from './declarations.js';
 import { modelObservation, SYSTEM_INSTRUCTION } from './observation.js';
 import { outcomeOf, recordUsage } from './usage.js';
 
+/** Calls read from one model turn; the rest are refused together. */
+export const MAX_CALLS_PER_TURN = 16;
+/** Hard ceiling on turns, whatever the configuration asks. */
+export const MAX_TURNS = 5;
+
+/** A refusal detail as the model may see it: pids become the refs it knows, unknown pids are hidden. */
+export function detailForModel(detail: string, refOfPid: ReadonlyMap<number, string>): string {
+  const mapped = detail.replace(/\bpid\s+(\d+)/gi, (_m, n: string) => refOfPid.get(Number(n)) ?? 'a process');
+  // Any other bare number that is a known pid is replaced as well (e.g. "1234 no longer exists").
+  const hidden = mapped.replace(/\b\d+\b/g, (n) => refOfPid.get(Number(n)) ?? n);
+  return escapeUntrusted(hidden, 200);
+}
+
 export class ModelDecider implements Decider {
-  constructor(private readonly db: Db, private readonly provider: ModelProvider, private readonly maxTurns: number) {}
+  private readonly maxTurns: number;
+
+  constructor(private readonly db: Db, private readonly provider: ModelProvider, maxTurns: number) {
+    this.maxTurns = Math.max(1, Math.min(MAX_TURNS, Math.floor(maxTurns)));
+  }
 
   get model(): string { return this.provider.model; }
 
@@ -25,6 +47,8 @@ export class ModelDecider implements Decider {
     const history: Message[] = [{ role: 'user', text: JSON.stringify({ observation }) }];
     const calls: ModelCall[] = [];
     const seen = new Set<string>();
+    const refOfPid = new Map(req.obs.targets.map((t) => [t.pid, t.ref]));
+    const overflow: Array<{ turn: number; count: number; names: string[] }> = [];
     let tokens = 0;
     for (let turn = 1; turn <= this.maxTurns; turn++) {
       const reply = await this.request(req, history, tools, turn);
@@ -32,7 +56,9 @@ export class ModelDecider implements Decider {
       history.push(reply.message);
       let finished: string | undefined;
       let refused = 0;
-      const results = await answerCalls(reply.calls, async (fc: ToolCall) => {
+      const read = reply.calls.slice(0, MAX_CALLS_PER_TURN);
+      const surplus = reply.calls.slice(MAX_CALLS_PER_TURN);
+      const results = await answerCalls(read, async (fc: ToolCall) => {
         if (fc.name === FINISH) {
           finished = escapeUntrusted(String(fc.args.reason ?? ''), 300);
           return { ok: true };
@@ -48,13 +74,19 @@ export class ModelDecider implements Decider {
         if (!seen.has(key)) calls.push(call);
         seen.add(key);
         if (refusal) refused++;
-        return refusal ? { status: 'refused', rule: refusal.rule, detail: refusal.detail } : { status: 'accepted' };
+        return refusal ? { status: 'refused', rule: refusal.rule, detail: detailForModel(refusal.detail, refOfPid) } : { status: 'accepted' };
       });
+      if (surplus.length > 0) {
+        const names = [...new Set(surplus.map((c) => escapeUntrusted(String(c.name), 64)))].slice(0, 10);
+        overflow.push({ turn, count: surplus.length, names });
+        // A reply this large is not a conversation worth continuing.
+        return { calls, turns: turn, finishReason: finished, tokens, overflow };
+      }
       // Another turn only when there is something to correct.
-      if (finished !== undefined || refused === 0 || turn === this.maxTurns) return { calls, turns: turn, finishReason: finished, tokens };
+      if (finished !== undefined || refused === 0 || turn === this.maxTurns) return { calls, turns: turn, finishReason: finished, tokens, overflow };
       history.push(results);
     }
-    return { calls, turns: this.maxTurns, tokens };
+    return { calls, turns: this.maxTurns, tokens, overflow };
   }
 
   /** One turn, recorded in agent_llm_usage whatever its outcome; a reply without calls is invalid. */

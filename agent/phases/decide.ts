@@ -52,6 +52,8 @@ export interface ModelDecision {
   readonly turns: number;
   readonly finishReason?: string;
   readonly tokens: number;
+  /** Calls beyond the per-turn limit, per turn: refused unread, audited as one row each. */
+  readonly overflow?: ReadonlyArray<{ readonly turn: number; readonly count: number; readonly names: readonly string[] }>;
 }
 
 export interface DecideRequest {
@@ -137,6 +139,13 @@ export async function decide(
       precheck: (call) => executor.precheck({ action: call.action, params: call.params, decidedBy: 'model', justification: '', expectedEffect: '', confidence: 0, signalIds: [] }, ctx),
       signal,
     });
+    for (const o of d.overflow ?? []) {
+      executor.audit.append({
+        cycleId: ctx.cycleId, action: 'model_reply', status: 'refused', refusedRule: 'model_call_limit', decidedBy: 'model', model: model.model,
+        params: { turn: o.turn, refused_calls: o.count, names: o.names },
+        note: `turn ${o.turn}: ${o.count} function calls beyond the per-turn limit were refused unread`,
+      });
+    }
     return {
       decidedBy: 'model', model: model.model, notes: [], modelTurns: d.turns, modelTokens: d.tokens, modelFinish: d.finishReason,
       proposals: d.calls.map((c) => fromModel(db, obs, causes, sim, c, model.model)),

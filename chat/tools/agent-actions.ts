@@ -76,12 +76,14 @@ export const agentActions: ChatTool = {
   name: 'agent_actions',
   description: 'The autonomous agent\'s recent decisions from its audit trail: action, target, latest status (executed, verified, rolled_back, refused, pending_approval...), who decided, confidence, justification, verification result. Also its last cycle.',
   params: { limit: { type: 'integer', description: 'how many decisions', minimum: 1, maximum: 30 } },
+  // What the model sees: a pending decision is a fact about the agent, never an id it
+  // could put to the operator for approval (approving is the operator's own /approve).
   async run(ctx, args) {
-    const decisions = agentDecisions(ctx.db, intArg(args, 'limit', 10, 1, 30));
+    const decisions = agentDecisions(ctx.db, intArg(args, 'limit', 10, 1, 30)).map(({ can_approve: _c, ...d }) => d);
     return {
       last_cycle: lastCycle(ctx.db) ?? null,
       decisions,
-      pending_approval: decisions.filter((d) => d.can_approve).map((d) => d.id),
+      approvals: 'pending decisions are for the operator to review on their own (/approvals); do not ask them to approve any',
       ...(tableExists(ctx.db, 'agent_actions') ? {} : { note: 'the agent has not run against this database (no agent_actions table)' }),
     };
   },

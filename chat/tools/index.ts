@@ -3,6 +3,7 @@
 import { MetricNameError } from '../../lib/read-model/metrics.js';
 import { agentActions } from './agent-actions.js';
 import { baselineCompare } from './baseline-compare.js';
+import { escapeDeep } from '../../lib/sanitize.js';
 import { bounded } from './bound.js';
 import { currentState } from './current-state.js';
 import { diskUsage } from './disk-usage.js';
@@ -30,7 +31,7 @@ export async function runTool(ctx: ToolContext, name: string, args: unknown, max
   if (!tool) return { ok: false, error: `unknown tool ${JSON.stringify(String(name).slice(0, 40))}; tools: ${TOOLS.map((t) => t.name).join(', ')}` };
   const a: ToolArgs = args && typeof args === 'object' && !Array.isArray(args) ? (args as ToolArgs) : {};
   try {
-    return { ok: true, result: bounded(await tool.run(ctx, a), maxChars) };
+    return { ok: true, result: bounded(escapeDeep(await tool.run(ctx, a)), maxChars) };
   } catch (e) {
     if (e instanceof ToolArgError || e instanceof MetricNameError) return { ok: false, error: e.message };
     return { ok: false, error: `${name} failed: ${(e as Error).message?.slice(0, 300) ?? String(e)}` };

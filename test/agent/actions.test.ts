@@ -18,6 +18,8 @@ import { readIoPrio } from '../../agent/actions/ionice.js';
 import { tempDb, testConfig } from '../fixtures/agent/db.js';
 import { spawnDeafListener, spawnHog } from '../fixtures/agent/processes.js';
 import { readPidStat } from '../../lib/procfs/pid.js';
+import { pause } from '../../agent/actions/signal.js';
+import { waitFor } from '../../harness/wait.js';
 
 const propose = (action: string, params: unknown): Proposal => ({
   action, params, justification: 'test', expectedEffect: 'test', confidence: 0.5, decidedBy: 'rules', signalIds: [],
@@ -195,4 +197,24 @@ test('approval of a process that is no longer the same is refused', async (t) =>
   await hog.stop();
   const a = await approveAction(tdb.db, o.status === 'pending_approval' ? o.auditId : 0, { log: tdb.log, config: cfg });
   assert.equal(a.outcome.status === 'refused' && a.outcome.refusal.rule, 'target_gone');
+});
+
+test('a pause is resumed at its deadline by its watchdog, with no agent running; rollback cancels the watchdog', async (t) => {
+  const hog = await spawnHog({ idle: true });
+  t.after(async () => { process.kill(hog.pid, 'SIGCONT'); await hog.stop(); });
+  const target = { kind: 'process' as const, ref: 't1', pid: hog.pid, startTime: hog.startTime, comm: 'node' };
+  const params = { target: 't1', duration_s: 1 };
+  const prior = await pause.readPrior(target, params);
+  assert.match(String(prior.watchdog), /^[0-9a-f]{24}$/, 'the watchdog is recorded with the prior state');
+  await pause.apply(target, params, prior);
+  assert.equal(readPidStat(hog.pid)!.state, 'T');
+  // Nothing of the agent runs from here on (no expireElapsed, no loop).
+  await waitFor(() => readPidStat(hog.pid)!.state !== 'T', 'the watchdog resumes the process', 10_000);
+
+  const prior2 = await pause.readPrior(target, params);
+  await pause.apply(target, params, prior2);
+  await pause.rollback!(target, params, prior2);
+  process.kill(hog.pid, 'SIGSTOP'); // an operator stops it by hand afterwards
+  await sleep(2500);
+  assert.equal(readPidStat(hog.pid)!.state, 'T', 'the cancelled watchdog did not resume it');
 });

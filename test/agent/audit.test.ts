@@ -1,8 +1,14 @@
 // The audit trail is append-only (triggers) and hash-chained (tampering shows).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AuditLog } from '../../agent/audit/audit-log.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { DIST } from '../../lib/paths.js';
+import { AuditLog, type AuditRow } from '../../agent/audit/audit-log.js';
+import { GENESIS_HASH, rowHash } from '../../agent/audit/hash-chain.js';
 import { tempDb } from '../fixtures/agent/db.js';
+
 
 function fill(audit: AuditLog): void {
   const d = audit.append({ action: 'lower_process_priority', params: { target: 't1', nice: 10 }, status: 'executing', decidedBy: 'rules', priorState: { nice: 0 }, targetComm: 'evil\nname\u001b[31m' });
@@ -49,4 +55,43 @@ test('editing or removing a row (with the triggers dropped) breaks the chain at 
   assert.equal(removed.ok, false);
   assert.equal(removed.brokenAt, 3);
   assert.match(removed.reason!, /removed/);
+});
+
+const verifyCli = (file: string) => execa(process.execPath, [path.join(DIST, 'agent', 'actions-main.js'), '--db', file, '--verify-chain'], { reject: false });
+
+test('--verify-chain reports rows removed from the tail, against the root-only head file', async (t) => {
+  const tdb = tempDb();
+  t.after(() => tdb.cleanup());
+  const audit = new AuditLog(tdb.db);
+  fill(audit);
+  for (const f of ['audit.key', 'audit.head']) assert.equal(fs.statSync(path.join(tdb.dir, f)).mode & 0o777, 0o600, `${f} is 0600`);
+  assert.deepEqual(JSON.parse(fs.readFileSync(path.join(tdb.dir, 'audit.head'), 'utf8')), { id: 4, hash: audit.get(4)!.hash });
+  const good = await verifyCli(tdb.file);
+  assert.equal(good.exitCode, 0, good.stdout);
+  tdb.db.exec('DROP TRIGGER agent_actions_no_delete;');
+  tdb.db.prepare('DELETE FROM agent_actions WHERE id >= 3').run();
+  assert.equal(audit.verifyChain().ok, false);
+  const cut = await verifyCli(tdb.file);
+  assert.notEqual(cut.exitCode, 0);
+  assert.match(cut.stdout, /BROKEN.*ends at row 2.*records row 4/);
+});
+
+test('--verify-chain reports a chain rewritten without the key, even with a matching head', async (t) => {
+  const tdb = tempDb();
+  t.after(() => tdb.cleanup());
+  const audit = new AuditLog(tdb.db);
+  fill(audit);
+  // The attacker edits a row and rehashes everything after it with the public (keyless) scheme.
+  tdb.db.exec('DROP TRIGGER agent_actions_no_update;');
+  tdb.db.prepare("UPDATE agent_actions SET justification = 'nothing to see' WHERE id = 1").run();
+  let prev = GENESIS_HASH;
+  for (const r of tdb.db.prepare('SELECT * FROM agent_actions ORDER BY id').all() as AuditRow[]) {
+    const hash = rowHash(prev, r);
+    tdb.db.prepare('UPDATE agent_actions SET prev_hash = ?, hash = ? WHERE id = ?').run(prev, hash, r.id);
+    prev = hash;
+  }
+  fs.writeFileSync(path.join(tdb.dir, 'audit.head'), JSON.stringify({ id: 4, hash: prev }), { mode: 0o600 });
+  const r = await verifyCli(tdb.file);
+  assert.notEqual(r.exitCode, 0, r.stdout);
+  assert.match(r.stdout, /BROKEN at row 1: .*(without the key|rewritten)/);
 });

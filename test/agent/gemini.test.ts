@@ -14,6 +14,7 @@ import { errorResponse, functionCallResponse, startGeminiServer, textResponse, t
 import { insertSignal, tempDb, testConfig } from '../fixtures/agent/db.js';
 import { spawnHog, type TestChild } from '../fixtures/agent/processes.js';
 import { readPidStat } from '../../lib/procfs/pid.js';
+import { detailForModel, MAX_CALLS_PER_TURN } from '../../agent/llm/decider.js';
 
 const MODEL = 'gemini-3-flash-preview';
 
@@ -195,3 +196,31 @@ for (const [name, script, opts, outcome] of [
     assert.ok(JSON.parse(cycle.decide_json).fallbackReason);
   });
 }
+
+test('a reply with 2,000 calls is bounded: a fixed number of calls read and audited, the surplus one row, no pid sent back', async (t) => {
+  const tdb = tempDb();
+  const denied = await spawnHog({ comm: 'denyme' });
+  const huge = (req: RecordedRequest): Scripted => {
+    const ref = observationOf(req).targets.find((x) => x.protected)?.ref ?? 't1';
+    return functionCallResponse(Array.from({ length: 2000 }, (_, i) => ({
+      name: 'lower_process_priority', args: { target: i === 0 ? ref : `t${i + 100}`, nice: 10, justification: `call ${i}` },
+    })));
+  };
+  const server = await startGeminiServer([], { whenEmpty: huge });
+  const loop = new AgentLoop(tdb.db, withModel(testConfig({ denyList: ['denyme'], dryRun: true }), server.url), tdb.log);
+  t.after(async () => { await denied.stop(); await server.close(); tdb.cleanup(); });
+  cpuSignal(tdb.db, [denied]);
+  const r = await loop.runCycle();
+  assert.equal(r.status, 'ok', r.error);
+  assert.equal(r.decision!.decidedBy, 'model', r.decision!.fallbackReason);
+  assert.equal(server.requests.length, 1, 'an overflowing reply ends the conversation');
+  const rows = tdb.db.prepare('SELECT status, refused_rule, params_json FROM agent_actions WHERE cycle_id = ?').all(r.cycleId) as Array<{ status: string; refused_rule: string | null; params_json: string }>;
+  assert.ok(rows.length <= MAX_CALLS_PER_TURN + 1, `${rows.length} audit rows`);
+  const over = rows.filter((x) => x.refused_rule === 'model_call_limit');
+  assert.equal(over.length, 1);
+  assert.equal(JSON.parse(over[0]!.params_json).refused_calls, 2000 - MAX_CALLS_PER_TURN);
+  assert.ok(rows.some((x) => x.refused_rule === 'protected_target'));
+  // A later turn would carry the refusals; ask the decider's detail mapping directly too.
+  assert.equal(detailForModel(`pid ${denied.pid} is protected (deny list)`, new Map([[denied.pid, 't3']])), 't3 is protected (deny list)');
+  assert.doesNotMatch(detailForModel(`pid ${denied.pid} no longer exists`, new Map()), new RegExp(String(denied.pid)));
+});

@@ -114,3 +114,27 @@ test('under V8 --lite-mode (no WebAssembly, so no fetch) with a key: the rules d
   assert.equal(JSON.parse(cycle.decide_json).decidedBy, 'rules');
   assert.equal(server.requests.length, 0, 'no request was attempted');
 });
+
+test('kill -9 between EXECUTE and VERIFY: the next start rolls the unverified change back and audits it', async (t) => {
+  const tdb = tempDb();
+  const hog = await spawnHog();
+  const agent = spawn(process.execPath, agentArgs(tdb, ['--settle', '60']), { stdio: 'ignore', env: { ...process.env, GEMINI_API_KEY: '' } });
+  t.after(async () => { if (agent.exitCode === null) agent.kill('SIGKILL'); await hog.stop(); tdb.cleanup(); });
+  signalFor(tdb, hog);
+  await waitForLog(tdb, /cycle 1 execute: lower_process_priority executed/);
+  const exited = once(agent, 'exit');
+  agent.kill('SIGKILL');
+  await exited;
+  assert.equal(readPidStat(hog.pid)!.nice, 10, 'the change survives the kill');
+  // --max-actions 0: this cycle must not act on the hog again, only the reconciliation.
+  const again = await execa(process.execPath, agentArgs(tdb, ['--once', '--max-actions', '0']), { reject: false, env: { GEMINI_API_KEY: '' } });
+  assert.equal(again.exitCode, 0, again.stderr);
+  assert.equal(readPidStat(hog.pid)!.nice, 0, 'rolled back at the next start');
+  const audit = new AuditLog(tdb.db);
+  const rows = audit.history(1);
+  const rec = rows.find((r) => r.note?.startsWith('reconciled after agent restart: unverified'));
+  assert.ok(rec, JSON.stringify(rows.map((r) => [r.status, r.note])));
+  assert.equal(rec.status, 'rolled_back');
+  assert.equal(audit.latestStatus(1), 'rolled_back');
+  assert.ok(audit.verifyChain().ok);
+});
