@@ -74,6 +74,11 @@ export async function reverse(ex: Executor, c: Change, o: ReverseOptions): Promi
     return { status, auditId: row.id, restored, note };
   };
   if (!c.handler.rollback) return record('refused', `${c.handler.spec.name} cannot be reversed`, false, 'irreversible');
+  if (c.handler.spec.reverseOnlyOnRequest && o.decidedBy !== 'operator') {
+    // Kept in effect: VERIFY records it as failed-but-kept, a restore as a refusal; an operator can still undo it.
+    const note = `${o.reason}; left as is: reversing ${c.handler.spec.name} is done only when an operator asks (undo)`;
+    return o.status === 'rolled_back' ? record('verify_failed', note, false) : record('refused', note, false, 'needs_operator');
+  }
   // Across a reboot nothing the change named exists any more (a pid and start time may even match a new process).
   const boot = checkBoot(c.bootId);
   if (boot) {
