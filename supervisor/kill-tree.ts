@@ -1,9 +1,11 @@
 // Signalling a child and everything it started. Every child runs in its own
 // process group (spawned detached), so one kill(-pgid) reaches grandchildren even
-// after their parent died and they were re-parented; tree-kill additionally
+// after their parent died and they were re-parented; the tree walk additionally
 // follows parent links, which catches descendants that left the group (setsid).
-import treeKill from 'tree-kill';
-import { groupMembers } from '../lib/procfs/tree.js';
+// The walk reads /proc itself: tree-kill ran `ps` found through PATH, and root
+// never resolves a program through a PATH that may hold node_modules/.bin.
+import { descendants, groupMembers, isAlive } from '../lib/procfs/tree.js';
+import { readPidStat } from '../lib/procfs/pid.js';
 
 /** Signal a whole process group; false when the group is empty. */
 export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
@@ -15,9 +17,17 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
-/** Signal a process tree by parent links (no-op when pid is gone). */
-export function signalTree(pid: number, signal: NodeJS.Signals): Promise<void> {
-  return new Promise((resolve) => treeKill(pid, signal, () => resolve()));
+/**
+ * Signal a process tree by parent links (no-op when pid is gone). Each member is
+ * signalled only while it is still the process the walk found (pid, start time).
+ */
+export async function signalTree(pid: number, signal: NodeJS.Signals): Promise<void> {
+  const root = readPidStat(pid);
+  if (!root || pid <= 1) return;
+  for (const p of [root, ...descendants(pid)]) {
+    if (p.pid <= 1 || !isAlive(p.pid, p.startTime)) continue;
+    try { process.kill(p.pid, signal); } catch { /* exited meanwhile */ }
+  }
 }
 
 /** Signal the group and the tree rooted at leader. */

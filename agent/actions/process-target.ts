@@ -1,5 +1,5 @@
 // Helpers shared by the process actions.
-import type { Target } from './types.js';
+import type { Refusal, Target } from './types.js';
 
 /** The parameter every process action takes: the model sees refs, never pids. */
 export const TARGET_PARAM = { kind: 'target', description: 'opaque process reference from the observation, e.g. "t1"' } as const;
@@ -11,5 +11,12 @@ export function asProcess(t: Target): ProcessTarget {
   return t;
 }
 
-/** Cap on threads touched: a process with 10k threads does not get 10k syscalls per cycle. */
-export const MAX_THREADS = 512;
+/**
+ * Per-thread actions touch every thread and record every thread's prior value:
+ * a process with more threads than this is refused, never half-changed.
+ */
+export const MAX_THREADS = 16_384;
+
+export function tooManyThreads(count: number): Refusal | null {
+  return count > MAX_THREADS ? { rule: 'too_many_threads', detail: `${count} threads; per-thread actions stop at ${MAX_THREADS}` } : null;
+}

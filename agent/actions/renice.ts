@@ -1,25 +1,40 @@
 // lower_process_priority: raise a process's nice value (lower its CPU priority).
 // Only upward: a lower nice would take CPU from everything else. Nice is per
-// thread on Linux, so every thread is set, and each thread's prior value kept.
+// thread on Linux, so "only upward" holds per thread: a thread below the new
+// value is raised to it, a thread already at or above it keeps its own, and
+// undo puts back each thread's own prior value.
 import os from 'node:os';
 import { niceWeight, r1 } from './estimate.js';
 import { judgeCpu } from './judge.js';
-import { asProcess, MAX_THREADS, TARGET_PARAM } from './process-target.js';
+import { asProcess, TARGET_PARAM, tooManyThreads } from './process-target.js';
 import type { ActionHandler, Params, PriorState } from './types.js';
 import { listTids, readPidStat } from '../../lib/procfs/pid.js';
 
+function niceOf(tid: number): number | null {
+  try { return os.getPriority(tid); } catch { return null; } // thread exited
+}
+
+/** Every thread's nice value, by tid. */
 function readThreadNice(pid: number): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const tid of listTids(pid).slice(0, MAX_THREADS)) {
-    try { out[tid] = os.getPriority(tid); } catch { /* thread exited */ }
+  for (const tid of listTids(pid)) {
+    const n = niceOf(tid);
+    if (n !== null) out[tid] = n;
   }
   return out;
+}
+
+const priorThreads = (prior: PriorState) => (prior.threads ?? {}) as Record<string, number>;
+
+/** Threads the action raised: below the new value before it. */
+function raised(prior: PriorState, nice: number): number[] {
+  return Object.entries(priorThreads(prior)).filter(([, n]) => n < nice).map(([tid]) => Number(tid));
 }
 
 export const renice: ActionHandler = {
   spec: {
     name: 'lower_process_priority',
-    description: 'Raise the nice value of a process (lower its CPU priority) so competing work runs first. Only ever lowers priority.',
+    description: 'Raise the nice value of a process (lower its CPU priority) so competing work runs first. Only ever lowers priority, thread by thread.',
     risk: 'low',
     needsApproval: false,
     reversible: true,
@@ -36,33 +51,47 @@ export const renice: ActionHandler = {
   check(_t, params, prior) {
     const cur = prior.nice as number | null;
     if (cur === null) return { rule: 'target_gone', detail: 'could not read the current nice value' };
-    if (Number(params.nice) <= cur) return { rule: 'not_lowering', detail: `nice ${params.nice} is not above the current ${cur}` };
+    const too = tooManyThreads(Object.keys(priorThreads(prior)).length);
+    if (too) return too;
+    if (raised(prior, Number(params.nice)).length === 0) {
+      return { rule: 'not_lowering', detail: `nice ${params.nice} is not above the current ${cur} of any thread` };
+    }
     return null;
   },
   describe(t, params) {
     const p = asProcess(t);
-    return `setpriority(PRIO_PROCESS, tid, ${params.nice}) for each thread of pid ${p.pid}`;
+    return `setpriority(PRIO_PROCESS, tid, ${params.nice}) for each thread of pid ${p.pid} whose nice is below ${params.nice}`;
   },
   async apply(t, params) {
     const p = asProcess(t);
-    const tids = listTids(p.pid).slice(0, MAX_THREADS);
-    os.setPriority(p.pid, Number(params.nice)); // the main thread must succeed
-    for (const tid of tids) {
-      try { if (tid !== p.pid) os.setPriority(tid, Number(params.nice)); } catch { /* thread exited */ }
+    const nice = Number(params.nice);
+    for (const tid of listTids(p.pid)) {
+      const cur = niceOf(tid);
+      if (cur === null || cur >= nice) continue; // only downward, per thread
+      try { os.setPriority(tid, nice); } catch (e) { if (tid === p.pid) throw e; /* thread exited */ }
     }
   },
-  async rollback(t, _params, prior) {
+  async rollback(t, params, prior) {
     const p = asProcess(t);
+    const nice = Number(params.nice);
+    const threads = priorThreads(prior);
     const base = prior.nice as number;
-    const threads = (prior.threads ?? {}) as Record<string, number>;
-    os.setPriority(p.pid, base);
-    for (const tid of listTids(p.pid).slice(0, MAX_THREADS)) {
-      // Threads born after the action inherited our value: give them the process's prior one.
-      try { if (tid !== p.pid) os.setPriority(tid, threads[tid] ?? base); } catch { /* thread exited */ }
+    for (const tid of listTids(p.pid)) {
+      // A thread born after the action inherited our value from its creator: give it the process's prior one.
+      const was = threads[tid] ?? base;
+      if (was >= nice) continue; // we never touched it
+      if (niceOf(tid) !== nice) continue; // changed since by someone else: theirs now
+      try { os.setPriority(tid, was); } catch (e) { if (tid === p.pid) throw e; }
     }
   },
-  async isApplied(t, params: Params, _prior: PriorState) {
-    return readPidStat(asProcess(t).pid)?.nice === Number(params.nice);
+  async isApplied(t, params: Params, prior: PriorState) {
+    const nice = Number(params.nice);
+    const pid = asProcess(t).pid;
+    const ours = raised(prior, nice);
+    // The main thread speaks for the process when we raised it (a target resetting its own nice undid us).
+    if (ours.includes(pid)) return niceOf(pid) === nice;
+    const live = new Set(listTids(pid));
+    return ours.some((tid) => live.has(tid) && niceOf(tid) === nice);
   },
   judge: (before, after, t) => judgeCpu(before, after, t),
   estimate({ params, target: t, system }) {

@@ -62,6 +62,8 @@ export const resume: ActionHandler = {
     reversible: true,
     targetKind: 'process',
     params: { target: TARGET_PARAM },
+    // Its undo stops a running process, with no deadline: never without a person asking.
+    reverseOnlyOnRequest: true,
   },
   async readPrior(t) { return { state: readPidStat(asProcess(t).pid)?.state ?? null }; },
   check(_t, _p, prior) {

@@ -29,6 +29,12 @@ export interface ActionSpec {
   readonly expiresAfter?: string;
   /** Ending the target is the effect (it exits): VERIFY does not take its exit for "target gone". */
   readonly removesTarget?: boolean;
+  /**
+   * Reversing it imposes on the target again (undoing a resume stops the process):
+   * only an operator's undo does that. VERIFY, restore-on-exit and expiry leave the
+   * change in place and audit that they did.
+   */
+  readonly reverseOnlyOnRequest?: boolean;
 }
 
 export type Params = Readonly<Record<string, string | number>>;

@@ -42,6 +42,11 @@ const json = (v: unknown): string | null => {
   const s = JSON.stringify(v) ?? 'null';
   return s.length <= MAX_JSON ? s : JSON.stringify({ truncated: escapeUntrusted(s, MAX_JSON) });
 };
+/**
+ * Prior state is ours (read from the kernel by an action, never a model's text) and
+ * undo needs all of it (every thread's value): stored whole, never truncated.
+ */
+const wholeJson = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v) ?? 'null');
 const text = (v: string | null | undefined, max: number) => (v === undefined || v === null ? null : escapeUntrusted(v, max));
 
 export class AuditLog {
@@ -82,7 +87,7 @@ export class AuditLog {
         confidence: e.confidence === undefined || e.confidence === null ? null : Math.round(e.confidence * 1000) / 1000,
         decided_by: e.decidedBy,
         model: e.model ?? null,
-        prior_state_json: json(e.priorState),
+        prior_state_json: wholeJson(e.priorState),
         verification_json: json(e.verification),
         signal_ids: JSON.stringify(e.signalIds ?? []),
         note: text(e.note, 1000),

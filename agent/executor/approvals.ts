@@ -8,6 +8,7 @@ import type { Db } from '../../lib/db.js';
 import { createLogger } from '../../lib/logger.js';
 import { lookupAction } from '../actions/catalogue.js';
 import { Executor } from './executor.js';
+import { checkBoot, splitBoot } from './identity.js';
 import { changeFromAudit, reverse, type ReversalResult } from './reversal.js';
 import { DEFAULT_EXECUTOR_CONFIG, type ExecOutcome, type ExecutorConfig } from './types.js';
 import { verifyExecuted, type VerifyResult } from './verify-change.js';
@@ -43,6 +44,9 @@ export async function approveAction(db: Db, id: number, o: OperatorOptions = {})
   if (!d || d.ref_action_id !== null) throw new Error(`no decision with id ${id} in the audit`);
   const latest = ex.audit.latestStatus(id);
   if (latest !== 'pending_approval') return { outcome: refuseOp(ex, id, d.action, 'not_pending', `decision ${id} is ${latest}, not pending_approval`) };
+  // A pending decision names a process of the boot it was made in: after a reboot its pid may be someone else's.
+  const boot = checkBoot(splitBoot(JSON.parse(d.prior_state_json ?? '{}') as Record<string, unknown>).bootId);
+  if (boot) return { outcome: refuseOp(ex, id, d.action, boot.rule, `${boot.detail}; nothing done`) };
   const ageS = Date.now() / 1000 - d.ts;
   if (ageS > ex.cfg.approvalTtlS) return { outcome: refuseOp(ex, id, d.action, 'approval_expired', `decision is ${Math.round(ageS)}s old; approvals expire after ${ex.cfg.approvalTtlS}s`) };
   const params = JSON.parse(d.params_json) as Record<string, unknown>;

@@ -11,7 +11,7 @@ import { targetKey, type ActionHandler, type Params, type PriorState, type Refus
 import { AuditLog, type AuditEntry } from '../audit/audit-log.js';
 import { sample } from '../proc/sampler.js';
 import { CircuitBreaker } from './circuit-breaker.js';
-import { checkIdentity } from './identity.js';
+import { checkIdentity, withBoot } from './identity.js';
 import { ProtectionPolicy } from './protected.js';
 import { checkRateLimits } from './rate-limits.js';
 import type { ExecContext, ExecOutcome, ExecutorConfig, Proposal } from './types.js';
@@ -134,12 +134,12 @@ export class Executor {
     const breaker = this.breaker.state();
     if (this.cfg.dryRun || breaker.open) {
       const note = this.cfg.dryRun ? `dry-run: would ${description}` : `circuit breaker open (${breaker.reason}): would ${description}`;
-      const row = this.audit.append({ ...base, ...tf, params, status: 'dry_run', priorState: prior, note });
+      const row = this.audit.append({ ...base, ...tf, params, status: 'dry_run', priorState: withBoot(prior), note });
       this.log.info(`dry-run ${handler.spec.name}`, { id: row.id, target: target.ref, would: description });
       return { status: 'dry_run', auditId: row.id, description, prior, note };
     }
     if (handler.spec.needsApproval && ctx.approvalOf === undefined) {
-      const row = this.audit.append({ ...base, ...tf, params, status: 'pending_approval', priorState: prior, note: `needs approval (risk ${handler.spec.risk}): would ${description}` });
+      const row = this.audit.append({ ...base, ...tf, params, status: 'pending_approval', priorState: withBoot(prior), note: `needs approval (risk ${handler.spec.risk}): would ${description}` });
       this.log.info(`pending approval ${handler.spec.name}`, { id: row.id, target: target.ref });
       return { status: 'pending_approval', auditId: row.id, description, prior };
     }
@@ -152,8 +152,15 @@ export class Executor {
     const recheck = handler.check(target, params, prior);
     if (recheck) return refuse(recheck, { ...tf, priorState: prior });
 
-    const intent = this.audit.append({ ...base, ...tf, params, status: ctx.approvalOf === undefined ? 'executing' : 'approved', priorState: prior, note: description });
+    const intent = this.audit.append({ ...base, ...tf, params, status: ctx.approvalOf === undefined ? 'executing' : 'approved', priorState: withBoot(prior), note: description });
     const decisionId = ctx.approvalOf ?? intent.id;
+    // Writing the intent took time: the same process, immediately before the syscall.
+    const last = target.kind === 'process' ? checkIdentity(target.pid, target.startTime) : null;
+    if (last && 'refusal' in last) {
+      const row = this.audit.append({ ...base, ...tf, params, refActionId: decisionId, status: 'failed', refusedRule: last.refusal.rule, note: `nothing done: ${last.refusal.detail}` });
+      this.log.warn(`not done ${handler.spec.name}: ${last.refusal.detail}`, { id: decisionId });
+      return { status: 'failed', auditId: row.id, decisionId, error: last.refusal.detail };
+    }
     try {
       await handler.apply(target, params, prior);
     } catch (e) {

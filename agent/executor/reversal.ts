@@ -8,7 +8,7 @@ import type { ActionHandler, Params, PriorState, Refusal, Target } from '../acti
 import type { AuditRow, AuditStatus } from '../audit/audit-log.js';
 import type { Executor } from './executor.js';
 import { targetFields } from './executor.js';
-import { checkIdentity } from './identity.js';
+import { checkBoot, checkIdentity, splitBoot } from './identity.js';
 
 export interface Change {
   readonly decisionId: number;
@@ -16,6 +16,8 @@ export interface Change {
   readonly target: Target;
   readonly params: Params;
   readonly prior: PriorState;
+  /** The boot the prior state was read in (absent on rows recorded before it was kept). */
+  readonly bootId?: string;
 }
 
 export interface ReversalResult {
@@ -29,8 +31,8 @@ export interface ReversalResult {
 export function changeFromAudit(ex: Executor, decision: AuditRow): Change | { refusal: Refusal } {
   const handler = lookupAction(decision.action);
   if (!handler) return { refusal: { rule: 'unknown_action', detail: `${decision.action} is not in the catalogue` } };
-  const prior = ex.audit.priorState(decision.id);
-  if (!prior) return { refusal: { rule: 'no_prior_state', detail: `decision ${decision.id} has no recorded prior state` } };
+  const recorded = ex.audit.priorState(decision.id);
+  if (!recorded) return { refusal: { rule: 'no_prior_state', detail: `decision ${decision.id} has no recorded prior state` } };
   const params = JSON.parse(decision.params_json) as Params;
   let target: Target;
   if (handler.spec.targetKind === 'process') {
@@ -41,7 +43,8 @@ export function changeFromAudit(ex: Executor, decision: AuditRow): Change | { re
   } else {
     target = { kind: 'system', ref: 'system' };
   }
-  return { decisionId: decision.id, handler, target, params, prior };
+  const { prior, bootId } = splitBoot(recorded);
+  return { decisionId: decision.id, handler, target, params, prior, ...(bootId === undefined ? {} : { bootId }) };
 }
 
 export interface ReverseOptions {
@@ -71,13 +74,26 @@ export async function reverse(ex: Executor, c: Change, o: ReverseOptions): Promi
     return { status, auditId: row.id, restored, note };
   };
   if (!c.handler.rollback) return record('refused', `${c.handler.spec.name} cannot be reversed`, false, 'irreversible');
+  if (c.handler.spec.reverseOnlyOnRequest && o.decidedBy !== 'operator') {
+    // Kept in effect: VERIFY records it as failed-but-kept, a restore as a refusal; an operator can still undo it.
+    const note = `${o.reason}; left as is: reversing ${c.handler.spec.name} is done only when an operator asks (undo)`;
+    return o.status === 'rolled_back' ? record('verify_failed', note, false) : record('refused', note, false, 'needs_operator');
+  }
+  // Across a reboot nothing the change named exists any more (a pid and start time may even match a new process).
+  const boot = checkBoot(c.bootId);
+  if (boot) {
+    if (o.refuseIfNotApplied) return record('refused', `${o.reason}: ${boot.detail}; nothing done`, false, boot.rule);
+    return record(o.status, `${o.reason}; ${boot.detail}: nothing to restore, nothing done`, false);
+  }
+  /** The target is no longer the process that was changed: touch nothing of the new one. */
+  const gone = async (refusal: Refusal): Promise<ReversalResult> => {
+    await c.handler.cleanup?.(c.target, c.params, c.prior).catch(() => undefined);
+    if (o.refuseIfNotApplied) return record('refused', `${o.reason}: ${refusal.detail}; nothing done`, false, refusal.rule);
+    return record(o.status, `${o.reason}; target gone (${refusal.detail}), nothing to restore`, false);
+  };
   if (c.target.kind === 'process') {
     const id = checkIdentity(c.target.pid, c.target.startTime);
-    if ('refusal' in id) {
-      await c.handler.cleanup?.(c.target, c.params, c.prior).catch(() => undefined);
-      if (o.refuseIfNotApplied) return record('refused', `${o.reason}: ${id.refusal.detail}`, false, id.refusal.rule);
-      return record(o.status, `${o.reason}; target gone (${id.refusal.detail}), nothing to restore`, false);
-    }
+    if ('refusal' in id) return gone(id.refusal);
   }
   let applied = false;
   try { applied = await c.handler.isApplied(c.target, c.params, c.prior); } catch { applied = false; }
@@ -85,6 +101,11 @@ export async function reverse(ex: Executor, c: Change, o: ReverseOptions): Promi
     await c.handler.cleanup?.(c.target, c.params, c.prior).catch(() => undefined);
     if (o.refuseIfNotApplied) return record('refused', `${o.reason}: the change is no longer in effect (changed since); left as is`, false, 'state_changed');
     return record(o.status, `${o.reason}; the change is no longer in effect (changed since); left as is`, false);
+  }
+  // isApplied took time: the same process, immediately before the syscall.
+  if (c.target.kind === 'process') {
+    const id = checkIdentity(c.target.pid, c.target.startTime, c.bootId);
+    if ('refusal' in id) return gone(id.refusal);
   }
   try {
     await c.handler.rollback(c.target, c.params, c.prior);

@@ -1,8 +1,10 @@
 // system_logs: the tail of the kernel ring buffer (dmesg) and the systemd journal.
 // Commands run with an argv array (no shell), a timeout and an output cap; every
 // line is untrusted text (any process can write to the journal) and is quoted.
+// Chat may run as root: programs by absolute path, with a clean environment (no API keys).
 import { execa } from 'execa';
 import { quoteUntrusted } from '../../lib/sanitize.js';
+import { systemExecOptions, systemProgram } from '../../lib/system-program.js';
 import { enumArg, intArg, strArg, type ChatTool } from './types.js';
 
 const TIMEOUT_MS = 5000;
@@ -10,10 +12,12 @@ const MAX_BUFFER = 4 * 1024 * 1024;
 
 interface LogTail { readonly command: string; readonly lines: string[]; readonly matched?: number; readonly error?: string }
 
-async function tail(file: string, args: string[], n: number, contains?: string): Promise<LogTail> {
-  const command = [file, ...args].join(' ');
+async function tail(program: string, args: string[], n: number, contains?: string): Promise<LogTail> {
+  let command = [program, ...args].join(' ');
   try {
-    const r = await execa(file, args, { timeout: TIMEOUT_MS, maxBuffer: MAX_BUFFER, reject: false, stdin: 'ignore', env: { LC_ALL: 'C' } });
+    const file = systemProgram(program);
+    command = [file, ...args].join(' ');
+    const r = await execa(file, args, { timeout: TIMEOUT_MS, maxBuffer: MAX_BUFFER, reject: false, stdin: 'ignore', ...systemExecOptions });
     if (r.exitCode !== 0 && !r.stdout) return { command, lines: [], error: quoteUntrusted(String(r.stderr || r.shortMessage || `exit ${r.exitCode}`), 200) };
     let lines = String(r.stdout).split('\n').filter((l) => l.trim() !== '' && !l.startsWith('-- No entries --'));
     if (contains) {

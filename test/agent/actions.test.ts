@@ -46,7 +46,9 @@ test('sysctl: prior value recorded; VERIFY rolls back when listen drops rose aft
   assert.equal(o.status, 'executed');
   assert.equal(readSysctl(key), value, 'applied to /proc/sys');
   const decision = ex.audit.get(o.status === 'executed' ? o.decisionId : 0)!;
-  assert.deepEqual(JSON.parse(decision.prior_state_json!), { value: prior });
+  const { boot_id: boot, ...recorded } = JSON.parse(decision.prior_state_json!) as Record<string, unknown>;
+  assert.deepEqual(recorded, { value: prior });
+  assert.equal(boot, fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(), 'recorded with the boot it was read in');
 
   // During VERIFY, connections pile onto a listener that never accepts: the kernel drops them.
   let flooding = true;
