@@ -36,10 +36,19 @@ export interface IngestCounters {
   batches: number;
   observerErrors: number;
   pruned: number;
+  /** Batch writes that failed (SQLITE_BUSY past the timeout, disk full...); their rows were kept for a retry. */
+  writeErrors: number;
+  /** Rows given up on: over the pending cap while writes kept failing, or a failed final flush. */
+  writeDropped: number;
 }
 
+/** After a failed write, the next attempt waits this long (the timer, the tick or a full batch). */
+export const WRITE_RETRY_MS = 1000;
+/** Rows kept while writes fail, as a multiple of batchSize; beyond it the oldest are dropped, counted. */
+const PENDING_BATCHES = 20;
+
 export class Ingester {
-  readonly counters: IngestCounters = { lines: 0, stored: 0, rejected: 0, batches: 0, observerErrors: 0, pruned: 0 };
+  readonly counters: IngestCounters = { lines: 0, stored: 0, rejected: 0, batches: 0, observerErrors: 0, pruned: 0, writeErrors: 0, writeDropped: 0 };
   private readonly store: Store;
   private readonly retention: Retention;
   private readonly splitter: LineSplitter;
@@ -49,6 +58,8 @@ export class Ingester {
   private flushTimer: NodeJS.Timeout | undefined;
   private readonly limiter = new RateLimiter(5, 60_000);
   private pruning = false;
+  /** Set by a failed write: no attempt before this time (Date.now()). */
+  private retryAt = 0;
   private closed = false;
   private lastStats = { at: Date.now(), stored: 0 };
 
@@ -73,16 +84,31 @@ export class Ingester {
   /** Input ended: the last line without a newline still counts. */
   end(): void {
     this.splitter.flush();
-    this.flush();
+    this.flush(true);
   }
 
-  flush(): void {
+  /**
+   * Commit the pending rows. Every path (the flush timer, the 1 s tick, a full
+   * batch, retention, the end) comes here, and none of them may crash the
+   * process on an SQLite error: a failed write is counted, its rows are kept and
+   * retried after WRITE_RETRY_MS (bounded; the overflow is dropped and counted).
+   * final: the last attempt at close, made even while backing off.
+   */
+  flush(final = false): void {
+    if (!final && Date.now() < this.retryAt) return; // backing off: the retry timer is armed
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     if (this.batch.events.length === 0 && this.batch.rejects.length === 0) return;
     const batch = this.batch;
     this.batch = { events: [], rejects: [] };
-    const res = this.store.write(batch, Date.now() / 1000);
+    let res;
+    try {
+      res = this.store.write(batch, Date.now() / 1000);
+    } catch (e) {
+      this.writeFailed(batch, e as Error, final);
+      return;
+    }
+    this.retryAt = 0;
     this.counters.stored += res.stored;
     this.counters.rejected += res.rejected;
     this.counters.batches++;
@@ -90,6 +116,30 @@ export class Ingester {
       this.counters.observerErrors++;
       this.warnLimited('observer', `classifier failed on a batch (raw rows kept): ${res.observerError.stack ?? res.observerError.message}`);
     }
+  }
+
+  private writeFailed(batch: Batch, err: Error, final: boolean): void {
+    this.counters.writeErrors++;
+    const rows = batch.events.length + batch.rejects.length;
+    if (final) {
+      this.counters.writeDropped += rows;
+      this.log.error(`final write failed, ${rows} rows lost: ${err.message}`);
+      return;
+    }
+    // store.write is synchronous: nothing arrived meanwhile, the batch is all there is.
+    const cap = this.opts.batchSize * PENDING_BATCHES;
+    const over = Math.max(0, batch.events.length - cap) + Math.max(0, batch.rejects.length - cap);
+    if (over) {
+      batch.events.splice(0, Math.max(0, batch.events.length - cap));
+      batch.rejects.splice(0, Math.max(0, batch.rejects.length - cap));
+      this.counters.writeDropped += over;
+    }
+    this.batch = batch;
+    this.retryAt = Date.now() + WRITE_RETRY_MS;
+    this.flushTimer = setTimeout(() => this.flush(), WRITE_RETRY_MS);
+    this.flushTimer.unref();
+    this.warnLimited('write', `write failed, rows kept for a retry in ${WRITE_RETRY_MS} ms (${rows - over} waiting` +
+      `${over ? `, ${over} oldest dropped` : ''}; ${this.counters.writeErrors} failures so far): ${(err as { code?: string }).code ?? ''} ${err.message}`);
   }
 
   async prune(): Promise<void> {

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MIGRATIONS } from './migrations/index.js';
+import { makeDir, PRIVATE_FILE_MODE, touchWithMode } from './private-files.js';
 
 export type Db = Database.Database;
 
@@ -23,7 +24,9 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
     db.pragma(`busy_timeout = ${busy}`);
     return db;
   }
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  makeDir(path.dirname(file));
+  // SQLite gives -wal and -shm the mode of the database file: create it 0600 first.
+  touchWithMode(file, PRIVATE_FILE_MODE);
   const db = new Database(file);
   db.pragma(`busy_timeout = ${busy}`);
   // Must precede the first table; lets retention hand freed pages back to the OS.
@@ -36,6 +39,8 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   // Keep the WAL from growing without bound between checkpoints.
   db.pragma('journal_size_limit = 67108864');
   migrate(db);
+  // A WAL/shm left by an older version (created 0644) is narrowed too.
+  for (const f of [`${file}-wal`, `${file}-shm`]) if (fs.existsSync(f)) touchWithMode(f, PRIVATE_FILE_MODE);
   return db;
 }
 

@@ -3,10 +3,10 @@
 // box never fills its disk with our logs. Messages are escaped: a process name
 // with a newline or an ANSI sequence cannot forge log lines.
 import winston from 'winston';
-import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_LOG_DIR } from './paths.js';
 import { escapeUntrusted } from './sanitize.js';
+import { LOG_FILE_MODE, makeDir, touchWithMode } from './private-files.js';
 
 export type Logger = winston.Logger;
 
@@ -27,11 +27,15 @@ const line = winston.format.printf((info) => {
 
 export function createLogger(component: string, opts: LoggerOptions = {}): Logger {
   const dir = opts.logDir ?? process.env.KS_LOG_DIR ?? DEFAULT_LOG_DIR;
-  fs.mkdirSync(dir, { recursive: true });
+  makeDir(dir);
+  const file = path.join(dir, `${component}.log`);
+  touchWithMode(file, LOG_FILE_MODE); // 0640: see lib/private-files.ts
   const toConsole = opts.console ?? process.env.KS_SUPERVISED !== '1';
   const transports: winston.transport[] = [
     new winston.transports.File({
-      filename: path.join(dir, `${component}.log`),
+      filename: file,
+      // Rotation opens new files with these options: they are 0640 as well.
+      options: { flags: 'a', mode: LOG_FILE_MODE },
       maxsize: opts.maxBytes ?? 10 * 1024 * 1024,
       maxFiles: opts.maxFiles ?? 3,
       tailable: true, // the newest lines are always in <component>.log, so tail -f keeps working

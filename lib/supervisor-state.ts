@@ -31,6 +31,8 @@ export interface ComponentStatus {
 }
 
 export interface SupervisorState {
+  /** /proc/sys/kernel/random/boot_id when written: pids mean nothing after a reboot. */
+  readonly bootId: string;
   readonly pid: number;
   readonly pidStart: number;
   readonly startedAt: number;
@@ -45,12 +47,29 @@ export function stateFilePath(db: string): string {
   return path.join(path.dirname(db), 'supervisor.state.json');
 }
 
+/** The file, if it parses and has the expected shape; undefined otherwise. */
 export function readState(file: string): SupervisorState | undefined {
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as SupervisorState;
+    return validState(JSON.parse(fs.readFileSync(file, 'utf8')));
   } catch {
     return undefined;
   }
+}
+
+const isPid = (v: unknown): v is number => Number.isInteger(v) && (v as number) > 0;
+const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
+
+/** Schema check: a file that does not look like ours is treated as absent. */
+export function validState(v: unknown): SupervisorState | undefined {
+  const s = v as Partial<SupervisorState> | null;
+  if (!s || typeof s !== 'object' || typeof s.bootId !== 'string' || !isPid(s.pid) || !isCount(s.pidStart)) return undefined;
+  if (!Array.isArray(s.components)) return undefined;
+  for (const c of s.components as unknown[]) {
+    const x = c as Partial<ComponentStatus> | null;
+    if (!x || typeof x !== 'object' || typeof x.name !== 'string') return undefined;
+    if (x.pid !== undefined && (!isPid(x.pid) || !isCount(x.pidStart))) return undefined;
+  }
+  return s as SupervisorState;
 }
 
 /** The state of the supervisor running on this database, if one is running now. */

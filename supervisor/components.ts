@@ -15,6 +15,11 @@ export interface SystemOptions {
   readonly agent: boolean;
   readonly agentInterval: number;
   readonly dryRun: boolean;
+  /**
+   * Leave the agent's verified changes in place when it stops (--keep-changes).
+   * By default `npm start` stops with everything the agent changed restored.
+   */
+  readonly keepChanges?: boolean;
   /** Process names the agent never touches (its --deny). */
   readonly deny?: readonly string[];
   /** The agent acts only on descendants of this pid (its --scope-pid). */
@@ -70,12 +75,13 @@ export function systemComponents(o: SystemOptions): ComponentSpec[] {
   }
   if (o.agent) {
     const a = nodeScript(agent, 'agent');
+    const restore = !o.keepChanges && !o.agentArgs?.includes('--restore-on-exit') ? ['--restore-on-exit'] : [];
     list.push({
       name: 'agent',
       role: 'worker',
       ...a,
       missing: a.missing && { reason: 'not installed (dist/agent/main.js is missing)', fix: a.missing.fix },
-      args: [agent, '--db', o.db, '--interval', String(o.agentInterval), ...(o.dryRun ? ['--dry-run'] : []),
+      args: [agent, '--db', o.db, '--interval', String(o.agentInterval), ...(o.dryRun ? ['--dry-run'] : []), ...restore,
         ...(o.deny?.length ? ['--deny', o.deny.join(',')] : []), ...(o.scopePid !== undefined ? ['--scope-pid', String(o.scopePid)] : []),
         ...common, ...(o.agentArgs ?? [])],
       env: o.apiKey ? { GEMINI_API_KEY: o.apiKey } : undefined,

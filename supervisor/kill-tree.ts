@@ -7,8 +7,13 @@
 import { descendants, groupMembers, isAlive } from '../lib/procfs/tree.js';
 import { readPidStat } from '../lib/procfs/pid.js';
 
-/** Signal a whole process group; false when the group is empty. */
+/**
+ * Signal a whole process group; false when the group is empty. pgid <= 1 is
+ * refused outright: kill(-1) signals every process on the host and kill(0) our
+ * own group, whatever a caller computed.
+ */
 export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+  if (!Number.isInteger(pgid) || pgid <= 1) return false;
   try {
     process.kill(-pgid, signal);
     return true;
@@ -39,6 +44,7 @@ export async function signalAll(leader: number, signal: NodeJS.Signals): Promise
 
 /** Does any live (non-zombie) process remain in the group? */
 export function groupAlive(pgid: number): boolean {
+  if (!Number.isInteger(pgid) || pgid <= 1) return false;
   try {
     process.kill(-pgid, 0);
   } catch {

@@ -4,13 +4,19 @@
 // same file — GNU tail notices the truncation and goes on — and the newest lines
 // are always in <name>.log, like the winston logs of the TS components.
 import fs from 'node:fs';
+import { LOG_FILE_MODE } from '../lib/private-files.js';
 
 export class RotatingFile {
   private fd: number;
   private size: number;
 
   constructor(readonly file: string, private readonly maxBytes = 10 * 1024 * 1024, private readonly keep = 3) {
-    this.fd = fs.openSync(file, 'a');
+    this.fd = fs.openSync(file, 'a', LOG_FILE_MODE);
+    try {
+      fs.fchmodSync(this.fd, LOG_FILE_MODE); // 0640 also for a file an older version created
+    } catch {
+      // not ours to change: leave it
+    }
     this.size = fs.fstatSync(this.fd).size;
   }
 

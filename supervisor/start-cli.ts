@@ -13,7 +13,9 @@ import { runSupervisor } from './supervisor.js';
 const USAGE = `Usage: npm start -- [options]
 
 Runs ingest, the scraper, the four eBPF tracers and the agent; restarts what
-fails; Ctrl-C or SIGTERM stops everything (ingest drains last).`;
+fails; Ctrl-C or SIGTERM stops everything (ingest drains last). On stop the
+agent restores every change it made (--restore-on-exit); --keep-changes keeps
+the ones it verified as helping.`;
 
 /** The hidden --components-file: tests run fixtures in place of the real components. */
 interface ComponentsFile {
@@ -39,6 +41,7 @@ export async function startMain(argv?: string[]): Promise<number> {
     .option('agent', { type: 'boolean', default: true, describe: 'run the agent (--no-agent: collect and classify only)' })
     .option('agent-interval', { type: 'number', default: 60, describe: 'seconds between agent cycles' })
     .option('dry-run', { type: 'boolean', default: false, describe: 'the agent shows what it would do and does nothing' })
+    .option('keep-changes', { type: 'boolean', default: false, describe: 'on stop, keep the changes the agent made and verified (default: the agent restores everything it changed)' })
     .option('deny', { type: 'string', default: '', describe: 'process names the agent never touches, comma-separated ("name" or "prefix*")' })
     .option('scope-pid', { type: 'number', describe: 'the agent acts only on descendants of this pid' })
     .option('scrape-interval', { type: 'number', default: 5, describe: 'seconds between /proc scrapes' })
@@ -76,7 +79,7 @@ export async function startMain(argv?: string[]): Promise<number> {
       db: args.db, logDir: args.logDir, logLevel: args.logLevel,
       scrapeInterval: positive('scrape-interval', args.scrapeInterval),
       tracers, agent: args.agent, agentInterval: positive('agent-interval', args.agentInterval),
-      dryRun: args.dryRun, apiKey,
+      dryRun: args.dryRun, keepChanges: args.keepChanges, apiKey,
       deny: parseDenyList(args.deny), scopePid: args.scopePid === undefined ? undefined : pid('scope-pid', args.scopePid),
       agentArgs: args.agentArgs ? args.agentArgs.split(/\s+/).filter(Boolean) : [],
     });

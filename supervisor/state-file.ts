@@ -3,17 +3,23 @@
 // finds the file of a dead predecessor kills what it left (the second line of
 // defence behind the reaper, e.g. when both were killed at once); and tests and
 // people can see each component's state without a terminal.
+//
+// Because the file decides what a root process kills, it is trusted only when it
+// cannot have been written by anyone but us: the directory is not group/world
+// writable and owned by root or us (else the supervisor refuses to start), the
+// file is a regular file owned by us, mode 0600, of this boot, of our schema.
 import fs from 'node:fs';
+import path from 'node:path';
 import { writeFileAtomic } from '../lib/atomic-file.js';
-import type { SupervisorState } from '../lib/supervisor-state.js';
-import { groupAlive, signalGroup, sleep } from './kill-tree.js';
-import { readPidStat } from '../lib/procfs/pid.js';
+import { PRIVATE_FILE_MODE } from '../lib/private-files.js';
+import { readBootId } from '../lib/procfs/boot-id.js';
+import { validState, type SupervisorState } from '../lib/supervisor-state.js';
 import { isAlive } from '../lib/procfs/tree.js';
 
-/** Atomic replace, so a reader never sees half a file. */
+/** Atomic replace, so a reader never sees half a file. Root only: see the top. */
 export function writeState(file: string, state: SupervisorState): void {
   try {
-    writeFileAtomic(file, `${JSON.stringify(state, null, 2)}\n`, 0o644);
+    writeFileAtomic(file, `${JSON.stringify(state, null, 2)}\n`, PRIVATE_FILE_MODE);
   } catch {
     // Losing a status update is harmless; the next change rewrites it.
   }
@@ -23,28 +29,56 @@ export function removeState(file: string): void {
   fs.rmSync(file, { force: true });
 }
 
+/**
+ * Why the database directory cannot hold our state file, or undefined when it
+ * can: anyone who can write it could plant a state file naming their victims.
+ */
+export function unsafeStateDir(dir: string): string | undefined {
+  const st = fs.statSync(dir);
+  const uid = process.getuid?.() ?? 0;
+  if ((st.mode & 0o022) !== 0) {
+    return `the database directory ${dir} is group or world writable (mode ${(st.mode & 0o7777).toString(8)}): ` +
+      `whoever can write it could choose what this root process kills at start. ` +
+      `Fix: chmod go-w ${dir}, or pass --db in a directory only root can write (e.g. mkdir -m 0750 /var/lib/kernelsight)`;
+  }
+  if (st.uid !== 0 && st.uid !== uid) {
+    return `the database directory ${dir} belongs to uid ${st.uid}, not root: its owner could plant the supervisor's state file. ` +
+      `Fix: chown root ${dir}, or pass --db in a directory owned by root`;
+  }
+  return undefined;
+}
+
+export interface TrustedState {
+  readonly state?: SupervisorState;
+  /** Why an existing file was ignored (logged as a warning). */
+  readonly ignored?: string;
+}
+
+/** The state file, only if it passes every check at the top of this file. */
+export function readTrustedState(file: string, bootId = readBootId()): TrustedState {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(file);
+  } catch {
+    return {};
+  }
+  const name = path.basename(file);
+  if (!st.isFile()) return { ignored: `${name} is not a regular file` };
+  if (st.uid !== (process.getuid?.() ?? 0)) return { ignored: `${name} belongs to uid ${st.uid}, not us` };
+  if ((st.mode & 0o077) !== 0) return { ignored: `${name} has mode ${(st.mode & 0o777).toString(8)}, not 0600` };
+  let parsed: SupervisorState | undefined;
+  try {
+    parsed = validState(JSON.parse(fs.readFileSync(file, 'utf8')));
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed) return { ignored: `${name} is not a valid state file` };
+  if (parsed.bootId !== bootId) return { ignored: `${name} is from another boot (${parsed.bootId || 'no boot id'})` };
+  return { state: parsed };
+}
+
 /** The supervisor that wrote this file, if it is still running. */
 export function liveOwner(state: SupervisorState | undefined): number | undefined {
   if (!state || state.pid === process.pid) return undefined;
   return isAlive(state.pid, state.pidStart) ? state.pid : undefined;
-}
-
-/**
- * Kill process groups a dead predecessor left behind. Only groups whose leader
- * is gone or is still the process recorded (same start time) are touched, so a
- * recycled pid is never hit. Returns the names of the components cleaned up.
- */
-export async function killLeftovers(state: SupervisorState | undefined, graceMs = 3000): Promise<string[]> {
-  if (!state) return [];
-  const targets = state.components.filter((c) => {
-    if (c.pid === undefined) return false;
-    const leader = readPidStat(c.pid);
-    const sameLeader = !leader || leader.startTime === c.pidStart || leader.pgid !== c.pid;
-    return sameLeader && groupAlive(c.pid);
-  });
-  for (const c of targets) signalGroup(c.pid!, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline && targets.some((c) => groupAlive(c.pid!))) await sleep(100);
-  for (const c of targets) signalGroup(c.pid!, 'SIGKILL');
-  return targets.map((c) => c.name);
 }

@@ -11,8 +11,11 @@ import type { ComponentSpec } from './component.js';
 import { sleep } from './kill-tree.js';
 import { DEFAULT_MERGER, LineMerger, type MergerOptions } from './line-merger.js';
 import { Reaper } from './reaper.js';
-import { readState, stateFilePath } from '../lib/supervisor-state.js';
-import { killLeftovers, liveOwner, removeState, writeState } from './state-file.js';
+import { stateFilePath } from '../lib/supervisor-state.js';
+import { liveOwner, readTrustedState, removeState, unsafeStateDir, writeState } from './state-file.js';
+import { killLeftovers } from './leftovers.js';
+import { makeDir } from '../lib/private-files.js';
+import { readBootId } from '../lib/procfs/boot-id.js';
 import { StatusDb, type DbFigures } from './status-db.js';
 import { StatusView } from './status.js';
 import { stopAll } from './stop.js';
@@ -37,13 +40,20 @@ export interface SupervisorConfig {
 }
 
 export async function runSupervisor(cfg: SupervisorConfig): Promise<number> {
-  fs.mkdirSync(cfg.logDir, { recursive: true });
-  fs.mkdirSync(path.dirname(cfg.db), { recursive: true });
+  makeDir(cfg.logDir);
+  makeDir(path.dirname(cfg.db));
+  const unsafe = unsafeStateDir(path.dirname(cfg.db));
+  if (unsafe) {
+    cfg.out.write(`cannot start: ${unsafe}\n`);
+    return 1;
+  }
   const log = createLogger('supervisor', { logDir: cfg.logDir, console: false, level: cfg.logLevel });
   const startedAt = Date.now();
   const stateFile = stateFilePath(cfg.db);
+  const bootId = readBootId();
 
-  const previous = readState(stateFile);
+  const { state: previous, ignored } = readTrustedState(stateFile, bootId);
+  if (ignored) log.warn(`ignoring ${stateFile}: ${ignored}; nothing it lists is signalled, and it is replaced`);
   const owner = liveOwner(previous);
   if (owner !== undefined) {
     cfg.out.write(`another supervisor (pid ${owner}) is running with ${cfg.db}; stop it first (kill ${owner})\n`);
@@ -90,7 +100,7 @@ export async function runSupervisor(cfg: SupervisorConfig): Promise<number> {
   const view = new StatusView(cfg.out, facts, { tty: cfg.tty, plainEveryMs: cfg.statusEveryMs ?? 30_000 });
   const saveState = (): void =>
     writeState(stateFile, {
-      pid: process.pid, pidStart: readPidStat(process.pid)?.startTime ?? 0, startedAt, updatedAt: Date.now(),
+      bootId, pid: process.pid, pidStart: readPidStat(process.pid)?.startTime ?? 0, startedAt, updatedAt: Date.now(),
       db: cfg.db, logDir: cfg.logDir, reaperPid: reaper?.pid, components: children.map((c) => c.snapshot()),
     });
 

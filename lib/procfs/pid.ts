@@ -16,6 +16,8 @@ export interface PidStat {
   readonly state: string;
   readonly ppid: number;
   readonly pgid: number;
+  /** Session id (field 6): our components are session leaders (spawned detached). */
+  readonly sid: number;
   readonly flags: number;
   readonly majflt: number;
   /** Clock ticks (CLK_TCK per second). */
@@ -55,6 +57,7 @@ export function parsePidStat(text: string): PidStat {
     state: rest[0],
     ppid,
     pgid: field(5, 'pgrp'),
+    sid: field(6, 'session'),
     flags,
     majflt: field(12, 'majflt'),
     utime,

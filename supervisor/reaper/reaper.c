@@ -10,6 +10,14 @@
 // the pipe): stop the groups it left, tier 1 first (producers, agent), tier 2
 // last (ingest, which is flushing after EOF on its own stdin), SIGKILL what
 // remains, and exit.
+//
+// Which groups it signals follows the one rule of ../leftovers.ts: pgid > 1; the
+// leader is alive, is still the registered (pid, start time) and still leads the
+// group; decided once when the supervisor is found gone, and a group stays a
+// target only while it has never been seen empty (the kernel does not reuse a
+// pgid that live members carry). The boot id and "runs our program" checks of the
+// TS path guard a list read from a file; this list comes straight from the
+// supervisor over a private pipe, in this boot, so they are not needed here.
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <dirent.h>
@@ -19,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,6 +37,7 @@ struct group {
 	long pgid;
 	unsigned long long start;
 	int tier;
+	int ours; // verified by ours() and never seen empty since
 };
 
 static struct group groups[MAX_GROUPS];
@@ -110,14 +120,27 @@ static int group_alive(long pgid)
 	return alive;
 }
 
-// Still ours: the leader is the process we registered, or gone / moved on while
-// members of the group remain.
+// The rule at the top: the leader is alive, the process we registered (same
+// start time) and still leads its group. Never pgid <= 1: kill(-1) is everyone.
 static int ours(const struct group *g)
 {
 	struct proc leader;
-	int have = proc_info(g->pgid, &leader) == 0;
 
-	return (!have || leader.start == g->start || leader.pgid != g->pgid) && group_alive(g->pgid);
+	if (g->pgid <= 1 || proc_info(g->pgid, &leader) != 0)
+		return 0;
+	return leader.state != 'Z' && leader.start == g->start && leader.pgid == g->pgid && group_alive(g->pgid);
+}
+
+// Signal a verified group; one seen empty is dropped for good (its pgid may be reused).
+static void signal_group(struct group *g, int sig)
+{
+	if (!g->ours || g->pgid <= 1)
+		return;
+	if (!group_alive(g->pgid)) {
+		g->ours = 0;
+		return;
+	}
+	kill(-g->pgid, sig);
 }
 
 static void sleep_ms(long ms)
@@ -134,13 +157,16 @@ static void stop_tier(int tier2, long grace_ms)
 	long waited;
 
 	for (i = 0; i < ngroups; i++) {
-		live[i] = (groups[i].tier >= 2) == tier2 && ours(&groups[i]);
+		live[i] = (groups[i].tier >= 2) == tier2 && groups[i].ours;
 		if (live[i])
-			kill(-groups[i].pgid, SIGTERM);
+			signal_group(&groups[i], SIGTERM);
 	}
 	for (waited = 0; waited < grace_ms; waited += 100) {
-		for (any = 0, i = 0; i < ngroups; i++)
-			any |= live[i] && group_alive(groups[i].pgid);
+		for (any = 0, i = 0; i < ngroups; i++) {
+			if (live[i] && groups[i].ours && !group_alive(groups[i].pgid))
+				groups[i].ours = 0;
+			any |= live[i] && groups[i].ours;
+		}
 		if (!any)
 			return;
 		sleep_ms(100);
@@ -161,7 +187,7 @@ static void add(long pgid, unsigned long long start, int tier)
 		}
 		ngroups++;
 	}
-	groups[i] = (struct group){ pgid, start, tier };
+	groups[i] = (struct group){ pgid, start, tier, 0 };
 }
 
 static void del(long pgid)
@@ -187,6 +213,7 @@ int main(int argc, char **argv)
 	signal(SIGTERM, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
+	umask(027); // a log file it creates is 0640, like the supervisor's
 
 	while (fgets(line, sizeof(line), stdin)) {
 		long pgid;
@@ -205,11 +232,13 @@ int main(int argc, char **argv)
 	for (int i = 0; i < ngroups; i++)
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), " %ld", groups[i].pgid);
 	note("supervisor is gone; stopping %d process group(s) it left:%s", ngroups, list);
+	for (int i = 0; i < ngroups; i++)
+		if (!(groups[i].ours = ours(&groups[i])))
+			note("not signalling group %ld: its leader is gone or is no longer the process registered", groups[i].pgid);
 	stop_tier(0, 5000);
 	// Ingest got EOF on stdin when the supervisor died and is flushing; give it time.
 	stop_tier(1, 10000);
 	for (int i = 0; i < ngroups; i++)
-		if (ours(&groups[i]))
-			kill(-groups[i].pgid, SIGKILL);
+		signal_group(&groups[i], SIGKILL);
 	return 0;
 }

@@ -28,7 +28,7 @@ const read = (p: string) => fs.readFileSync(path.join(FIX, p), 'utf8');
 test('pid stat: comm holding ") (" and spaces runs to the last ")"', () => {
   const s = parsePidStat(read('root/4242/stat'));
   assert.deepEqual(s, {
-    pid: 4242, comm: 'x) (y z', state: 'R', ppid: 1, pgid: 4242, flags: 4194560, majflt: 7, utime: 250, stime: 50,
+    pid: 4242, comm: 'x) (y z', state: 'R', ppid: 1, pgid: 4242, sid: 4242, flags: 4194560, majflt: 7, utime: 250, stime: 50,
     cpuTicks: 300, nice: -5, threads: 3, startTime: 12345, rssPages: 2500, isKernelThread: false,
   });
   assert.equal(parsePidStat(read('root/77/stat')).comm, 'my prog');

@@ -14,7 +14,7 @@ test('--deny and --scope-pid are on the agent\'s command line', () => {
   const agent = specs.find((s) => s.name === 'agent')!;
   const script = agent.args.findIndex((a) => a.endsWith('agent/main.js'));
   assert.deepEqual(agent.args.slice(script + 1),
-    ['--db', '/d/ks.db', '--interval', '60', '--deny', 'myapp,pg*', '--scope-pid', '4242', '--log-dir', '/l', '--log-level', 'info']);
+    ['--db', '/d/ks.db', '--interval', '60', '--restore-on-exit', '--deny', 'myapp,pg*', '--scope-pid', '4242', '--log-dir', '/l', '--log-level', 'info']);
   for (const s of specs.filter((x) => x.name !== 'agent')) {
     assert.ok(!s.args.includes('--deny') && !s.args.includes('--scope-pid'), `${s.name} gets no agent policy flags`);
   }
@@ -23,4 +23,13 @@ test('--deny and --scope-pid are on the agent\'s command line', () => {
 test('without them the agent\'s command line has neither', () => {
   const agent = systemComponents({ ...base, deny: [] }).find((s) => s.name === 'agent')!;
   assert.ok(!agent.args.includes('--deny') && !agent.args.includes('--scope-pid'));
+});
+
+test('npm start: the agent restores what it changed on exit unless --keep-changes', () => {
+  const agentOf = (o: Partial<Parameters<typeof systemComponents>[0]>) => systemComponents({ ...base, ...o }).find((s) => s.name === 'agent')!;
+  assert.ok(agentOf({}).args.includes('--restore-on-exit'), 'default: --restore-on-exit');
+  assert.ok(!agentOf({ keepChanges: true }).args.includes('--restore-on-exit'), '--keep-changes: no --restore-on-exit');
+  const twice = agentOf({ agentArgs: ['--restore-on-exit'] }).args.filter((a) => a === '--restore-on-exit');
+  assert.equal(twice.length, 1, 'given in --agent-args too: once');
+  for (const s of systemComponents(base).filter((x) => x.name !== 'agent')) assert.ok(!s.args.includes('--restore-on-exit'));
 });
