@@ -21,7 +21,7 @@ test('only the agent spec carries the key, in its environment, never in its argu
   assert.equal(agent.env?.GEMINI_API_KEY, SECRET);
   assert.ok(!agent.args.join(' ').includes(SECRET));
   const script = agent.args.findIndex((a) => a.endsWith('agent/main.js'));
-  assert.deepEqual(agent.args.slice(script + 1), ['--db', '/d/ks.db', '--interval', '60', '--dry-run', '--log-dir', '/l', '--log-level', 'info']);
+  assert.deepEqual(agent.args.slice(script + 1), ['--db', '/d/ks.db', '--interval', '60', '--dry-run', '--restore-on-exit', '--log-dir', '/l', '--log-level', 'info']);
   for (const s of specs.filter((x) => x.name !== 'agent')) assert.equal(s.env?.GEMINI_API_KEY, undefined);
   // Nothing is built under /nonexistent: every component says so instead of failing to spawn.
   assert.match(agent.missing?.reason ?? '', /not installed/);
