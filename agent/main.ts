@@ -20,6 +20,7 @@ const argv = cli('agent', 'Usage: $0 [--interval 60] [--dry-run] [--once] [--res
   .option('restore-on-exit', { type: 'boolean', default: false, describe: 'on stop, restore every change still in effect' })
   .option('model', { type: 'string', default: llm.model, describe: `${llm.provider} model (env KS_LLM_MODEL or the provider's own)` })
   .option('deny', { type: 'string', default: '', describe: 'comma-separated process names never to touch ("name" or "prefix*")' })
+  .option('deny-uid', { type: 'string', default: '', describe: 'comma-separated uids whose processes are never touched' })
   .option('scope-pid', { type: 'number', describe: 'only act on descendants of this pid (confine the agent to one process tree)' })
   .option('settle', { type: 'number', default: DEFAULT_AGENT_CONFIG.executor.settleMs / 1000, describe: 'seconds to wait before VERIFY measures' })
   .option('keep-neutral', { type: 'boolean', default: DEFAULT_AGENT_CONFIG.executor.keepNeutral, describe: 'keep actions whose verification showed no measurable change (default: roll them back)' })
@@ -43,7 +44,7 @@ const base = DEFAULT_AGENT_CONFIG;
 let executor: ExecutorConfig;
 try {
   executor = policyFromFlags({
-    dryRun: argv.dryRun, deny: argv.deny, scopePid: argv.scopePid, settleS: argv.settle, measureS: argv.measure,
+    dryRun: argv.dryRun, deny: argv.deny, denyUids: argv.denyUid, scopePid: argv.scopePid, settleS: argv.settle, measureS: argv.measure,
     keepNeutral: argv.keepNeutral ?? false, cooldownS: argv.cooldown, hourlyBudget: argv.hourlyBudget,
   }, base.executor);
 } catch (e) {

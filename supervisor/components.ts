@@ -22,6 +22,8 @@ export interface SystemOptions {
   readonly keepChanges?: boolean;
   /** Process names the agent never touches (its --deny). */
   readonly deny?: readonly string[];
+  /** uids whose processes the agent never touches (its --deny-uid). */
+  readonly denyUids?: readonly number[];
   /** The agent acts only on descendants of this pid (its --scope-pid). */
   readonly scopePid?: number;
   /** Only the agent gets it, through its environment. */
@@ -82,7 +84,7 @@ export function systemComponents(o: SystemOptions): ComponentSpec[] {
       ...a,
       missing: a.missing && { reason: 'not installed (dist/agent/main.js is missing)', fix: a.missing.fix },
       args: [agent, '--db', o.db, '--interval', String(o.agentInterval), ...(o.dryRun ? ['--dry-run'] : []), ...restore,
-        ...(o.deny?.length ? ['--deny', o.deny.join(',')] : []), ...(o.scopePid !== undefined ? ['--scope-pid', String(o.scopePid)] : []),
+        ...(o.deny?.length ? ['--deny', o.deny.join(',')] : []), ...(o.denyUids?.length ? ['--deny-uid', o.denyUids.join(',')] : []), ...(o.scopePid !== undefined ? ['--scope-pid', String(o.scopePid)] : []),
         ...common, ...(o.agentArgs ?? [])],
       env: o.apiKey ? { GEMINI_API_KEY: o.apiKey } : undefined,
       fixes: { 77: 'run as root (sudo npm start) so the agent may act, or start with --dry-run' },

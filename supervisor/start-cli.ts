@@ -1,7 +1,7 @@
 // `npm start`: flags → component list → runSupervisor. Flags of the original
 // launcher keep their names (--no-agent, --agent-interval, --db).
 import fs from 'node:fs';
-import { parseDenyList } from '../agent/executor/policy.js';
+import { parseDenyList, parseUids } from '../agent/executor/policy.js';
 import { cli } from '../lib/config.js';
 import { resolveApiKey } from './apikey.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
@@ -43,6 +43,7 @@ export async function startMain(argv?: string[]): Promise<number> {
     .option('dry-run', { type: 'boolean', default: false, describe: 'the agent shows what it would do and does nothing' })
     .option('keep-changes', { type: 'boolean', default: false, describe: 'on stop, keep the changes the agent made and verified (default: the agent restores everything it changed)' })
     .option('deny', { type: 'string', default: '', describe: 'process names the agent never touches, comma-separated ("name" or "prefix*")' })
+    .option('deny-uid', { type: 'string', default: '', describe: 'uids whose processes the agent never touches, comma-separated' })
     .option('scope-pid', { type: 'number', describe: 'the agent acts only on descendants of this pid' })
     .option('scrape-interval', { type: 'number', default: 5, describe: 'seconds between /proc scrapes' })
     .option('tracers', { type: 'string', default: 'all', describe: 'eBPF tracers to run: all, none, or a list like syscall,sched,page_fault,io_latency (--no-tracers: none)' })
@@ -80,7 +81,7 @@ export async function startMain(argv?: string[]): Promise<number> {
       scrapeInterval: positive('scrape-interval', args.scrapeInterval),
       tracers, agent: args.agent, agentInterval: positive('agent-interval', args.agentInterval),
       dryRun: args.dryRun, keepChanges: args.keepChanges, apiKey,
-      deny: parseDenyList(args.deny), scopePid: args.scopePid === undefined ? undefined : pid('scope-pid', args.scopePid),
+      deny: parseDenyList(args.deny), denyUids: parseUids(args.denyUid, '--deny-uid'), scopePid: args.scopePid === undefined ? undefined : pid('scope-pid', args.scopePid),
       agentArgs: args.agentArgs ? args.agentArgs.split(/\s+/).filter(Boolean) : [],
     });
   }

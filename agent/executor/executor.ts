@@ -46,7 +46,7 @@ export class Executor {
     // The chain head goes to the log too: truncating the table's tail then shows against it.
     this.audit = new AuditLog(db, (r) => log.info(`audit #${r.id} ${r.action} ${r.status}`, { head: r.hash }));
     this.breaker = new CircuitBreaker(db, cfg.breaker);
-    this.protection = new ProtectionPolicy(cfg.denyList, cfg.scopePid);
+    this.protection = new ProtectionPolicy(cfg.denyList, cfg.scopePid, cfg.denyUids);
   }
 
   /** Identity and protection: the two rules re-checked right before acting. */

@@ -23,6 +23,8 @@ export interface PolicyFlags {
   readonly dryRun: boolean;
   /** Comma-separated process names, "name" or "prefix*". */
   readonly deny: string;
+  /** Comma-separated uids. */
+  readonly denyUids?: string;
   readonly scopePid?: number;
   readonly settleS: number;
   readonly measureS: number;
@@ -43,12 +45,22 @@ export function parseDenyList(s: string, where = '--deny'): string[] {
   return s.split(',').map((x) => x.trim()).filter(Boolean).map((d) => checkDenyEntry(d, where));
 }
 
+/** "0, 105" -> [0, 105]; throws on anything that is not a uid. */
+export function parseUids(s: string, where = '--deny-uid'): number[] {
+  return s.split(',').map((x) => x.trim()).filter(Boolean).map((x) => {
+    const n = Number(x);
+    if (!/^\d+$/.test(x) || n > 0xffffffff) throw new Error(`${where}: ${show(x)} is not a uid`);
+    return n;
+  });
+}
+
 /** The executor configuration for these flags; throws on a value no rule could use. */
 export function policyFromFlags(f: PolicyFlags, base: ExecutorConfig = DEFAULT_EXECUTOR_CONFIG): ExecutorConfig {
   return validatePolicy({
     ...base,
     dryRun: f.dryRun,
     denyList: parseDenyList(f.deny),
+    denyUids: parseUids(f.denyUids ?? ''),
     ...(f.scopePid !== undefined ? { scopePid: f.scopePid } : {}),
     settleMs: f.settleS * 1000,
     measureMs: f.measureS * 1000,
@@ -82,7 +94,7 @@ function bool(o: Obj, key: string, where: string): boolean {
 /** Check every field of a policy (from a file or from flags); the error names the bad value. */
 export function validatePolicy(raw: unknown, where: string): ExecutorConfig {
   const o = object(raw, where);
-  onlyKeys(o, ['dryRun', 'denyList', 'scopePid', 'limits', 'breaker', 'settleMs', 'measureMs', 'approvalTtlS', 'keepNeutral'], where);
+  onlyKeys(o, ['dryRun', 'denyList', 'denyUids', 'scopePid', 'limits', 'breaker', 'settleMs', 'measureMs', 'approvalTtlS', 'keepNeutral'], where);
   const deny = o.denyList;
   if (!Array.isArray(deny)) throw new Error(`${where}: denyList must be a list of process names, got ${show(deny)}`);
   for (const d of deny) checkDenyEntry(d, where);
@@ -91,9 +103,12 @@ export function validatePolicy(raw: unknown, where: string): ExecutorConfig {
   const breaker = object(o.breaker, `${where}: breaker`);
   onlyKeys(breaker, ['threshold', 'windowS', 'cooloffS'], `${where}: breaker`);
   if (o.scopePid !== undefined) num(o, 'scopePid', where, 1, true);
+  const uids = o.denyUids ?? [];
+  if (!Array.isArray(uids) || uids.some((u) => !Number.isInteger(u) || u < 0 || u > 0xffffffff)) throw new Error(`${where}: denyUids must be a list of uids, got ${show(uids)}`);
   return {
     dryRun: bool(o, 'dryRun', where),
     denyList: deny as string[],
+    denyUids: uids as number[],
     ...(o.scopePid !== undefined ? { scopePid: o.scopePid as number } : {}),
     limits: { cooldownS: num(limits, 'cooldownS', `${where}: limits`, 0), hourlyBudget: num(limits, 'hourlyBudget', `${where}: limits`, 0, true) },
     breaker: {
@@ -151,7 +166,7 @@ export function readPolicy(dbFile: string): LoadedPolicy {
   const scope = config.scopePid !== undefined ? `scope pid ${config.scopePid}` : 'no scope';
   return {
     config, file, found: true,
-    notice: `policy: ${file} (written by the ${by?.component ?? '?'}, pid ${by?.pid ?? '?'}, at ${by?.at ?? '?'}; deny [${config.denyList.join(', ')}], ${scope}${config.dryRun ? ', dry-run' : ''})`,
+    notice: `policy: ${file} (written by the ${by?.component ?? '?'}, pid ${by?.pid ?? '?'}, at ${by?.at ?? '?'}; deny [${config.denyList.join(', ')}]${config.denyUids?.length ? `, deny uids [${config.denyUids.join(', ')}]` : ''}, ${scope}${config.dryRun ? ', dry-run' : ''})`,
   };
 }
 
@@ -162,6 +177,7 @@ export function readPolicy(dbFile: string): LoadedPolicy {
  */
 export interface PolicyOverrides {
   readonly denyList?: readonly string[];
+  readonly denyUids?: readonly number[];
   readonly scopePid?: number;
   readonly settleMs?: number;
   readonly measureMs?: number;
@@ -176,6 +192,7 @@ export function operatorPolicy(dbFile: string, o: PolicyOverrides = {}): LoadedP
   const config = validatePolicy({
     ...c,
     denyList: [...new Set([...c.denyList, ...(o.denyList ?? [])])],
+    denyUids: [...new Set([...(c.denyUids ?? []), ...(o.denyUids ?? [])])],
     ...(o.scopePid !== undefined ? { scopePid: o.scopePid } : {}),
     ...(o.settleMs !== undefined ? { settleMs: o.settleMs } : {}),
     ...(o.measureMs !== undefined ? { measureMs: o.measureMs } : {}),

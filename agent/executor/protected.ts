@@ -1,14 +1,15 @@
 // Processes the agent never touches, whatever asked. Decided from what a process
 // cannot choose: its executable (/proc/<pid>/exe), its cgroup (/proc/<pid>/cgroup,
 // placed there by systemd or whoever started it), and its ancestry (KernelSight
-// itself: this process, its ancestors, everything our supervisor started). Names
+// itself: this process, its ancestors, everything our supervisor started), and
+// the operator's uid deny list (--deny-uid: a uid is set by the kernel). Names
 // (comm, argv) can be set by any process, so they only ever add protection: the
 // built-in names and the configured deny list, compared as the kernel truncates
 // comm (15 bytes).
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../../lib/paths.js';
-import { type PidStat, readCmdline, readPidCgroup, readPidLink, readPidStat } from '../../lib/procfs/pid.js';
+import { type PidStat, readCmdline, readPidCgroup, readPidLink, readPidStat, readPidStatus } from '../../lib/procfs/pid.js';
 
 /** TASK_COMM_LEN - 1: the kernel keeps this many bytes of a process name. */
 export const COMM_MAX = 15;
@@ -83,7 +84,7 @@ export class ProtectionPolicy {
    * @param scopeRoot when set, only descendants of this pid may be touched: confines
    *   the agent to one process tree (a service, or a test's own children on a shared host).
    */
-  constructor(readonly denyList: readonly string[] = [], readonly scopeRoot?: number) {
+  constructor(readonly denyList: readonly string[] = [], readonly scopeRoot?: number, readonly denyUids: readonly number[] = []) {
     const ppid = process.ppid;
     const script = ppid > 1 ? this.ourScript(ppid) : null;
     this.supervisor = process.env.KS_SUPERVISED === '1' && script !== null && this.ourDirs.some((d) => script === `${d}dist/start.js`) ? ppid : null;
@@ -133,6 +134,10 @@ export class ProtectionPolicy {
     const fixed = ProtectionPolicy.byExe(stat.pid) ?? ProtectionPolicy.byCgroup(stat.pid);
     if (fixed) return fixed;
     for (const [pattern, name] of BUILTIN_NAMES) if (matchesName(stat.comm, pattern)) return name;
+    if (this.denyUids.length) {
+      const uid = readPidStatus(stat.pid)?.uid;
+      if (uid === undefined || this.denyUids.includes(uid)) return 'deny_uid';
+    }
     for (const d of this.denyList) if (matchesName(stat.comm, d)) return 'deny_list';
     if (this.scopeRoot !== undefined && !descendsFrom(stat.pid, this.scopeRoot)) return 'out_of_scope';
     return null;

@@ -29,6 +29,8 @@ export interface ExecContext {
 export interface ExecutorConfig {
   readonly dryRun: boolean;
   readonly denyList: readonly string[];
+  /** Real uids whose processes are never touched (a uid is not something a process can choose). */
+  readonly denyUids?: readonly number[];
   /** Only descendants of this pid may be acted on (unset: the whole host). */
   readonly scopePid?: number;
   readonly limits: RateLimits;

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
+import { policyFromFlags, parseUids } from '../../agent/executor/policy.js';
 import { ProtectionPolicy } from '../../agent/executor/protected.js';
 import { spawnHog } from '../fixtures/agent/processes.js';
 import { ROOT } from '../../lib/paths.js';
@@ -55,4 +56,20 @@ test('a process in a cgroup named ssh.service is protected, whatever its name', 
   assert.equal(new ProtectionPolicy().reason(stat(hog.pid)), null, 'an ordinary node child');
   fs.writeFileSync(path.join(unit, 'cgroup.procs'), String(hog.pid));
   assert.equal(new ProtectionPolicy().reason(stat(hog.pid)), 'sshd');
+});
+
+test('--deny-uid protects every process of that uid, whatever it is named; the policy carries it to the operator paths', { skip: process.getuid?.() !== 0 && 'needs root to start a process as another uid' }, async (t) => {
+  const other = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '/bin/sleep', '60'], { stdio: 'ignore' });
+  await once(other, 'spawn');
+  t.after(() => { other.kill('SIGKILL'); });
+  await waitFor(() => readPidStat(other.pid!)?.comm === 'sleep', 'sleep to exec');
+  const mine = await spawnHog({ idle: true });
+  t.after(() => mine.stop());
+  const policy = new ProtectionPolicy([], undefined, [65534]);
+  assert.equal(policy.reason(stat(other.pid!)), 'deny_uid');
+  assert.equal(policy.reason(stat(mine.pid)), null, 'root\'s own test process is not that uid');
+  assert.equal(new ProtectionPolicy().reason(stat(other.pid!)), null, 'no uid rule without --deny-uid');
+  const cfg = policyFromFlags({ dryRun: false, deny: '', denyUids: '65534, 0', settleS: 1, measureS: 1, keepNeutral: false, cooldownS: 0, hourlyBudget: 6 });
+  assert.deepEqual(cfg.denyUids, [65534, 0]);
+  assert.throws(() => parseUids('nobody'), /--deny-uid: "nobody" is not a uid/);
 });

@@ -9,12 +9,12 @@ const base = {
   agent: true, agentInterval: 60, dryRun: false, distDir: '/nonexistent', tracerDir: '/nonexistent',
 };
 
-test('--deny and --scope-pid are on the agent\'s command line', () => {
-  const specs = systemComponents({ ...base, deny: ['myapp', 'pg*'], scopePid: 4242 });
+test('--deny, --deny-uid and --scope-pid are on the agent\'s command line', () => {
+  const specs = systemComponents({ ...base, deny: ['myapp', 'pg*'], denyUids: [0, 999], scopePid: 4242 });
   const agent = specs.find((s) => s.name === 'agent')!;
   const script = agent.args.findIndex((a) => a.endsWith('agent/main.js'));
   assert.deepEqual(agent.args.slice(script + 1),
-    ['--db', '/d/ks.db', '--interval', '60', '--restore-on-exit', '--deny', 'myapp,pg*', '--scope-pid', '4242', '--log-dir', '/l', '--log-level', 'info']);
+    ['--db', '/d/ks.db', '--interval', '60', '--restore-on-exit', '--deny', 'myapp,pg*', '--deny-uid', '0,999', '--scope-pid', '4242', '--log-dir', '/l', '--log-level', 'info']);
   for (const s of specs.filter((x) => x.name !== 'agent')) {
     assert.ok(!s.args.includes('--deny') && !s.args.includes('--scope-pid'), `${s.name} gets no agent policy flags`);
   }
