@@ -75,8 +75,9 @@ process.stdin.on('data', (chunk: Buffer) => {
   try {
     ingester.push(chunk);
   } catch (e) {
-    // A database failure (disk full, corrupted file) is not recoverable here: exit
-    // non-zero so the supervisor restarts us; every earlier batch is committed.
+    // Write errors are caught, counted and retried inside the ingester; what still
+    // throws here is unrecoverable in this process: exit non-zero so the supervisor
+    // restarts us (every earlier batch is committed).
     log.error(`write failed: ${(e as Error).stack ?? (e as Error).message}`);
     void stop('write failure', 1);
   }
