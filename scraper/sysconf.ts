@@ -1,10 +1,12 @@
 // The two sysconf values /proc arithmetic needs. Node has no sysconf(), so ask
-// getconf once at start-up and fall back to the Linux defaults.
+// getconf once at start-up (by absolute path, clean environment: the scraper runs
+// as root) and fall back to the Linux defaults.
 import { execFileSync } from 'node:child_process';
+import { systemEnv, systemProgram } from '../lib/system-program.js';
 
 function getconf(name: string, dflt: number): number {
   try {
-    const n = Number(execFileSync('getconf', [name], { encoding: 'utf8', timeout: 2000, stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+    const n = Number(execFileSync(systemProgram('getconf'), [name], { encoding: 'utf8', timeout: 2000, stdio: ['ignore', 'pipe', 'ignore'], env: systemEnv }).trim());
     return Number.isInteger(n) && n > 0 ? n : dflt;
   } catch {
     return dflt;
