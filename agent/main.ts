@@ -92,7 +92,7 @@ for (const sig of ['SIGTERM', 'SIGINT'] as const) {
   });
 }
 
-log.info(`agent started: interval ${cfg.intervalS}s, ${cfg.executor.dryRun ? 'DRY-RUN' : 'live'}, decider ${cfg.llm ? `model ${cfg.llm.provider}/${cfg.llm.model}` : `rules (no ${llm.keyVar})`}`, {
+log.info(`agent started: interval ${cfg.intervalS}s, ${cfg.executor.dryRun ? 'DRY-RUN' : 'live'}, decider ${cfg.llm ? `model ${cfg.llm.provider}/${cfg.llm.model}` : `rules (${llm.problem ?? `no ${llm.keyVar}`})`}`, {
   db: argv.db, policy: policyFile, deny: cfg.executor.denyList, scope_pid: cfg.executor.scopePid, restore_on_exit: cfg.restoreOnExit,
 });
 let code = 0;

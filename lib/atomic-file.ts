@@ -5,8 +5,12 @@ import fs from 'node:fs';
 
 export function writeFileAtomic(file: string, text: string, mode: number): void {
   const tmp = `${file}.${process.pid}.tmp`;
+  // A leftover (or planted) temp of that name is removed, never followed: the new
+  // one is created exclusively and not through a symlink.
+  fs.rmSync(tmp, { force: true });
   try {
-    const fd = fs.openSync(tmp, 'w', mode);
+    const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
+    const fd = fs.openSync(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
     try {
       fs.fchmodSync(fd, mode);
       fs.writeFileSync(fd, text);

@@ -43,7 +43,9 @@ export class LineSplitter {
     for (;;) {
       const nl = chunk.indexOf(10, start);
       if (nl === -1) break;
-      this.emit(chunk.subarray(start, this.keepNewline ? nl + 1 : nl), nl - start);
+      // The cap is on the line's content: a CRLF's '\r' does not count in text mode.
+      const cr = !this.keepNewline && nl > start && chunk[nl - 1] === 13 ? 1 : 0;
+      this.emit(chunk.subarray(start, this.keepNewline ? nl + 1 : nl), nl - start - cr);
       start = nl + 1;
     }
     if (start < chunk.length) this.hold(chunk.subarray(start));

@@ -23,12 +23,57 @@ export function makeDir(dir: string): void {
   }
 }
 
-/** Create file if missing with mode (an existing file of ours is narrowed to it). */
+const { O_WRONLY, O_APPEND, O_CREAT, O_NOFOLLOW } = fs.constants;
+
+/**
+ * Open for appending, creating with `mode`, without following a symlink: we run
+ * as root, and a link planted in a directory someone else can write (a log dir in
+ * a user's checkout) must not turn our write or chmod onto another file. Throws,
+ * naming the file, when it is a link or not a regular file.
+ */
+export function openAppendNoFollow(file: string, mode: number): number {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, mode);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw new Error(`refusing to write ${file}: it is a symbolic link (remove it)`);
+    throw e;
+  }
+  if (!fs.fstatSync(fd).isFile()) {
+    fs.closeSync(fd);
+    throw new Error(`refusing to write ${file}: not a regular file`);
+  }
+  return fd;
+}
+
+/** Create file if missing with mode (an existing file of ours is narrowed to it); never through a symlink. */
 export function touchWithMode(file: string, mode: number): void {
-  const fd = fs.openSync(file, 'a', mode);
+  const fd = openAppendNoFollow(file, mode);
   try {
     if (fs.fstatSync(fd).uid === process.getuid?.()) fs.fchmodSync(fd, mode);
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/**
+ * Why root must not trust what others could have written in `dir` (group or world
+ * writable, or owned by another user), or undefined when only root (or we) can.
+ */
+export function unsafeDir(dir: string): string | undefined {
+  const st = fs.statSync(dir);
+  const uid = process.getuid?.() ?? 0;
+  if ((st.mode & 0o022) !== 0) return `${dir} is group or world writable (mode ${(st.mode & 0o7777).toString(8)}); fix: chmod go-w ${dir}`;
+  if (st.uid !== 0 && st.uid !== uid) return `${dir} belongs to uid ${st.uid}, not root; fix: chown root ${dir}`;
+  return undefined;
+}
+
+/** Why `file` must not be trusted (a link, not a regular file, someone else's, writable by others, in an unsafe dir). */
+export function unsafeFile(file: string): string | undefined {
+  const st = fs.lstatSync(file);
+  const uid = process.getuid?.() ?? 0;
+  if (!st.isFile()) return `${file} is not a regular file${st.isSymbolicLink() ? ' (a symbolic link)' : ''}; fix: remove it`;
+  if (st.uid !== 0 && st.uid !== uid) return `${file} belongs to uid ${st.uid}; fix: remove it`;
+  if ((st.mode & 0o022) !== 0) return `${file} is group or world writable (mode ${(st.mode & 0o7777).toString(8)}); fix: chmod 0600 ${file}`;
+  return unsafeDir(path.dirname(file));
 }

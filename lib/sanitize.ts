@@ -3,11 +3,12 @@
 // or a model prompt.
 //
 // Two treatments. Characters that render as nothing and can smuggle text past a
-// reader (Unicode tags U+E0000..E007F, zero-width characters, variation selectors,
-// the BOM, soft hyphen) are removed. Control and bidi characters are replaced by a
+// reader (every format character, Cf: Unicode tags U+E0000..E007F, zero-width
+// characters, the BOM, soft hyphen, interlinear annotations; variation selectors;
+// the Hangul fillers) are removed. Control and bidi characters are replaced by a
 // visible \uXXXX escape, so a reader sees that something was there.
 
-const INVISIBLE = /[\u{E0000}-\u{E007F}\u200b-\u200d\u2060-\u2064\ufeff\u00ad\u180e\u034f\ufe00-\ufe0f\u{E0100}-\u{E01EF}]/gu;
+const INVISIBLE = /(?![\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069])[\p{Cf}\u034f\ufe00-\ufe0f\u{E0100}-\u{E01EF}\u115f\u1160\u3164\uffa0]/gu;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 /** A high surrogate left alone at the end of a cut. */

@@ -35,7 +35,8 @@ export class ChildOutput {
 
   /** Text stream (stderr, or a worker's stdout): line by line into a log. */
   pipeText(stream: Readable, kind: 'stderr' | 'stdout'): void {
-    const splitter = new LineSplitter({ line: (line) => this.textLine(line.toString('utf8'), kind) }, MAX_TEXT_LINE);
+    // keepNewline: blank lines of a stack trace or a report stay in the log.
+    const splitter = new LineSplitter({ line: (line) => this.textLine(line.toString('utf8').replace(/\r?\n$/, ''), kind) }, MAX_TEXT_LINE, { keepNewline: true });
     stream.on('data', (c: Buffer) => splitter.push(c));
     const flush = (): void => {
       splitter.flush(); // a last line without '\n' is still worth logging

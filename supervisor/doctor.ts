@@ -63,6 +63,8 @@ function btfStrings(file: string): Buffer | undefined {
   const hdrLen = buf.readUInt32LE(4);
   const strOff = buf.readUInt32LE(16);
   const strLen = buf.readUInt32LE(20);
+  // A truncated or odd blob is no answer: then tracefs decides.
+  if (hdrLen < 24 || hdrLen + strOff + strLen > buf.length) return undefined;
   return buf.subarray(hdrLen + strOff, hdrLen + strOff + strLen);
 }
 

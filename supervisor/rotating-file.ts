@@ -4,14 +4,14 @@
 // same file — GNU tail notices the truncation and goes on — and the newest lines
 // are always in <name>.log, like the winston logs of the TS components.
 import fs from 'node:fs';
-import { LOG_FILE_MODE } from '../lib/private-files.js';
+import { LOG_FILE_MODE, openAppendNoFollow } from '../lib/private-files.js';
 
 export class RotatingFile {
   private fd: number;
   private size: number;
 
   constructor(readonly file: string, private readonly maxBytes = 10 * 1024 * 1024, private readonly keep = 3) {
-    this.fd = fs.openSync(file, 'a', LOG_FILE_MODE);
+    this.fd = openAppendNoFollow(file, LOG_FILE_MODE);
     try {
       fs.fchmodSync(this.fd, LOG_FILE_MODE); // 0640 also for a file an older version created
     } catch {
@@ -38,7 +38,11 @@ export class RotatingFile {
         const from = `${this.file}.${i}`;
         if (fs.existsSync(from)) fs.renameSync(from, `${this.file}.${i + 1}`);
       }
-      if (this.keep >= 1) fs.copyFileSync(this.file, `${this.file}.1`);
+      if (this.keep >= 1) {
+        // Created anew, never through whatever link someone left at that name.
+        fs.rmSync(`${this.file}.1`, { force: true });
+        fs.copyFileSync(this.file, `${this.file}.1`, fs.constants.COPYFILE_EXCL);
+      }
       fs.ftruncateSync(this.fd, 0);
     } catch {
       // Rotation failing leaves the file growing a bit longer, nothing worse.

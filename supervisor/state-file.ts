@@ -8,6 +8,7 @@
 // cannot have been written by anyone but us: the directory is not group/world
 // writable and owned by root or us (else the supervisor refuses to start), the
 // file is a regular file owned by us, mode 0600, of this boot, of our schema.
+import { unsafeDir } from '../lib/private-files.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../lib/atomic-file.js';
@@ -34,18 +35,9 @@ export function removeState(file: string): void {
  * can: anyone who can write it could plant a state file naming their victims.
  */
 export function unsafeStateDir(dir: string): string | undefined {
-  const st = fs.statSync(dir);
-  const uid = process.getuid?.() ?? 0;
-  if ((st.mode & 0o022) !== 0) {
-    return `the database directory ${dir} is group or world writable (mode ${(st.mode & 0o7777).toString(8)}): ` +
-      `whoever can write it could choose what this root process kills at start. ` +
-      `Fix: chmod go-w ${dir}, or pass --db in a directory only root can write (e.g. mkdir -m 0750 /var/lib/kernelsight)`;
-  }
-  if (st.uid !== 0 && st.uid !== uid) {
-    return `the database directory ${dir} belongs to uid ${st.uid}, not root: its owner could plant the supervisor's state file. ` +
-      `Fix: chown root ${dir}, or pass --db in a directory owned by root`;
-  }
-  return undefined;
+  const why = unsafeDir(dir);
+  return why && `the database directory ${why}: whoever can write it could choose what this root process kills at start ` +
+    `(or pass --db in a directory only root can write, e.g. mkdir -m 0750 /var/lib/kernelsight)`;
 }
 
 export interface TrustedState {

@@ -80,7 +80,9 @@ function plan(pid: number, startTime: number): Plan {
   }
   const dir = cgroupDir(cg, own);
   const members = readIds(dir, 'cgroup.procs');
-  const alone = members.length === 1 && members[0] === pid;
+  // Alone means alone in the whole subtree: a limit on this cgroup also caps every
+  // process in the cgroups below it.
+  const alone = members.length === 1 && members[0] === pid && subtreeEmpty(dir);
   const allowed = OPERATOR_ALLOWED_SHARED_CGROUPS.includes(own);
   if (own !== '/' && (alone || allowed)) {
     if (cg.version === 'v1') {
@@ -89,15 +91,27 @@ function plan(pid: number, startTime: number): Plan {
         [path.posix.join(own, 'cpu.cfs_quota_us')]: readCgroupFile(dir, 'cpu.cfs_quota_us'),
       } };
     }
+    // Enabling +cpu in a parent would put every sibling under cpu weighting too:
+    // something outside the target. Only a parent that already delegates cpu will do.
     const enabled: string[] = [];
-    for (let up = path.posix.dirname(own); !hasCpuInSubtree(cgroupDir(cg, up)); up = path.posix.dirname(up)) {
-      if (up === '/') return { ...base, blocked: { rule: 'cpu_not_delegated', detail: `the root cgroup does not delegate the cpu controller (${cg.mount}/cgroup.subtree_control); KernelSight never enables controllers at the root` } };
-      enabled.unshift(up);
+    const parent = path.posix.dirname(own);
+    if (!hasCpuInSubtree(cgroupDir(cg, parent))) {
+      return { ...base, blocked: { rule: 'cpu_not_delegated', detail: `${parent} does not delegate the cpu controller (cgroup.subtree_control); enabling it would change the CPU shares of every cgroup beside the target` } };
     }
     return { ...base, mode: 'own', enabled, files: { [path.posix.join(own, 'cpu.max')]: readOr(path.join(dir, 'cpu.max')) } };
   }
   if (cg.version === 'v1') return { ...base, mode: 'child', child: childGroup(own, pid, startTime) };
   return { ...base, blocked: { rule: 'cgroup_shared', detail: `${own} holds ${members.length} processes; on cgroup v2 the target cannot be limited alone without moving the others (allow the cgroup in OPERATOR_ALLOWED_SHARED_CGROUPS to limit it whole)` } };
+}
+
+/** No process in any cgroup below dir. */
+function subtreeEmpty(dir: string): boolean {
+  let entries: fs.Dirent[];
+  try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return true; }
+  return entries.filter((e) => e.isDirectory()).every((e) => {
+    const sub = path.join(dir, e.name);
+    return readIds(sub, 'cgroup.procs').length === 0 && subtreeEmpty(sub);
+  });
 }
 
 /** The fraction of a CPU a cgroup's own files allow (Infinity: unlimited). */

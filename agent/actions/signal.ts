@@ -38,7 +38,7 @@ export const pause: ActionHandler = {
   async apply(t, p, prior) {
     const { pid, startTime } = asProcess(t);
     // The deadline is owned outside the agent before the process stops.
-    startPauseWatchdog(String(prior.watchdog), pid, startTime, Date.now() + Number(p.duration_s) * 1000);
+    await startPauseWatchdog(String(prior.watchdog), pid, startTime, Date.now() + Number(p.duration_s) * 1000);
     process.kill(pid, 'SIGSTOP');
     await settle(t, true);
   },

@@ -61,7 +61,15 @@ export class AuditLog {
   /** Called under the write lock, so a key created now records exactly which rows predate it. */
   private signingKey(lastId: number): Buffer | undefined {
     if (!this.files) return undefined;
+    if (!this.key && !readKey(this.files.keyFile) && this.keyedRows()) {
+      // A fresh key now would mark every existing row as predating it, rewritten ones included.
+      throw new Error(`the audit key ${this.files.keyFile} is missing but the chain has keyed rows: restore it from a backup; nothing is appended without it`);
+    }
     return (this.key ??= loadOrCreateKey(this.files.keyFile, lastId).key);
+  }
+
+  private keyedRows(): boolean {
+    return this.db.prepare("SELECT 1 FROM agent_actions WHERE hash LIKE 'v2:%' LIMIT 1").get() !== undefined;
   }
 
   append(e: AuditEntry, nowS = Date.now() / 1000): AuditRow {
@@ -163,6 +171,9 @@ export class AuditLog {
   /** The table's chain, checked with the key, then against the head file. */
   verifyChain(): ChainReport {
     const key = this.files ? readKey(this.files.keyFile) : undefined;
+    if (this.files && !key && this.keyedRows()) {
+      return { ok: false, rows: 0, headHash: '', reason: `the audit key ${this.files.keyFile} is missing, but the chain has keyed rows: it cannot be verified (restore the key)` };
+    }
     const r = verifyRows(this.db.prepare('SELECT * FROM agent_actions ORDER BY id').iterate() as Iterable<AuditRow>, key?.key, key?.legacyThrough);
     if (!r.ok || !this.files) return r;
     const head = readHead(this.files.headFile);

@@ -1,7 +1,7 @@
 // A pid alone is not an identity: pids are reused, and start times (ticks after
 // boot) repeat across reboots. (pid, start time, boot id) is one, and it is
 // re-read from /proc just before every action, every rollback and every undo.
-import fs from 'node:fs';
+import { readBootId } from '../../lib/procfs/boot-id.js';
 import type { PriorState, Refusal } from '../actions/types.js';
 import { type PidStat, readPidStat } from '../../lib/procfs/pid.js';
 
@@ -9,9 +9,7 @@ import { type PidStat, readPidStat } from '../../lib/procfs/pid.js';
 export const BOOT_KEY = 'boot_id';
 
 /** This boot's id (/proc/sys/kernel/random/boot_id). */
-export function bootId(): string {
-  return fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-}
+export const bootId = (): string => readBootId();
 
 /** The prior state as recorded: the action's own plus the boot it was read in. */
 export function withBoot(prior: PriorState): PriorState {

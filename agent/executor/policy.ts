@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../../lib/atomic-file.js';
+import { unsafeFile } from '../../lib/private-files.js';
 import { DEFAULT_EXECUTOR_CONFIG, type ExecutorConfig } from './types.js';
 
 export const POLICY_FILE = 'policy.json';
@@ -149,6 +150,10 @@ export function readPolicy(dbFile: string): LoadedPolicy {
   const file = policyPath(dbFile);
   let text: string;
   try {
+    // What root acts under must be what root (or we) wrote: not a file or a
+    // directory someone else could have changed.
+    const unsafe = unsafeFile(file);
+    if (unsafe) throw new Error(`refusing the executor policy: ${unsafe}`);
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read the executor policy ${file}: ${(e as Error).message}`);

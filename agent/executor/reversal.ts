@@ -125,7 +125,16 @@ export const RECONCILE_REASON = 'reconciled after agent restart: unverified';
  */
 export async function reconcileUnverified(ex: Executor): Promise<ReversalResult[]> {
   const out: ReversalResult[] = [];
+  const now = Date.now() / 1000;
+  // An approval runs its own VERIFY in the process that approved it (chat, npm run
+  // actions): while that window may still be open, it is not ours to reconcile.
+  const verifyWindowS = (ex.cfg.settleMs + ex.cfg.measureMs) / 1000 + 60;
   for (const d of ex.audit.unverified()) {
+    const lastTs = ex.audit.history(d.id).at(-1)?.ts ?? d.ts;
+    if (d.status === 'pending_approval' && now - lastTs < verifyWindowS) {
+      ex.log.info(`decision #${d.id} (${d.action}) was approved ${Math.round(now - lastTs)} s ago and may still be verifying in the approving process: left to it`);
+      continue;
+    }
     const c = changeFromAudit(ex, d);
     if ('refusal' in c) {
       const row = ex.audit.append({ refActionId: d.id, action: d.action, status: 'rolled_back', decidedBy: 'rules', note: `${RECONCILE_REASON}; nothing to reverse (${c.refusal.rule}: ${c.refusal.detail})` });

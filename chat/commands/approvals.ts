@@ -30,14 +30,15 @@ async function underPolicy(cfg: OperatorConfig, what: string, run: (db: Db, conf
   } catch (e) {
     return `Cannot ${what}: ${clean((e as Error).message)}`;
   }
-  const db = openDatabase(cfg.dbFile);
   let reply: string;
+  let db: Db | undefined;
   try {
+    db = openDatabase(cfg.dbFile); // e.g. a 0600 database and a non-root operator: say so, with the policy
     reply = await run(db, policy.config);
   } catch (e) {
     reply = `Cannot ${what}: ${clean((e as Error).message)}`;
   } finally {
-    db.close();
+    db?.close();
   }
   return `${reply}\n(${clean(policy.notice)})`;
 }

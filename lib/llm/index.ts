@@ -39,11 +39,20 @@ export interface EnvChoice {
   readonly model: string;
   /** The variable the key is read from, for messages. */
   readonly keyVar: string;
+  /** Set when KS_LLM_PROVIDER names no provider: then no model is used, and callers say why. */
+  readonly problem?: string;
 }
 
 /** KS_LLM_PROVIDER and KS_LLM_MODEL, then the provider's own variables, then its defaults. */
 export function providerFromEnv(env: NodeJS.ProcessEnv): EnvChoice {
-  const provider = providerName(env.KS_LLM_PROVIDER?.trim() || DEFAULT_PROVIDER);
+  let provider: ProviderName;
+  try {
+    provider = providerName(env.KS_LLM_PROVIDER?.trim() || DEFAULT_PROVIDER);
+  } catch (e) {
+    // A typo in a variable must not stop the agent or chat: the rules answer.
+    const d = PROVIDERS[DEFAULT_PROVIDER];
+    return { provider: DEFAULT_PROVIDER, apiKey: '', model: d.defaultModel, keyVar: d.env.key, problem: `${(e as Error).message}; the rules decide` };
+  }
   const e: Entry = PROVIDERS[provider];
   return {
     provider,

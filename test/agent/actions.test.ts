@@ -17,7 +17,8 @@ import { childGroup, detectCpuCgroup, processCgroup } from '../../agent/actions/
 import { readIoPrio } from '../../agent/actions/ionice.js';
 import { tempDb, testConfig } from '../fixtures/agent/db.js';
 import { spawnDeafListener, spawnHog } from '../fixtures/agent/processes.js';
-import { readPidStat } from '../../lib/procfs/pid.js';
+import { listPids, readCmdline, readPidStat } from '../../lib/procfs/pid.js';
+import { descendants } from '../../lib/procfs/tree.js';
 import { pause } from '../../agent/actions/signal.js';
 import { waitFor } from '../../harness/wait.js';
 
@@ -210,6 +211,11 @@ test('a pause is resumed at its deadline by its watchdog, with no agent running;
   assert.match(String(prior.watchdog), /^[0-9a-f]{24}$/, 'the watchdog is recorded with the prior state');
   await pause.apply(target, params, prior);
   assert.equal(readPidStat(hog.pid)!.state, 'T');
+  // The watchdog is not in our process tree: stopping the agent's tree (the
+  // supervisor's stop, SIGKILL after the grace period) cannot end it.
+  const watchdog = listPids().find((p) => readCmdline(p).includes(String(prior.watchdog)));
+  assert.ok(watchdog, 'the watchdog runs');
+  assert.ok(!descendants(process.pid).some((d) => d.pid === watchdog), 'the watchdog is no descendant of the process that paused');
   // Nothing of the agent runs from here on (no expireElapsed, no loop).
   await waitFor(() => readPidStat(hog.pid)!.state !== 'T', 'the watchdog resumes the process', 10_000);
 

@@ -95,3 +95,16 @@ test('--verify-chain reports a chain rewritten without the key, even with a matc
   assert.notEqual(r.exitCode, 0, r.stdout);
   assert.match(r.stdout, /BROKEN at row 1: .*(without the key|rewritten)/);
 });
+
+test('a lost audit key is not silently replaced: verify reports it and nothing is appended without it', (t) => {
+  const tdb = tempDb();
+  t.after(() => tdb.cleanup());
+  fill(new AuditLog(tdb.db));
+  fs.rmSync(path.join(tdb.dir, 'audit.key'));
+  const audit = new AuditLog(tdb.db);
+  const r = audit.verifyChain();
+  assert.equal(r.ok, false);
+  assert.match(r.reason ?? '', /audit key .* is missing, but the chain has keyed rows/);
+  assert.throws(() => fill(audit), /audit key .* is missing but the chain has keyed rows: restore it/);
+  assert.ok(!fs.existsSync(path.join(tdb.dir, 'audit.key')), 'no fresh key was made');
+});

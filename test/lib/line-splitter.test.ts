@@ -62,3 +62,9 @@ test('keepNewline: a line over the cap is dropped whole, even when it arrives in
   assert.equal(tooLong, 2);
 });
 
+
+test("the cap is on a line's content: a CRLF line of exactly the cap is a line, not too long", () => {
+  const r = split(['0123456789abcdef\r\n', 'x\n'], 16);
+  assert.deepEqual(r.lines, ['0123456789abcdef', 'x']);
+  assert.deepEqual(r.long, []);
+});
