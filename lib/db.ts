@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MIGRATIONS } from './migrations/index.js';
-import { makeDir, PRIVATE_FILE_MODE, touchWithMode } from './private-files.js';
+import { makeDir, PRIVATE_FILE_MODE, narrowMode } from './private-files.js';
 
 export type Db = Database.Database;
 
@@ -25,9 +25,16 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
     return db;
   }
   makeDir(path.dirname(file));
-  // SQLite gives -wal and -shm the mode of the database file: create it 0600 first.
-  touchWithMode(file, PRIVATE_FILE_MODE);
-  const db = new Database(file);
+  // Modes are settled before SQLite opens anything, and never by opening the files
+  // ourselves afterwards: closing any descriptor of ours on -shm would drop
+  // SQLite's POSIX locks on it, and the next reader would truncate the -shm this
+  // process has mapped (SIGBUS). Files an older version left 0644 are narrowed by
+  // path; a new database is created by SQLite under a 077 umask, and SQLite gives
+  // -wal and -shm the database's mode.
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) narrowMode(f, PRIVATE_FILE_MODE);
+  let db: Db;
+  const umask = process.umask(0o077);
+  try { db = new Database(file); } finally { process.umask(umask); }
   db.pragma(`busy_timeout = ${busy}`);
   // Must precede the first table; lets retention hand freed pages back to the OS.
   if ((db.pragma('user_version', { simple: true }) as number) === 0) db.pragma('auto_vacuum = INCREMENTAL');
@@ -39,8 +46,6 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   // Keep the WAL from growing without bound between checkpoints.
   db.pragma('journal_size_limit = 67108864');
   migrate(db);
-  // A WAL/shm left by an older version (created 0644) is narrowed too.
-  for (const f of [`${file}-wal`, `${file}-shm`]) if (fs.existsSync(f)) touchWithMode(f, PRIVATE_FILE_MODE);
   return db;
 }
 

@@ -77,3 +77,10 @@ export function unsafeFile(file: string): string | undefined {
   if ((st.mode & 0o022) !== 0) return `${file} is group or world writable (mode ${(st.mode & 0o7777).toString(8)}); fix: chmod 0600 ${file}`;
   return unsafeDir(path.dirname(file));
 }
+
+/** chmod an existing regular file of ours by path (no descriptor opened); links and others' files are left alone. */
+export function narrowMode(file: string, mode: number): void {
+  let st: fs.Stats;
+  try { st = fs.lstatSync(file); } catch { return; }
+  if (st.isFile() && st.uid === process.getuid?.() && (st.mode & 0o777) !== mode) fs.chmodSync(file, mode);
+}

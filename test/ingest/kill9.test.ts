@@ -15,11 +15,16 @@ test('kill -9 mid-stream loses no committed batch and leaves a sound database', 
   child.stdin!.on('error', () => undefined); // EPIPE for the lines in flight at the kill
   const closed = new AbortController();
   child.stdin!.once('close', () => closed.abort());
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => { stderr = (stderr + c.toString()).slice(-4000); });
+  const why = (what: string) => () => `${what} (ingest exit ${child.exitCode ?? child.signalCode ?? 'none yet'}; stderr: ${stderr.trim() || 'empty'})`;
   let sent = 0;
   let writing = true;
   t.after(() => { writing = false; child.kill('SIGKILL'); });
   const pump = (async () => {
-    while (writing) {
+    // Once stdin is closed (the kill, or ingest gone early) there is nothing to keep
+    // full: a write loop on a closed pipe would spin in microtasks and starve the timers.
+    while (writing && !closed.signal.aborted) {
       const chunk: string[] = [];
       for (let i = 0; i < 200; i++) chunk.push(loadLine((sent++ % 1000) / 100));
       // Keep the pipe full: lines are always in flight when the kill comes, so
@@ -40,9 +45,9 @@ test('kill -9 mid-stream loses no committed batch and leaves a sound database', 
       d?.close();
       return undefined;
     }
-  }, 'ingest to create and migrate the database');
+  }, why('ingest to create and migrate the database'));
   const count = () => (reader.prepare('SELECT count(*) n, COALESCE(max(id), 0) m FROM load_metrics').get() as { n: number; m: number });
-  await waitFor(() => count().n > 5000, 'several committed batches', 30_000);
+  await waitFor(() => count().n > 5000, why('several committed batches'), 30_000);
   const seen = count();
   child.kill('SIGKILL');
   writing = false;
