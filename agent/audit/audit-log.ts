@@ -6,7 +6,7 @@
 // to audit.head inside the same transaction, so the two never disagree.
 import { writeTx, type Db } from '../../lib/db.js';
 import { escapeUntrusted } from '../../lib/sanitize.js';
-import { auditRow, decisionHistory, decisions, type AuditRow, type AuditStatus, type DecidedBy, type Decision } from '../../lib/read-model/decisions.js';
+import { auditRow, decisionHistory, decisions, LATEST_STATUS, type AuditRow, type AuditStatus, type DecidedBy, type Decision } from '../../lib/read-model/decisions.js';
 import { auditFiles, loadOrCreateKey, readHead, readKey, writeHead, type AuditFiles } from './audit-files.js';
 import { GENESIS_HASH, rowHash, verifyRows, type ChainReport } from './hash-chain.js';
 
@@ -142,7 +142,7 @@ export class AuditLog {
     return this.db.prepare(`
       SELECT a.* FROM agent_actions a
       WHERE a.ref_action_id IS NULL AND a.status IN ('executing', 'pending_approval')
-        AND (SELECT b.status FROM agent_actions b WHERE b.ref_action_id = a.id AND b.status <> 'refused' ORDER BY b.id DESC LIMIT 1) IN ('executed', 'verified', 'verify_failed')
+        AND ${LATEST_STATUS} IN ('executed', 'verified', 'verify_failed')
       ORDER BY a.id DESC`).all() as AuditRow[];
   }
 
@@ -155,7 +155,7 @@ export class AuditLog {
     return this.db.prepare(`
       SELECT a.* FROM agent_actions a
       WHERE a.ref_action_id IS NULL AND a.status IN ('executing', 'pending_approval')
-        AND COALESCE((SELECT b.status FROM agent_actions b WHERE b.ref_action_id = a.id AND b.status <> 'refused' ORDER BY b.id DESC LIMIT 1), a.status)
+        AND ${LATEST_STATUS}
           IN ('executing', 'approved', 'executed')
       ORDER BY a.id`).all() as AuditRow[];
   }

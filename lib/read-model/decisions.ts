@@ -10,6 +10,12 @@ export type AuditStatus =
 export type DecidedBy = 'rules' | 'model' | 'operator';
 
 /** One agent_actions row, every column. */
+/**
+ * SQL for the latest status of decision row `a` (its newest follow-up that is not
+ * a refusal, else its own). The one definition: the audit log and every reader use it.
+ */
+export const LATEST_STATUS = "COALESCE((SELECT b.status FROM agent_actions b WHERE b.ref_action_id = a.id AND b.status <> 'refused' ORDER BY b.id DESC LIMIT 1), a.status)";
+
 export interface AuditRow {
   id: number;
   ts: number;
@@ -64,7 +70,7 @@ export function decisionHistory(db: Db, id: number): AuditRow[] {
 export function decisions(db: Db, limit = 50): Decision[] {
   if (!tableExists(db, 'agent_actions')) return [];
   return db.prepare(`
-    SELECT a.*, COALESCE((SELECT b.status FROM agent_actions b WHERE b.ref_action_id = a.id AND b.status <> 'refused' ORDER BY b.id DESC LIMIT 1), a.status) AS latest_status
+    SELECT a.*, ${LATEST_STATUS} AS latest_status
     FROM agent_actions a WHERE a.ref_action_id IS NULL ORDER BY a.id DESC LIMIT ?`).all(limit) as Decision[];
 }
 
