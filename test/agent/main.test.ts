@@ -1,8 +1,8 @@
 // The entry points as processes: `npm run agent` (one cycle; SIGTERM mid-cycle;
 // --restore-on-exit) and `npm run actions` (list, verify the chain, undo).
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,6 +24,16 @@ function agentArgs(tdb: TempDb, extra: string[]): string[] {
 
 function signalFor(tdb: TempDb, hog: TestChild): void {
   insertSignal(tdb.db, { type: 'cpu_saturation', severity: 'high', pressure: 0.9, context: { top_processes: [{ pid: hog.pid, start_time: hog.startTime, cpu_pct: 99 }] } });
+}
+
+/** A live agent (rules) on a temp database whose open signal names a fresh CPU hog; all stopped by t.after. */
+async function agentOnHog(t: TestContext, extra: string[]): Promise<{ tdb: TempDb; hog: TestChild; agent: ChildProcess }> {
+  const tdb = tempDb();
+  const hog = await spawnHog();
+  const agent = spawn(process.execPath, agentArgs(tdb, extra), { stdio: 'ignore', env: { ...process.env, GEMINI_API_KEY: '' } });
+  t.after(async () => { if (agent.exitCode === null) agent.kill('SIGKILL'); await hog.stop(); tdb.cleanup(); });
+  signalFor(tdb, hog);
+  return { tdb, hog, agent };
 }
 
 async function waitForLog(tdb: TempDb, re: RegExp, ms = 20_000): Promise<string> {
@@ -61,11 +71,7 @@ test('agent --once --dry-run: one cycle, logged and audited, exit 0; actions lis
 });
 
 test('SIGTERM during VERIFY: the cycle is abandoned, the unverified change rolled back, exit 0', async (t) => {
-  const tdb = tempDb();
-  const hog = await spawnHog();
-  const agent = spawn(process.execPath, agentArgs(tdb, ['--settle', '60']), { stdio: 'ignore', env: { ...process.env, GEMINI_API_KEY: '' } });
-  t.after(async () => { if (agent.exitCode === null) agent.kill('SIGKILL'); await hog.stop(); tdb.cleanup(); });
-  signalFor(tdb, hog);
+  const { tdb, hog, agent } = await agentOnHog(t, ['--settle', '60']);
   await waitForLog(tdb, /cycle 1 execute: lower_process_priority executed/);
   assert.equal(readPidStat(hog.pid)!.nice, 10);
   const exited = once(agent, 'exit');
@@ -82,11 +88,7 @@ test('SIGTERM during VERIFY: the cycle is abandoned, the unverified change rolle
 });
 
 test('--restore-on-exit: a verified change is restored when the agent stops', async (t) => {
-  const tdb = tempDb();
-  const hog = await spawnHog();
-  const agent = spawn(process.execPath, agentArgs(tdb, ['--settle', '1', '--restore-on-exit', '--keep-neutral']), { stdio: 'ignore', env: { ...process.env, GEMINI_API_KEY: '' } });
-  t.after(async () => { if (agent.exitCode === null) agent.kill('SIGKILL'); await hog.stop(); tdb.cleanup(); });
-  signalFor(tdb, hog);
+  const { tdb, hog, agent } = await agentOnHog(t, ['--settle', '1', '--restore-on-exit', '--keep-neutral']);
   await waitForLog(tdb, /cycle 1 verify: #\d+ lower_process_priority \w+ -> verified/);
   assert.equal(readPidStat(hog.pid)!.nice, 10);
   const exited = once(agent, 'exit');
@@ -116,11 +118,7 @@ test('under V8 --lite-mode (no WebAssembly, so no fetch) with a key: the rules d
 });
 
 test('kill -9 between EXECUTE and VERIFY: the next start rolls the unverified change back and audits it', async (t) => {
-  const tdb = tempDb();
-  const hog = await spawnHog();
-  const agent = spawn(process.execPath, agentArgs(tdb, ['--settle', '60']), { stdio: 'ignore', env: { ...process.env, GEMINI_API_KEY: '' } });
-  t.after(async () => { if (agent.exitCode === null) agent.kill('SIGKILL'); await hog.stop(); tdb.cleanup(); });
-  signalFor(tdb, hog);
+  const { tdb, hog, agent } = await agentOnHog(t, ['--settle', '60']);
   await waitForLog(tdb, /cycle 1 execute: lower_process_priority executed/);
   const exited = once(agent, 'exit');
   agent.kill('SIGKILL');
