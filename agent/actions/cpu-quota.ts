@@ -217,6 +217,9 @@ export const cpuQuota: ActionHandler = {
   spec: {
     name: 'throttle_cpu',
     description: 'Cap the CPU time of a process with a cgroup quota, in percent of one CPU.',
+    condition: 'a workload burning CPU others need, when a priority change is not enough',
+    mechanism: 'CFS bandwidth control: cpu.cfs_quota_us (v1) / cpu.max (v2) on the cgroup that holds it; an absolute cap, independent of autogroup and scheduling groups',
+    switchback: true,
     risk: 'medium',
     needsApproval: false,
     reversible: true,

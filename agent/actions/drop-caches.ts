@@ -9,6 +9,8 @@ export const dropCaches: ActionHandler = {
   spec: {
     name: 'clear_page_cache',
     description: 'Drop clean caches: 1 = page cache, 2 = dentries and inodes, 3 = both. Irreversible; caches refill from disk.',
+    condition: 'reclaimable page cache and slab crowding out memory that is needed now',
+    mechanism: '/proc/sys/vm/drop_caches: frees clean page cache and reclaimable slab (dirty pages stay)',
     risk: 'high',
     needsApproval: true,
     reversible: false,
@@ -24,5 +26,5 @@ export const dropCaches: ActionHandler = {
   async apply(_t, p) { fs.writeFileSync('/proc/sys/vm/drop_caches', String(Number(p.level))); },
   // Nothing to observe afterwards that proves it: the write succeeding is the effect.
   async isApplied() { return true; },
-  judge: (before, after) => judgeStall(before, after, 'memStallPct'),
+  judge: (before, after) => judgeStall(before, after, 'memStall'),
 };

@@ -6,10 +6,11 @@
 import os from 'node:os';
 import { execa } from 'execa';
 import { r1 } from './estimate.js';
-import { judgeStall } from './judge.js';
-import { asProcess, TARGET_PARAM, tooManyThreads } from './process-target.js';
+import { judgeIo } from './judge.js';
+import { blockDevicesOf, ioPriorityProblem } from './mechanism.js';
+import { asProcess, liveMembers, memberTids, membersOf, pidList, TARGET_PARAM, tooManyThreads } from './process-target.js';
 import type { ActionHandler, Params, PriorState } from './types.js';
-import { listTids, readPidStat } from '../../lib/procfs/pid.js';
+import { readPidStat } from '../../lib/procfs/pid.js';
 import { systemExecOptions, systemProgram } from '../../lib/system-program.js';
 
 export type IoClass = 'none' | 'realtime' | 'best-effort' | 'idle';
@@ -91,9 +92,12 @@ export const ionice: ActionHandler = {
   spec: {
     name: 'lower_io_priority',
     description: 'Lower the I/O scheduling priority of a process (best-effort level 4..7, or idle) so other I/O is served first. Only ever lowers priority, thread by thread.',
+    condition: 'a workload whose I/O delays other processes\' I/O on the same disk',
+    mechanism: 'I/O priority (ioprio_set per thread): BFQ orders by class and level, mq-deadline by class only (levels do nothing), none and kyber ignore it',
     risk: 'low',
     needsApproval: false,
     reversible: true,
+    switchback: true,
     targetKind: 'process',
     params: {
       target: TARGET_PARAM,
@@ -103,7 +107,8 @@ export const ionice: ActionHandler = {
   },
   async readPrior(t) {
     const p = asProcess(t);
-    const prios = await readIoPrios(listTids(p.pid));
+    const members = liveMembers(membersOf(t));
+    const prios = await readIoPrios(memberTids(members));
     const threads: Record<string, ThreadIo> = {};
     for (const [tid, io] of prios) {
       let nice: number;
@@ -112,7 +117,11 @@ export const ionice: ActionHandler = {
     }
     const main = threads[p.pid];
     if (!main) throw new Error(`could not read the I/O priority of pid ${p.pid}`);
-    return { cls: main.cls, level: main.level, nice: readPidStat(p.pid)?.nice ?? main.nice, threads };
+    return { cls: main.cls, level: main.level, nice: readPidStat(p.pid)?.nice ?? main.nice, members, threads };
+  },
+  applies(t, params) {
+    const disks = liveMembers(membersOf(t)).flatMap((m) => blockDevicesOf(m.pid));
+    return ioPriorityProblem([...new Map(disks.map((d) => [d.majMin, d])).values()], String(params.io_class));
   },
   check(_t, params, prior) {
     const too = tooManyThreads(Object.keys(priorThreads(prior)).length);
@@ -121,13 +130,12 @@ export const ionice: ActionHandler = {
     return null;
   },
   describe(t, params) {
-    const p = asProcess(t);
     const lvl = params.io_class === 'idle' ? '' : ` -n ${params.level}`;
-    return `${systemProgram('ionice')} -c ${CLASS_NUM[params.io_class as IoClass]}${lvl} -p <each thread of pid ${p.pid} ranked above it> (argv, no shell, clean env)`;
+    return `${systemProgram('ionice')} -c ${CLASS_NUM[params.io_class as IoClass]}${lvl} -p <each thread ranked above it of pids ${pidList(membersOf(t))}> (argv, no shell, clean env)`;
   },
   async apply(t, params, prior) {
     const p = asProcess(t);
-    const live = new Set(listTids(p.pid));
+    const live = new Set(memberTids(membersOf(t, prior)));
     await setIoPrio(lowered(prior, params).filter((tid) => live.has(tid)), wanted(params), p.pid);
   },
   async rollback(t, params, prior) {
@@ -135,7 +143,7 @@ export const ionice: ActionHandler = {
     const threads = priorThreads(prior);
     const next = wanted(params);
     const base: ThreadIo = threads[p.pid] ?? { cls: prior.cls as IoClass, level: Number(prior.level), nice: Number(prior.nice) };
-    const now = await readIoPrios(listTids(p.pid));
+    const now = await readIoPrios(memberTids(membersOf(t, prior)));
     // Group by prior value: one exec per distinct class/level.
     const groups = new Map<string, { io: IoPrio; tids: number[] }>();
     for (const [tid, cur] of now) {
@@ -151,12 +159,12 @@ export const ionice: ActionHandler = {
     for (const g of groups.values()) await setIoPrio(g.tids, g.io, p.pid);
   },
   async isApplied(t, params, prior) {
-    const live = new Set(listTids(asProcess(t).pid));
+    const live = new Set(memberTids(membersOf(t, prior)));
     const tids = lowered(prior, params).filter((tid) => live.has(tid));
     const now = await readIoPrios(tids);
     return [...now.values()].some((io) => sameIo(io, wanted(params)));
   },
-  judge: (before, after) => judgeStall(before, after, 'ioStallPct'),
+  judge: (before, after) => judgeIo(before, after),
   estimate({ target: t, targets, system }) {
     if (!t) return null;
     const total = targets.reduce((s, x) => s + x.ioBytesPerS, 0);

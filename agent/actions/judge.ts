@@ -1,105 +1,108 @@
-// What "helped" means, per kind of action. Every judge compares two equal windows
-// measured by the agent itself (before acting, and after the settle time).
+// What "helped" means. Every judge compares the harm the action is for, measured
+// on the victims (agent/proc/harm.ts: everything outside the target workload),
+// over a before window and an equal after window, each cut into slices:
 //
-// - worse: the pressure the action targets rose beyond noise. Noise tolerance is
-//   generous (+10 points and +50%) because other work on the host moves these
-//   numbers too; a rollback for a coincidence costs little, a missed harm more.
-// - helped: a clear improvement in the metric the action is for.
-// - neutral: applied, nothing measurable either way (e.g. a renice on an otherwise
-//   idle box: nobody was waiting for the CPU). It did not help, so VERIFY rolls it
-//   back (DESIGN.md safety model) unless the agent runs with --keep-neutral.
-import { readPidStatus } from '../../lib/procfs/pid.js';
-import type { Judgement, Measurement, Target } from './types.js';
+// - the before window's slices estimate the noise; the effect (before mean minus
+//   after mean; lower harm is better) counts only when it exceeds 3 standard
+//   errors of the difference, a minimum absolute change for the metric, and 10%
+//   of the before level;
+// - worse: the harm rose by as much (25% of the level rather than 10%);
+// - otherwise neutral: applied, nothing measurable either way. It did not help,
+//   so VERIFY rolls it back (DESIGN.md safety model) unless --keep-neutral.
+//   An effect between 1 and 3 standard errors is "ambiguous": VERIFY then runs a
+//   switchback (revert, measure, re-apply, measure) for actions that allow it.
+//
+// The target's own loss and its siblings' gain are not in the metric: renicing
+// one of four workers of one job moves CPU between workers and is neutral.
+import type { HarmSlice, HarmWindow } from '../proc/harm.js';
+import type { Judgement, Measurement, Target, WindowStats } from './types.js';
 
-const rose = (b: number, a: number) => a > b + Math.max(10, 0.5 * b);
-const fell = (b: number, a: number) => a < b - Math.max(5, 0.25 * b);
-const r1 = (x: number | undefined) => (x === undefined ? null : Math.round(x * 10) / 10);
-
-function targetCpu(m: Measurement, t: Target): number | undefined {
-  if (t.kind !== 'process') return undefined;
-  return m.processes.find((p) => p.pid === t.pid && p.startTime === t.startTime)?.cpuPct;
+export interface HarmRule {
+  readonly key: keyof HarmSlice;
+  /** What is measured, in words, on whom. */
+  readonly label: string;
+  readonly unit: string;
+  /** The smallest change that counts, whatever the noise. */
+  readonly minAbs: number;
 }
 
-/**
- * Busy CPU, in % of one CPU, on the CPUs the target may run on: that is where it
- * competes with others. A target pinned to one CPU is judged on that CPU, so
- * load that comes and goes on the other CPUs is not mistaken for its effect.
- */
-function busyWhereTargetRuns(m: Measurement, allowed: readonly number[] | null): number {
-  const per = m.system.perCpuBusyPct;
-  if (!allowed) return m.system.busyCpuPct;
-  return allowed.reduce((sum, c) => sum + (per[c] ?? 0), 0);
+export const HARMS = {
+  runDelay: { key: 'othersRunDelayMsPerS', label: 'run-queue wait of every thread outside the workload', unit: 'ms/s', minAbs: 20 },
+  cpuStall: { key: 'cpuStallPct', label: 'cpu stall (PSI some)', unit: '%', minAbs: 3 },
+  ioStall: { key: 'ioStallPct', label: 'io stall (PSI some)', unit: '%', minAbs: 3 },
+  memStall: { key: 'memStallPct', label: 'memory stall (PSI some)', unit: '%', minAbs: 3 },
+  readAwait: { key: 'readAwaitMs', label: 'latency of reads on the workload\'s disks (the workload writes)', unit: 'ms', minAbs: 0.5 },
+  writeAwait: { key: 'writeAwaitMs', label: 'latency of writes on the workload\'s disks (the workload reads)', unit: 'ms', minAbs: 0.5 },
+  dirty: { key: 'dirtyKb', label: 'dirty page cache waiting for writeback', unit: 'KiB', minAbs: 64 * 1024 },
+} as const satisfies Record<string, HarmRule>;
+
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+export function stats(w: HarmWindow | undefined, key: keyof HarmSlice): WindowStats {
+  const xs = (w?.slices ?? []).map((s) => s[key]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  const n = xs.length;
+  const mean = n ? xs.reduce((a, b) => a + b, 0) / n : NaN;
+  const sd = n > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : NaN;
+  return { n, mean: r2(mean), sd: r2(sd), sliceMs: w?.sliceMs ?? 0 };
 }
 
-/** The target's CPUs when they are a strict subset of the online ones, else null (all). */
-function targetCpus(m: Measurement, t: Target): number[] | null {
-  const allowed = t.kind === 'process' ? (readPidStatus(t.pid)?.cpusAllowed ?? null) : null;
-  const per = m.system.perCpuBusyPct;
-  const online = per.flatMap((_, i) => (i in per ? [i] : []));
-  return !allowed || online.every((c) => allowed.includes(c)) ? null : allowed.filter((c) => online.includes(c));
+export const CONTROL = 'the before window: same host, same workload, action not yet applied';
+
+/** Compare two sets of slices on one harm metric. */
+export function compare(beforeStats: WindowStats, afterStats: WindowStats, rule: HarmRule, detail: string, control = CONTROL): Judgement {
+  const base = { metric: rule.key, unit: rule.unit, control, windows: { before: beforeStats, after: afterStats } };
+  if (beforeStats.n < 3 || afterStats.n < 3) {
+    return { ...base, verdict: 'neutral', before: null, after: null, effect: null, sigma: null, threshold: null, ambiguous: false,
+      detail: `${rule.label}: not measurable (${beforeStats.n} / ${afterStats.n} slices with data)${detail ? `; ${detail}` : ''}` };
+  }
+  const effect = beforeStats.mean - afterStats.mean;
+  const sigma = Math.sqrt(beforeStats.sd ** 2 / beforeStats.n + afterStats.sd ** 2 / afterStats.n);
+  const helpAt = Math.max(3 * sigma, rule.minAbs, 0.1 * beforeStats.mean);
+  const worseAt = Math.max(3 * sigma, rule.minAbs, 0.25 * beforeStats.mean);
+  const verdict = effect >= helpAt ? 'helped' : -effect >= worseAt ? 'worse' : 'neutral';
+  const threshold = verdict === 'worse' ? worseAt : helpAt;
+  const text = `${rule.label} ${r2(beforeStats.mean)}±${r2(beforeStats.sd)} -> ${r2(afterStats.mean)}±${r2(afterStats.sd)} ${rule.unit} `
+    + `(effect ${r2(effect)}, needs ${r2(helpAt)}: 3σ=${r2(3 * sigma)}, min ${rule.minAbs})`;
+  return { ...base, verdict, before: beforeStats.mean, after: afterStats.mean, effect: r2(effect), sigma: r2(sigma), threshold: r2(threshold),
+    ambiguous: verdict === 'neutral' && Math.abs(effect) > sigma && Math.abs(effect) >= rule.minAbs / 2,
+    detail: detail ? `${text}; ${detail}` : text };
 }
 
-/**
- * CPU actions (renice, CPU quota). The metric is the CPU the OTHER processes get
- * (busy CPU where the target may run, minus the target's, in % of one CPU). Helped: others got at least 5
- * points more while the target gave up a clear share, or CPU stall (PSI some) fell. Worse: others
- * got clearly less CPU AND CPU stall rose: they wanted the CPU and did not get it.
- */
+export function judgeHarm(before: Measurement, after: Measurement, rule: HarmRule, detail = ''): Judgement {
+  return compare(stats(before.harm, rule.key), stats(after.harm, rule.key), rule, detail);
+}
+
+function targetCpu(m: Measurement, t: Target): number {
+  if (t.kind !== 'process') return 0;
+  const pids = new Set((t.members ?? [t]).map((x) => x.pid));
+  return m.processes.filter((p) => pids.has(p.pid)).reduce((a, p) => a + p.cpuPct, 0);
+}
+
+/** CPU actions (nice, weight, quota): judged on the run-queue wait of everything else. */
 export function judgeCpu(before: Measurement, after: Measurement, t: Target): Judgement {
-  const tb = targetCpu(before, t) ?? 0;
-  const ta = targetCpu(after, t) ?? 0;
-  const cpus = targetCpus(after, t);
-  const ob = Math.max(0, busyWhereTargetRuns(before, cpus) - tb);
-  const oa = Math.max(0, busyWhereTargetRuns(after, cpus) - ta);
-  const sb = before.system.cpuStallPct;
-  const sa = after.system.cpuStallPct;
-  const where = cpus ? ` on CPU ${cpus.join(',')} (the target's affinity)` : '';
-  const detail = `target cpu ${r1(tb)}%->${r1(ta)}%, others${where} ${r1(ob)}%->${r1(oa)}%, cpu stall ${r1(sb)}%->${r1(sa)}%`;
-  const stallRose = sb !== undefined && sa !== undefined && rose(sb, sa);
-  if (oa < ob - Math.max(10, 0.3 * ob) && stallRose) {
-    return { verdict: 'worse', metric: 'others_cpu_pct', before: r1(ob), after: r1(oa), detail };
-  }
-  const stallFell = sb !== undefined && sa !== undefined && fell(sb, sa);
-  // The target gave up a clear share (10%, at least 5 points) and others got at
-  // least 5 points more. Not a fixed ratio: with other autogroups busy, a renice
-  // moves less CPU between the target and those it starved, but moves it.
-  const gaveUp = ta < tb - Math.max(5, 0.1 * tb);
-  if ((gaveUp && oa > ob + 5) || stallFell) {
-    return { verdict: 'helped', metric: 'others_cpu_pct', before: r1(ob), after: r1(oa), detail };
-  }
-  return { verdict: 'neutral', metric: 'others_cpu_pct', before: r1(ob), after: r1(oa), detail };
+  return judgeHarm(before, after, HARMS.runDelay, `workload cpu ${Math.round(targetCpu(before, t))}% -> ${Math.round(targetCpu(after, t))}% (not part of the verdict)`);
 }
 
-type Stall = 'cpuStallPct' | 'ioStallPct' | 'memStallPct';
+/**
+ * I/O actions: the latency of the other direction's I/O on the workload's disks
+ * (its victims: readers beside a writer). With no such I/O before, io stall.
+ */
+export function judgeIo(before: Measurement, after: Measurement): Judgement {
+  const h = before.harm;
+  const rule = h.workloadWriteBps >= h.workloadReadBps ? HARMS.readAwait : HARMS.writeAwait;
+  const disks = h.devices.length ? h.devices.join(',') : 'no disk';
+  if (stats(h, rule.key).n >= 3) return judgeHarm(before, after, rule, `disks ${disks}`);
+  return judgeHarm(before, after, HARMS.ioStall, `no other ${rule === HARMS.readAwait ? 'reads' : 'writes'} on ${disks} before acting: judged on io stall`);
+}
 
-/** Stall-based judge for one PSI resource (I/O priority, dirty ratios, swappiness, pause). */
+type Stall = 'cpuStall' | 'ioStall' | 'memStall';
+
 export function judgeStall(before: Measurement, after: Measurement, key: Stall, extra = ''): Judgement {
-  const b = before.system[key];
-  const a = after.system[key];
-  const detail = `${key} ${r1(b)}%->${r1(a)}%${extra ? `, ${extra}` : ''}`;
-  if (b === undefined || a === undefined) return { verdict: 'neutral', metric: key, before: null, after: null, detail: `${detail} (no PSI)` };
-  if (rose(b, a)) return { verdict: 'worse', metric: key, before: r1(b), after: r1(a), detail };
-  if (fell(b, a)) return { verdict: 'helped', metric: key, before: r1(b), after: r1(a), detail };
-  return { verdict: 'neutral', metric: key, before: r1(b), after: r1(a), detail };
+  return judgeHarm(before, after, HARMS[key], extra);
 }
 
 /** The worst of the three stalls: for actions whose effect is not tied to one resource. */
 export function judgeAnyStall(before: Measurement, after: Measurement): Judgement {
-  const all = (['cpuStallPct', 'ioStallPct', 'memStallPct'] as const).map((k) => judgeStall(before, after, k));
+  const all = (['cpuStall', 'ioStall', 'memStall'] as const).map((k) => judgeStall(before, after, k));
   return all.find((j) => j.verdict === 'worse') ?? all.find((j) => j.verdict === 'helped') ?? all[0]!;
-}
-
-/**
- * A rate the action should bring down (swap pages/s, listen drops/s). Worse: the
- * rate rose clearly (by more than `minAbs` per second and by half), or the related
- * stall did. Helped: the rate fell by a quarter or more from a non-trivial level.
- */
-export function judgeRate(before: Measurement, after: Measurement, metric: 'swapPagesPerS' | 'listenDropsPerS', stall: Stall, minAbs: number): Judgement {
-  const b = before.system[metric];
-  const a = after.system[metric];
-  const s = judgeStall(before, after, stall, `${metric} ${r1(b)}->${r1(a)}`);
-  if (a > b + Math.max(minAbs, 0.5 * b)) return { verdict: 'worse', metric, before: r1(b), after: r1(a), detail: s.detail };
-  if (s.verdict === 'worse') return s;
-  if (b > minAbs && a < b * 0.75) return { verdict: 'helped', metric, before: r1(b), after: r1(a), detail: s.detail };
-  return { ...s, verdict: 'neutral', metric, before: r1(b), after: r1(a) };
 }

@@ -2,22 +2,26 @@
 // Only upward: a lower nice would take CPU from everything else. Nice is per
 // thread on Linux, so "only upward" holds per thread: a thread below the new
 // value is raised to it, a thread already at or above it keeps its own, and
-// undo puts back each thread's own prior value.
+// undo puts back each thread's own prior value. It acts on every process of the
+// workload. Nice only orders tasks that compete in one scheduling group: with
+// autogroup on, tasks of other sessions are in other groups and a renice does not
+// reach them (applies() says so; lower_cpu_weight is the mechanism then).
 import os from 'node:os';
 import { niceWeight, r1 } from './estimate.js';
 import { judgeCpu } from './judge.js';
-import { asProcess, TARGET_PARAM, tooManyThreads } from './process-target.js';
+import { autogroupProblem } from './mechanism.js';
+import { asProcess, liveMembers, memberTids, membersOf, pidList, TARGET_PARAM, tooManyThreads } from './process-target.js';
 import type { ActionHandler, Params, PriorState } from './types.js';
-import { listTids, readPidStat } from '../../lib/procfs/pid.js';
+import { readPidStat } from '../../lib/procfs/pid.js';
 
 function niceOf(tid: number): number | null {
   try { return os.getPriority(tid); } catch { return null; } // thread exited
 }
 
 /** Every thread's nice value, by tid. */
-function readThreadNice(pid: number): Record<string, number> {
+function readThreadNice(tids: readonly number[]): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const tid of listTids(pid)) {
+  for (const tid of tids) {
     const n = niceOf(tid);
     if (n !== null) out[tid] = n;
   }
@@ -35,9 +39,12 @@ export const renice: ActionHandler = {
   spec: {
     name: 'lower_process_priority',
     description: 'Raise the nice value of a process (lower its CPU priority) so competing work runs first. Only ever lowers priority, thread by thread.',
+    condition: 'a workload burning CPU that others in its scheduling group wait for',
+    mechanism: 'CFS nice weights (setpriority per thread); they order tasks only within one scheduling group, so with autogroup on (and the target in the root cpu cgroup) they do not reach other sessions',
     risk: 'low',
     needsApproval: false,
     reversible: true,
+    switchback: true,
     targetKind: 'process',
     params: {
       target: TARGET_PARAM,
@@ -46,8 +53,10 @@ export const renice: ActionHandler = {
   },
   async readPrior(t) {
     const p = asProcess(t);
-    return { nice: readPidStat(p.pid)?.nice ?? null, threads: readThreadNice(p.pid) };
+    const members = liveMembers(membersOf(t));
+    return { nice: readPidStat(p.pid)?.nice ?? null, members, threads: readThreadNice(memberTids(members)) };
   },
+  applies: (t) => autogroupProblem(asProcess(t).pid),
   check(_t, params, prior) {
     const cur = prior.nice as number | null;
     if (cur === null) return { rule: 'target_gone', detail: 'could not read the current nice value' };
@@ -59,13 +68,13 @@ export const renice: ActionHandler = {
     return null;
   },
   describe(t, params) {
-    const p = asProcess(t);
-    return `setpriority(PRIO_PROCESS, tid, ${params.nice}) for each thread of pid ${p.pid} whose nice is below ${params.nice}`;
+    const members = membersOf(t);
+    return `setpriority(PRIO_PROCESS, tid, ${params.nice}) for each thread whose nice is below ${params.nice} of pid${members.length > 1 ? 's' : ''} ${pidList(members)}`;
   },
-  async apply(t, params) {
+  async apply(t, params, prior) {
     const p = asProcess(t);
     const nice = Number(params.nice);
-    for (const tid of listTids(p.pid)) {
+    for (const tid of memberTids(membersOf(t, prior))) {
       const cur = niceOf(tid);
       if (cur === null || cur >= nice) continue; // only downward, per thread
       try { os.setPriority(tid, nice); } catch (e) { if (tid === p.pid) throw e; /* thread exited */ }
@@ -76,7 +85,7 @@ export const renice: ActionHandler = {
     const nice = Number(params.nice);
     const threads = priorThreads(prior);
     const base = prior.nice as number;
-    for (const tid of listTids(p.pid)) {
+    for (const tid of memberTids(membersOf(t, prior))) {
       // A thread born after the action inherited our value from its creator: give it the process's prior one.
       const was = threads[tid] ?? base;
       if (was >= nice) continue; // we never touched it
@@ -90,7 +99,7 @@ export const renice: ActionHandler = {
     const ours = raised(prior, nice);
     // The main thread speaks for the process when we raised it (a target resetting its own nice undid us).
     if (ours.includes(pid)) return niceOf(pid) === nice;
-    const live = new Set(listTids(pid));
+    const live = new Set(memberTids(membersOf(t, prior)));
     return ours.some((tid) => live.has(tid) && niceOf(tid) === nice);
   },
   judge: (before, after, t) => judgeCpu(before, after, t),

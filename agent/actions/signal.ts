@@ -19,6 +19,8 @@ export const pause: ActionHandler = {
   spec: {
     name: 'pause_process',
     description: 'Stop a process with SIGSTOP for a bounded time; it is resumed (SIGCONT) when the time is up, on rollback, or on undo.',
+    condition: 'a process whose growth or load threatens the host while a person decides',
+    mechanism: 'SIGSTOP / SIGCONT: the process stops running (its memory stays)',
     risk: 'high',
     needsApproval: true,
     reversible: true,
@@ -57,6 +59,8 @@ export const resume: ActionHandler = {
   spec: {
     name: 'resume_process',
     description: 'Continue a stopped process with SIGCONT.',
+    condition: 'a process stopped (by a pause or by someone) that should run again',
+    mechanism: 'SIGCONT',
     risk: 'high',
     needsApproval: true,
     reversible: true,
@@ -80,6 +84,8 @@ export const terminate: ActionHandler = {
   spec: {
     name: 'terminate_process',
     description: 'Ask a process to exit with SIGTERM. Irreversible.',
+    condition: 'a runaway a person has decided to end',
+    mechanism: 'SIGTERM: the process is asked to exit (it may handle or ignore it)',
     risk: 'high',
     needsApproval: true,
     reversible: false,

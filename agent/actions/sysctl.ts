@@ -3,19 +3,23 @@
 // the parameter is an enum, and the path is built from the allowlisted key only.
 import fs from 'node:fs';
 import { readSysctl as readSysctlText, sysctlFile } from '../../lib/procfs/sysctl.js';
-import { judgeRate, judgeStall } from './judge.js';
+import { HARMS, judgeHarm } from './judge.js';
 import type { ActionHandler, Judgement, Measurement, Target } from './types.js';
 
 export interface SysctlRule { readonly min: number; readonly max: number; readonly why: string }
 
-/** The allowlist and its bounds: values outside are refused whatever asked for them. */
+/**
+ * The allowlist and its bounds: values outside are refused whatever asked for them.
+ * Only tunables whose change acts on a running system (test/agent/mechanisms.test.ts
+ * shows each one moving its metric). Left out on purpose: net.core.somaxconn (read
+ * once, at listen(): existing listeners keep their queue), net.ipv4.tcp_fin_timeout
+ * (orphaned FIN_WAIT2 only; TIME_WAIT lasts a fixed 60 s), vm.swappiness (per cgroup
+ * on v1, and no mechanism test on a host without swap), tcp_max_syn_backlog (moot
+ * with SYN cookies on).
+ */
 export const SYSCTL_ALLOWLIST: Readonly<Record<string, SysctlRule>> = {
-  'vm.swappiness': { min: 10, max: 100, why: 'how eagerly anonymous memory is swapped' },
   'vm.dirty_ratio': { min: 5, max: 60, why: 'percent of memory dirty before writers block' },
   'vm.dirty_background_ratio': { min: 2, max: 40, why: 'percent of memory dirty before background writeback' },
-  'net.ipv4.tcp_fin_timeout': { min: 10, max: 120, why: 'seconds an orphaned connection stays in FIN_WAIT2' },
-  'net.ipv4.tcp_max_syn_backlog': { min: 128, max: 65536, why: 'half-open connections queued per listener' },
-  'net.core.somaxconn': { min: 128, max: 65535, why: 'accept queue length cap' },
 };
 
 /**
@@ -47,10 +51,8 @@ function keyOf(t: Target): string {
 }
 
 function judgeKey(key: string, before: Measurement, after: Measurement): Judgement {
-  if (key === 'vm.swappiness') return judgeRate(before, after, 'swapPagesPerS', 'memStallPct', 100);
-  if (key.startsWith('vm.dirty')) return judgeStall(before, after, 'ioStallPct');
-  if (key === 'net.ipv4.tcp_fin_timeout') return judgeStall(before, after, 'cpuStallPct', 'fin_timeout acts over minutes; only "not worse" is checked');
-  return judgeRate(before, after, 'listenDropsPerS', 'cpuStallPct', 1);
+  // Both ratios decide how much dirty page cache builds up before writeback starts / writers block.
+  return judgeHarm(before, after, HARMS.dirty, `io stall ${before.system.ioStallPct ?? '?'}% -> ${after.system.ioStallPct ?? '?'}% (${key})`);
 }
 
 export const sysctl: ActionHandler = {
@@ -58,6 +60,9 @@ export const sysctl: ActionHandler = {
     name: 'set_sysctl',
     description: 'Set one allowlisted kernel tunable within its bounds: ' +
       Object.entries(SYSCTL_ALLOWLIST).map(([k, r]) => `${k} ${r.min}..${r.max} (${r.why})`).join('; ') + '.',
+    condition: 'a large dirty page-cache backlog written back in bursts that stall other I/O',
+    mechanism: 'the writeback thresholds in /proc/sys/vm: background writeback starts at dirty_background_ratio, writers are throttled at dirty_ratio; acts at once on the running system',
+    switchback: false,
     risk: 'medium',
     needsApproval: false,
     reversible: true,

@@ -3,8 +3,10 @@
 // What differs per action is declared here, on the action (needs approval, how
 // long it lasts, whether it ends its target, what it is expected to do, how its
 // effect is judged), so the executor, approvals and VERIFY hold no action names.
+import type { HarmWindow } from '../proc/harm.js';
 import type { Sample } from '../proc/sampler.js';
 import type { SystemWindow } from '../proc/system.js';
+import type { Member } from '../proc/workload.js';
 
 export type RiskTier = 'low' | 'medium' | 'high';
 
@@ -16,6 +18,10 @@ export type ParamSpec =
 export interface ActionSpec {
   readonly name: string;
   readonly description: string;
+  /** The condition it is for, in words (shown to the model and in EXPLAIN). */
+  readonly condition: string;
+  /** The kernel mechanism it relies on, and where that mechanism does nothing. */
+  readonly mechanism: string;
   readonly risk: RiskTier;
   /** High-risk actions are recorded as pending_approval and run only when a person approves. */
   readonly needsApproval: boolean;
@@ -35,12 +41,21 @@ export interface ActionSpec {
    * change in place and audit that they did.
    */
   readonly reverseOnlyOnRequest?: boolean;
+  /**
+   * Cheap to revert and re-apply at once: VERIFY may settle an ambiguous comparison
+   * with a switchback (revert, measure, re-apply, measure).
+   */
+  readonly switchback?: boolean;
 }
 
 export type Params = Readonly<Record<string, string | number>>;
 
 export type Target =
-  | { readonly kind: 'process'; readonly ref: string; readonly pid: number; readonly startTime: number; readonly comm: string }
+  | {
+    readonly kind: 'process'; readonly ref: string; readonly pid: number; readonly startTime: number; readonly comm: string;
+    /** Every process of the workload (pid included); absent: the process alone. */
+    readonly members?: readonly Member[];
+  }
   | { readonly kind: 'sysctl'; readonly ref: string; readonly key: string }
   | { readonly kind: 'system'; readonly ref: 'system' };
 
@@ -57,17 +72,30 @@ export interface Refusal { readonly rule: string; readonly detail: string }
 
 export type PriorState = Readonly<Record<string, unknown>>;
 
-/** What VERIFY compares: the system and (for process actions) the target, over equal windows. */
-export type Measurement = Sample;
+/** What VERIFY compares: the processes (the target's numbers) and the victims' harm, over equal windows. */
+export type Measurement = Sample & { readonly harm: HarmWindow };
 
 export type Verdict = 'helped' | 'neutral' | 'worse';
 
+/** One window of one harm metric, over its slices. */
+export interface WindowStats { readonly n: number; readonly mean: number; readonly sd: number; readonly sliceMs: number }
+
 export interface Judgement {
   readonly verdict: Verdict;
-  /** The metric that decided, and its values before and after. */
+  /** The harm metric that decided (agent/actions/judge.ts HARMS), its unit, and its means before and after. */
   readonly metric: string;
+  readonly unit?: string;
   readonly before: number | null;
   readonly after: number | null;
+  /** before - after (less harm is positive), its standard error, and the effect it had to reach. */
+  readonly effect?: number | null;
+  readonly sigma?: number | null;
+  readonly threshold?: number | null;
+  /** Between 1 and 3 standard errors: a switchback can settle it. */
+  readonly ambiguous?: boolean;
+  /** What the after window was compared with. */
+  readonly control?: string;
+  readonly windows?: Readonly<Record<string, WindowStats>>;
   readonly detail: string;
 }
 
@@ -107,6 +135,12 @@ export interface ActionHandler {
   readPrior(target: Target, params: Params): Promise<PriorState>;
   /** Rules that depend on the live state (e.g. renice may only lower priority). */
   check(target: Target, params: Params, prior: PriorState): Refusal | null;
+  /**
+   * Does the mechanism work for this target on this host (I/O scheduler, autogroup,
+   * cgroup controllers)? A refusal names why not: the rules do not propose it and
+   * the executor refuses it. Absent: it applies wherever check() passes.
+   */
+  applies?(target: Target, params: Params): Refusal | null;
   /** The exact operation, shown in dry-run and stored in the audit. */
   describe(target: Target, params: Params): string;
   apply(target: Target, params: Params, prior: PriorState): Promise<void>;

@@ -2,14 +2,14 @@
 // person approving), every rule is checked here, in this order, and every outcome
 // is an audit row:
 //   catalogue -> parameters -> target ref -> identity -> protection -> live-state
-//   check -> cooldown and hourly budget -> dry-run / circuit breaker -> approval ->
+//   check -> mechanism applies here -> cooldown and hourly budget -> dry-run / circuit breaker -> approval ->
 //   before-measurement -> identity again -> prior state recorded -> act.
 import type { Logger } from 'winston';
 import type { Db } from '../../lib/db.js';
 import { lookupAction, validateParams } from '../actions/catalogue.js';
 import { targetKey, type ActionHandler, type Params, type PriorState, type Refusal, type Target } from '../actions/types.js';
 import { AuditLog, type AuditEntry } from '../audit/audit-log.js';
-import { sample } from '../proc/sampler.js';
+import { measureTarget } from '../proc/measure.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { checkIdentity, withBoot } from './identity.js';
 import { ProtectionPolicy } from './protected.js';
@@ -55,7 +55,16 @@ export class Executor {
     const id = checkIdentity(t.pid, t.startTime);
     if ('refusal' in id) return id.refusal;
     const why = this.protection.reason(id.stat);
-    return why ? { rule: 'protected_target', detail: `pid ${t.pid} is protected (${why})` } : null;
+    if (why) return { rule: 'protected_target', detail: `pid ${t.pid} is protected (${why})` };
+    // The workload is acted on as one: every member still running must be one we may touch.
+    for (const m of t.members ?? []) {
+      if (m.pid === t.pid) continue;
+      const mid = checkIdentity(m.pid, m.startTime);
+      if ('refusal' in mid) continue; // exited: the action skips it
+      const mwhy = this.protection.reason(mid.stat);
+      if (mwhy) return { rule: 'protected_target', detail: `pid ${m.pid} of the workload is protected (${mwhy})` };
+    }
+    return null;
   }
 
   resolveTarget(h: ActionHandler, params: Params, ctx: ExecContext): { target: Target } | { refusal: Refusal } {
@@ -66,7 +75,7 @@ export class Executor {
         const ref = String(params.target);
         const e = ctx.targets.get(ref);
         if (!e) return { refusal: { rule: 'unknown_target', detail: `target ${show(ref)} is not one this cycle observed` } };
-        return { target: { kind: 'process', ref, pid: e.pid, startTime: e.startTime, comm: e.comm } };
+        return { target: { kind: 'process', ref, pid: e.pid, startTime: e.startTime, comm: e.comm, ...(e.members ? { members: e.members } : {}) } };
       }
     }
   }
@@ -93,7 +102,7 @@ export class Executor {
     } catch (e) {
       return { refusal: { rule: 'prior_state_unreadable', detail: errText(e) }, extra: tf };
     }
-    const check = handler.check(target, params, prior);
+    const check = handler.check(target, params, prior) ?? handler.applies?.(target, params) ?? null;
     if (check) return { refusal: check, extra: { ...tf, priorState: prior } };
     const limit = checkRateLimits(this.db, this.cfg.limits, targetKey(target), Date.now() / 1000);
     if (limit) return { refusal: limit, extra: { ...tf, priorState: prior } };
@@ -144,7 +153,7 @@ export class Executor {
       return { status: 'pending_approval', auditId: row.id, description, prior };
     }
 
-    const before = await sample(this.cfg.measureMs, target.kind === 'process' ? [target.pid] : [], signal);
+    const before = await measureTarget(this.cfg.measureMs, target, prior, signal);
     // The window took time: re-check who the target is and what its state is now.
     const again = this.gate(target);
     if (again) return refuse(again, { ...tf, priorState: prior });

@@ -1,6 +1,7 @@
 // What goes into the executor and what comes out.
 import type { ActionHandler, Measurement, Params, PriorState, Refusal, Target } from '../actions/types.js';
 import type { DecidedBy } from '../audit/audit-log.js';
+import type { Member } from '../proc/workload.js';
 import type { BreakerConfig } from './circuit-breaker.js';
 import type { RateLimits } from './rate-limits.js';
 
@@ -17,7 +18,11 @@ export interface Proposal {
 }
 
 /** A process the cycle observed, behind the opaque reference the decider saw. */
-export interface TargetEntry { readonly pid: number; readonly startTime: number; readonly comm: string }
+export interface TargetEntry {
+  readonly pid: number; readonly startTime: number; readonly comm: string;
+  /** The workload the process belongs to (itself included), acted on as one. */
+  readonly members?: readonly Member[];
+}
 
 export interface ExecContext {
   readonly cycleId: number | null;

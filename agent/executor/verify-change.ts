@@ -1,10 +1,14 @@
 // VERIFY for one or more executed actions: wait for the settle time, measure the
-// same window again, ask each action's judge, and roll back what did not hold.
+// same window again (the victims' harm, agent/proc/harm.ts), ask each action's
+// judge, settle an ambiguous comparison with a switchback, and roll back what
+// did not hold.
 // Kept: helped (or neutral with keepNeutral). Rolled back: worse, neutral, or not
 // in effect any more. Those rows are what trips the circuit breaker.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Judgement } from '../actions/types.js';
-import { sample } from '../proc/sampler.js';
+import { compare, HARMS, stats } from '../actions/judge.js';
+import { membersOf } from '../actions/process-target.js';
+import { measureTarget } from '../proc/measure.js';
 import type { Executor } from './executor.js';
 import { targetFields } from './executor.js';
 import { checkIdentity } from './identity.js';
@@ -23,21 +27,70 @@ export interface VerifyResult {
   readonly verification: Record<string, unknown>;
 }
 
+const SWITCHBACK_SETTLE_MS = 3_000;
+
+/**
+ * An ambiguous first comparison on a cheap, reversible action: revert it, measure
+ * (off), re-apply it, measure (on). It helped only if switching it off brought the
+ * harm back and switching it on again took it away: off vs on must pass the same
+ * noise test, in the same direction as the first comparison. The change ends in
+ * effect (re-applied) unless re-applying failed.
+ */
+async function switchback(ex: Executor, it: Executed, first: Judgement, signal?: AbortSignal): Promise<{ judgement: Judgement; reapplied: boolean; note: string }> {
+  const t = it.target;
+  const settle = Math.min(ex.cfg.settleMs, SWITCHBACK_SETTLE_MS);
+  await it.handler.rollback!(t, it.params, it.prior);
+  await sleep(settle, undefined, { signal });
+  const off = await measureTarget(ex.cfg.measureMs, t, it.prior, signal);
+  try {
+    const again = it.handler.check(t, it.params, await it.handler.readPrior(t, it.params));
+    if (again) throw new Error(`${again.rule}: ${again.detail}`);
+    await it.handler.apply(t, it.params, it.prior);
+  } catch (e) {
+    return { judgement: { ...first, verdict: 'neutral', detail: `${first.detail}; switchback: re-applying failed (${(e as Error).message}), left reverted` }, reapplied: false, note: 'switchback re-apply failed' };
+  }
+  await sleep(settle, undefined, { signal });
+  const on = await measureTarget(ex.cfg.measureMs, t, it.prior, signal);
+  const rule = Object.values(HARMS).find((h) => h.key === first.metric) ?? HARMS.runDelay;
+  const sb = compare(stats(off.harm, rule.key), stats(on.harm, rule.key), rule, '', 'switchback: the same action reverted (off) then re-applied (on)');
+  const consistent = Math.sign(sb.effect ?? 0) === Math.sign(first.effect ?? 0);
+  const verdict = sb.verdict === 'helped' && consistent ? 'helped' : sb.verdict === 'worse' ? 'worse' : 'neutral';
+  return {
+    judgement: {
+      ...first, verdict, effect: sb.effect, sigma: sb.sigma, threshold: sb.threshold, ambiguous: false,
+      control: `${first.control}; then ${sb.control}`,
+      windows: { ...first.windows, off: sb.windows!.before!, on: sb.windows!.after! },
+      detail: `${first.detail}; switchback off -> on: ${sb.detail}`,
+    },
+    reapplied: true, note: 'switchback ran',
+  };
+}
+
 export async function verifyExecuted(ex: Executor, items: readonly Executed[], cycleId: number | null, signal?: AbortSignal): Promise<VerifyResult[]> {
   if (items.length === 0) return [];
   await sleep(ex.cfg.settleMs, undefined, { signal });
-  const pids = items.flatMap((i) => (i.target.kind === 'process' ? [i.target.pid] : []));
-  const after = await sample(ex.cfg.measureMs, pids, signal);
+  const afters = await Promise.all(items.map((i) => measureTarget(ex.cfg.measureMs, i.target, i.prior, signal)));
   const results: VerifyResult[] = [];
-  for (const it of items) {
+  for (const [idx, it] of items.entries()) {
     const t = it.target;
     const gone = t.kind === 'process' && 'refusal' in checkIdentity(t.pid, t.startTime);
     let applied = false;
     try { applied = await it.handler.isApplied(t, it.params, it.prior); } catch { applied = false; }
-    const j = it.handler.judge(it.before, after, t, it.params);
+    let j = it.handler.judge(it.before, afters[idx]!, t, it.params);
+    let switched: string | null = null;
+    if (!gone && applied && j.ambiguous && it.handler.spec.switchback && it.handler.rollback) {
+      const sb = await switchback(ex, it, j, signal);
+      j = sb.judgement;
+      switched = sb.note;
+      if (!sb.reapplied) applied = false;
+    }
     const verdict: FinalVerdict = gone && !it.handler.spec.removesTarget ? 'target_gone' : !applied ? 'not_applied' : j.verdict;
     const verification = {
-      verdict, applied, metric: j.metric, before: j.before, after: j.after, detail: j.detail,
+      verdict, applied, metric: j.metric, unit: j.unit ?? null, before: j.before, after: j.after,
+      effect: j.effect ?? null, sigma: j.sigma ?? null, threshold: j.threshold ?? null,
+      control: j.control ?? null, windows: j.windows ?? null, ...(switched ? { switchback: switched } : {}),
+      detail: j.detail, mechanism: it.handler.spec.mechanism,
+      pids: t.kind === 'process' ? membersOf(t, it.prior).map((m) => m.pid) : [],
       settle_ms: ex.cfg.settleMs, window_ms: ex.cfg.measureMs,
     };
     const common = { decisionId: it.decisionId, action: it.handler.spec.name, verdict, verification };

@@ -19,7 +19,7 @@ function schemaOf(p: ParamSpec, refs: readonly string[]): Record<string, unknown
 export function declarations(refs: readonly string[], causeIds: readonly string[]): ToolDeclaration[] {
   const actions = Object.values(CATALOGUE).map((h): ToolDeclaration => ({
     name: h.spec.name,
-    description: `${h.spec.description} Risk: ${h.spec.risk}.${h.spec.needsApproval ? ' Needs a person\'s approval: it will be queued, not run.' : ''}${h.spec.reversible ? '' : ' Irreversible.'}`,
+    description: `${h.spec.description} For: ${h.spec.condition}. Mechanism: ${h.spec.mechanism}. Risk: ${h.spec.risk}.${h.spec.needsApproval ? ' Needs a person\'s approval: it will be queued, not run.' : ''}${h.spec.reversible ? '' : ' Irreversible.'}`,
     parameters: {
       type: 'object',
       properties: {

@@ -64,7 +64,7 @@ export function modelObservation(obs: Observation, causes: readonly Cause[], sim
     })),
     targets: obs.targets.map((t) => ({
       ref: t.ref, cpu_pct: t.cpuPct, cpu_demand_pct: t.cpuDemandPct, mem_pct: t.memPct, rss_mib: r(t.rssKb / 1024), nice: t.nice,
-      state: /^[A-Za-z]$/.test(t.state) ? t.state : '?', threads: t.threads, io_kib_per_s: Math.round(t.ioBytesPerS / 1024),
+      state: /^[A-Za-z]$/.test(t.state) ? t.state : '?', processes: t.members?.length ?? 1, threads: t.threads, io_kib_per_s: Math.round(t.ioBytesPerS / 1024),
       protected: t.protectedReason !== null, signal_ids: t.signalIds,
     })),
     causes: causes.map((c) => ({

@@ -3,7 +3,9 @@
 // takes the first that is not pointless: already in effect, target on cooldown).
 import { atLeast } from '../../lib/severity.js';
 import type { Db } from '../../lib/db.js';
-import { targetKey } from '../actions/types.js';
+import { lookupAction } from '../actions/catalogue.js';
+import { autogroupProblem, blockDevicesOf } from '../actions/mechanism.js';
+import { targetKey, type Target } from '../actions/types.js';
 import { lastActedAt } from '../executor/rate-limits.js';
 import type { Cause } from './explain.js';
 import type { Observation, ObservedTarget } from './observe.js';
@@ -17,20 +19,60 @@ export interface Candidate {
 }
 
 
+/** The process target a candidate names, as the executor will build it (with its workload). */
+function asTarget(t: ObservedTarget): Target {
+  return { kind: 'process', ref: t.ref, pid: t.pid, startTime: t.startTime, comm: t.comm, ...(t.members ? { members: t.members } : {}) };
+}
+
 function cpuCandidates(c: Cause, t: ObservedTarget): Candidate[] {
   const out: Candidate[] = [];
-  // Past nice 10 a renice buys little (weight 110 -> 36 at 15): under severe pressure a quota does.
-  if (t.nice >= 10 && atLeast(c.maxSeverity, 'high')) {
-    const quota = Math.max(10, Math.min(90, Math.round(t.cpuPct / 2 / 10) * 10));
-    out.push({ causeId: c.id, action: 'throttle_cpu', params: { target: t.ref, quota_pct: quota },
-      rationale: `${t.ref} still burns ${t.cpuPct}% of one cpu at nice ${t.nice}; a ${quota}% quota caps it` });
+  const who = `${t.ref}${(t.members?.length ?? 1) > 1 ? ` (${t.members!.length} processes)` : ''}`;
+  const quota = Math.max(10, Math.min(90, Math.round(t.cpuPct / 2 / 10) * 10));
+  const throttle: Candidate = { causeId: c.id, action: 'throttle_cpu', params: { target: t.ref, quota_pct: quota },
+    rationale: `${who} burns ${t.cpuPct}% of one cpu; a ${quota}% quota caps it` };
+  const niceBlocked = autogroupProblem(t.pid);
+  if (niceBlocked) {
+    // Nice does not cross autogroups: the cgroup weight does.
+    out.push({ causeId: c.id, action: 'lower_cpu_weight', params: { target: t.ref, weight_pct: 10 },
+      rationale: `${who} burns ${t.cpuPct}% of one cpu; ${niceBlocked.detail.split(':')[0]}, so its cgroup weight drops to 10% of the default and competing work runs first` });
+    if (atLeast(c.maxSeverity, 'high')) out.push(throttle);
+    return out;
   }
+  // Past nice 10 a renice buys little (weight 110 -> 36 at 15): under severe pressure a quota does.
+  if (t.nice >= 10 && atLeast(c.maxSeverity, 'high')) out.push(throttle);
   if (t.nice < 19) {
     const nice = t.nice < 10 ? 10 : Math.min(19, t.nice + 5);
     out.push({ causeId: c.id, action: 'lower_process_priority', params: { target: t.ref, nice },
-      rationale: `${t.ref} burns ${t.cpuPct}% of one cpu at nice ${t.nice}; nice ${nice} lets competing work run first without stopping it` });
+      rationale: `${who} burns ${t.cpuPct}% of one cpu at nice ${t.nice}; nice ${nice} lets competing work run first without stopping it` });
   }
   return out;
+}
+
+function ioCandidates(c: Cause, t: ObservedTarget): Candidate[] {
+  const who = `${t.ref} moves ${Math.round(t.ioBytesPerS / 1024)} KiB/s`;
+  const limit = Math.max(1, Math.min(1024, Math.round(t.ioBytesPerS / 2 / (1 << 20))));
+  const throttle: Candidate = { causeId: c.id, action: 'throttle_io', params: { target: t.ref, mib_per_s: limit },
+    rationale: `${who}; a ${limit} MiB/s limit on its cgroup (half its rate) leaves the disk to the others, on any I/O scheduler` };
+  const idle: Candidate = { causeId: c.id, action: 'lower_io_priority', params: { target: t.ref, io_class: 'idle', level: 7 },
+    rationale: `${who}; the idle class serves it only when the disk is otherwise idle` };
+  // Cheapest first where the scheduler orders by priority (BFQ); elsewhere a bandwidth limit.
+  return lookupAction('lower_io_priority')?.applies?.(asTarget(t), idle.params) === null && onBfq(t) ? [idle, throttle] : [throttle];
+}
+
+const onBfq = (t: ObservedTarget): boolean => {
+  const disks = blockDevicesOf(t.pid);
+  return disks.length > 0 && disks.every((d) => d.scheduler === 'bfq');
+};
+
+/** Candidates whose mechanism works for their target on this host; the others are noted, not proposed. */
+export function applicable<C extends Candidate>(cands: readonly C[], obs: Observation, notes: string[]): C[] {
+  return cands.filter((cand) => {
+    const h = lookupAction(cand.action);
+    const t = obs.targets.find((x) => x.ref === cand.params.target);
+    const why = h?.applies && t ? h.applies(asTarget(t), cand.params) : null;
+    if (why) notes.push(`${cand.causeId}: ${cand.action} not proposed: ${why.detail}`);
+    return why === null;
+  });
 }
 
 export function candidatesFor(c: Cause, obs: Observation): Candidate[] {
@@ -38,23 +80,11 @@ export function candidatesFor(c: Cause, obs: Observation): Candidate[] {
   const sc = obs.sysctls;
   switch (c.kind) {
     case 'cpu_hog': return t ? cpuCandidates(c, t) : [];
-    case 'io_hog': {
-      if (!t) return [];
-      const idle = c.maxSeverity === 'critical';
-      return [{ causeId: c.id, action: 'lower_io_priority', params: { target: t.ref, io_class: idle ? 'idle' : 'best-effort', level: 7 },
-        rationale: `${t.ref} moves ${Math.round(t.ioBytesPerS / 1024)} KiB/s; ${idle ? 'idle class serves it only when the disk is otherwise idle' : 'best-effort level 7 serves it after other I/O'}` }];
-    }
+    case 'io_hog': return t ? ioCandidates(c, t) : [];
     case 'memory_hog': {
       if (!t || !atLeast(c.maxSeverity, 'high')) return [];
       return [{ causeId: c.id, action: 'pause_process', params: { target: t.ref, duration_s: 120 },
         rationale: `${t.ref} holds ${t.memPct}% of RAM under ${c.maxSeverity} memory pressure; pausing it for 120s stops its growth while a person decides (needs approval)` }];
-    }
-    case 'swap': {
-      const cur = sc['vm.swappiness'];
-      if (cur === null || cur === undefined || cur <= 10) return [];
-      const value = Math.max(10, Math.floor(cur / 2));
-      return [{ causeId: c.id, action: 'set_sysctl', params: { key: 'vm.swappiness', value },
-        rationale: `swapping under pressure with vm.swappiness ${cur}; ${value} makes the kernel prefer reclaiming page cache over swapping anonymous memory` }];
     }
     case 'dirty_writeback': {
       const cur = sc['vm.dirty_background_ratio'];
@@ -63,24 +93,8 @@ export function candidatesFor(c: Cause, obs: Observation): Candidate[] {
       return [{ causeId: c.id, action: 'set_sysctl', params: { key: 'vm.dirty_background_ratio', value },
         rationale: `large dirty backlog with dirty_background_ratio ${cur}; ${value} starts background writeback earlier, in smaller bursts` }];
     }
-    case 'tcp_fin_wait': {
-      const cur = sc['net.ipv4.tcp_fin_timeout'];
-      if (cur === null || cur === undefined || cur <= 15) return [];
-      const value = Math.max(10, Math.floor(cur / 2));
-      return [{ causeId: c.id, action: 'set_sysctl', params: { key: 'net.ipv4.tcp_fin_timeout', value },
-        rationale: `many closing connections with tcp_fin_timeout ${cur}s; ${value}s frees orphaned FIN_WAIT2 sockets sooner` }];
-    }
-    case 'tcp_backlog': {
-      const out: Candidate[] = [];
-      const syn = sc['net.ipv4.tcp_max_syn_backlog'];
-      const som = sc['net.core.somaxconn'];
-      if (typeof syn === 'number' && syn < 65536) out.push({ causeId: c.id, action: 'set_sysctl', params: { key: 'net.ipv4.tcp_max_syn_backlog', value: Math.min(65536, syn * 2) },
-        rationale: `half-open connections pile up with tcp_max_syn_backlog ${syn}; doubling it queues more before dropping` });
-      if (typeof som === 'number' && som < 65535) out.push({ causeId: c.id, action: 'set_sysctl', params: { key: 'net.core.somaxconn', value: Math.min(65535, som * 2) },
-        rationale: `listen queues overflow with somaxconn ${som}; doubling it lets listeners queue more` });
-      return out;
-    }
-    case 'unattributed': return [];
+    // Advice only (Cause.advice): no tunable in the catalogue acts on these.
+    case 'swap': case 'tcp_fin_wait': case 'tcp_backlog': case 'unattributed': return [];
   }
 }
 
@@ -93,5 +107,5 @@ export function onCooldown(db: Db, key: string, cooldownS: number, nowS: number)
 export function candidateKey(cand: Candidate, obs: Observation): string {
   if (typeof cand.params.key === 'string') return `sysctl:${cand.params.key}`;
   const t = obs.targets.find((x) => x.ref === cand.params.target);
-  return t ? targetKey({ kind: 'process', ref: t.ref, pid: t.pid, startTime: t.startTime, comm: t.comm }) : 'system';
+  return t ? targetKey(asTarget(t)) : 'system';
 }

@@ -8,7 +8,7 @@ import { CATALOGUE } from '../actions/catalogue.js';
 import type { Refusal } from '../actions/types.js';
 import type { Executor } from '../executor/executor.js';
 import type { ExecContext, Proposal } from '../executor/types.js';
-import { candidateKey, onCooldown } from './candidates.js';
+import { applicable, candidateKey, onCooldown } from './candidates.js';
 import type { Cause } from './explain.js';
 import type { Observation } from './observe.js';
 import { effectOf, type Simulation } from './simulate.js';
@@ -86,8 +86,8 @@ export function decideByRules(db: Db, obs: Observation, causes: readonly Cause[]
   for (const c of causes) {
     if (proposals.length >= o.maxActions) break;
     if (c.score < o.minScore) { notes.push(`${c.id}: score ${c.score} below ${o.minScore}`); continue; }
-    const cands = sim.candidates.filter((x) => x.causeId === c.id);
-    if (cands.length === 0) { notes.push(`${c.id} (${c.kind}): no action in the catalogue fits (${c.evidence.join('; ')})`); continue; }
+    const cands = applicable(sim.candidates.filter((x) => x.causeId === c.id), obs, notes);
+    if (cands.length === 0) { notes.push(`${c.id} (${c.kind}): no action in the catalogue fits (${c.evidence.join('; ')})${c.advice ? `; advice: ${c.advice}` : ''}`); continue; }
     const pick = cands.find((x) => {
       const key = candidateKey(x, obs);
       if (usedKeys.has(key)) return false;

@@ -23,6 +23,8 @@ export interface Cause {
   readonly targetRef?: string;
   readonly evidence: string[];
   readonly maxSeverity: string;
+  /** What a person can do when no action in the catalogue acts on this cause. */
+  readonly advice?: string;
 }
 
 /** How much a signal of each severity (lib/severity.ts order) weighs as evidence. */
@@ -101,7 +103,10 @@ function explainResource(obs: Observation, res: Resource, sigs: ObservedSignal[]
       const out: Omit<Cause, 'id'>[] = [];
       const vm = obs.latest.vmstat;
       const swapRate = (num(vm?.pswpin_per_s) ?? 0) + (num(vm?.pswpout_per_s) ?? 0);
-      if (types.has('swap_thrashing') || swapRate > 100) out.push(mk('swap', Math.min(1, swapRate / 1000), [`swap in+out ${Math.round(swapRate)} pages/s`, `vm.swappiness ${obs.sysctls['vm.swappiness']}`]));
+      if (types.has('swap_thrashing') || swapRate > 100) {
+        out.push({ ...mk('swap', Math.min(1, swapRate / 1000), [`swap in+out ${Math.round(swapRate)} pages/s`, `vm.swappiness ${obs.sysctls['vm.swappiness']}`]),
+          advice: 'the working set does not fit: cap the largest workload\'s memory on its cgroup (memory.high on v2, memory.limit_in_bytes on v1) or add memory; vm.swappiness is not an action here (on cgroup v1 each cgroup has its own)' });
+      }
       const { t, note } = culprit(obs, sigs, (x) => x.memPct, (x) => x.memPct >= 10);
       if (t) out.push(mk('memory_hog', Math.min(1, t.memPct / 50), [`${t.ref} holds ${t.memPct}% of RAM (${Math.round(t.rssKb / 1024)} MiB rss)`, ...(note ? [note] : [])], t.ref));
       return out.length ? out : [mk('unattributed', 0, ['no unprotected process holds >= 10% of RAM'])];
@@ -112,8 +117,13 @@ function explainResource(obs: Observation, res: Resource, sigs: ObservedSignal[]
       const pick = (k: string) => num(ctx[k]) ?? num(tcp?.[k]) ?? 0;
       const out: Omit<Cause, 'id'>[] = [];
       const fw2 = pick('fin_wait2'), tw = pick('time_wait'), syn = pick('syn_recv');
-      if (fw2 > 100 || tw > 1000) out.push(mk('tcp_fin_wait', Math.min(1, Math.max(fw2 / 1000, tw / 5000)), [`fin_wait2 ${fw2}`, `time_wait ${tw}`, `tcp_fin_timeout ${obs.sysctls['net.ipv4.tcp_fin_timeout']}`]));
-      if (syn > 100 || obs.system.listenDropsPerS > 0) out.push(mk('tcp_backlog', Math.min(1, Math.max(syn / 500, obs.system.listenDropsPerS / 10)), [`syn_recv ${syn}`, `listen drops ${r2(obs.system.listenDropsPerS)}/s`, `tcp_max_syn_backlog ${obs.sysctls['net.ipv4.tcp_max_syn_backlog']}`, `somaxconn ${obs.sysctls['net.core.somaxconn']}`]));
+      if (fw2 > 100 || tw > 1000) {
+        const advice = tw >= fw2
+          ? `TIME_WAIT lasts a fixed 60 s in Linux (tcp_fin_timeout does not shorten it): reuse connections (keep-alive, pooling); for outgoing connections net.ipv4.tcp_tw_reuse (now ${obs.sysctls['net.ipv4.tcp_tw_reuse']}) lets new ones reuse TIME_WAIT ports, if the operator allows it`
+          : `orphaned FIN_WAIT2 sockets: the peer does not finish closing; net.ipv4.tcp_fin_timeout (now ${obs.sysctls['net.ipv4.tcp_fin_timeout']} s) bounds how long they stay`;
+        out.push({ ...mk('tcp_fin_wait', Math.min(1, Math.max(fw2 / 1000, tw / 5000)), [`fin_wait2 ${fw2}`, `time_wait ${tw}`, `tcp_fin_timeout ${obs.sysctls['net.ipv4.tcp_fin_timeout']}`]), advice });
+      }
+      if (syn > 100 || obs.system.listenDropsPerS > 0) out.push({ advice: `a listener's accept queue overflows: its backlog is fixed at listen() (min of the listen() argument and net.core.somaxconn, now ${obs.sysctls['net.core.somaxconn']}), so raise both and restart the service; SYN cookies ${obs.sysctls['net.ipv4.tcp_syncookies'] ? 'are on' : 'are off'}`, ...mk('tcp_backlog', Math.min(1, Math.max(syn / 500, obs.system.listenDropsPerS / 10)), [`syn_recv ${syn}`, `listen drops ${r2(obs.system.listenDropsPerS)}/s`, `tcp_max_syn_backlog ${obs.sysctls['net.ipv4.tcp_max_syn_backlog']}`, `somaxconn ${obs.sysctls['net.core.somaxconn']}`]) });
       return out.length ? out : [mk('unattributed', 0, ['no tunable matches (retransmits/loss are outside the catalogue)'])];
     }
     default:

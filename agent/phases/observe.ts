@@ -5,11 +5,13 @@ import type { Db } from '../../lib/db.js';
 import { readMeminfo } from '../../lib/procfs/meminfo.js';
 import { readPidStat } from '../../lib/procfs/pid.js';
 import { detectCpuCgroup } from '../actions/cgroup.js';
-import { readSysctl, SYSCTL_ALLOWLIST } from '../actions/sysctl.js';
+import { SYSCTL_ALLOWLIST } from '../actions/sysctl.js';
+import { readSysctl } from '../../lib/procfs/sysctl.js';
 import type { ProtectionPolicy } from '../executor/protected.js';
 import type { TargetEntry } from '../executor/types.js';
 import { sample, type ProcessWindow } from '../proc/sampler.js';
 import type { SystemWindow } from '../proc/system.js';
+import { groupWorkloads } from '../proc/workload.js';
 import { baselines } from '../../lib/read-model/baselines.js';
 import { latestPerGroup, latestRow, type Row } from '../../lib/read-model/latest.js';
 import { MetricNameError, resolveMetric } from '../../lib/read-model/metrics.js';
@@ -47,8 +49,14 @@ const SERIES: Readonly<Record<string, string>> = {
   tcp_time_wait: 'tcp.time_wait',
 };
 
+/** Tunables read for the evidence and advice only: none of them is an action (agent/actions/sysctl.ts says why). */
+const EVIDENCE_SYSCTLS = ['vm.swappiness', 'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_tw_reuse', 'net.core.somaxconn', 'net.ipv4.tcp_max_syn_backlog', 'net.ipv4.tcp_syncookies'];
+
+const numberOr = (text: string | null): number | null => (text !== null && Number.isFinite(Number(text)) ? Number(text) : null);
+
 export interface ObservedTarget extends TargetEntry {
   readonly ref: string;
+  /** Sums over the workload's processes (members): a job of four workers is one target. */
   readonly cpuPct: number;
   /** Running + waiting for a CPU, % of one CPU: demand, even when starved. */
   readonly cpuDemandPct: number;
@@ -141,15 +149,33 @@ export async function observe(db: Db, protection: ProtectionPolicy, o: ObserveOp
   for (const p of [...top((p) => p.cpuPct, 4, 2), ...top((p) => p.cpuDemandPct, 2, 1), ...top((p) => p.rssKb, 2, 1), ...top((p) => p.readBytesPerS + p.writeBytesPerS, 2, 1)]) {
     if (!wanted.has(p.pid)) wanted.set(p.pid, []);
   }
-  const chosen = [...wanted.keys()].map((pid) => byPid.get(pid)!).sort((a, b) => b.cpuPct - a.cpuPct).slice(0, o.maxTargets);
-  const targets: ObservedTarget[] = chosen.map((p, i) => ({
+  // A process is observed as its workload (agent/proc/workload.ts): the numbers are
+  // the workload's sums, the pid is its busiest member, and actions take them all.
+  const groups = groupWorkloads(live.processes);
+  const byLeader = new Map<number, { members: ProcessWindow[]; signalIds: number[] }>();
+  for (const [pid, ids] of wanted) {
+    const members = groups.get(pid) ?? [byPid.get(pid)!];
+    const g = byLeader.get(members[0]!.pid) ?? { members, signalIds: [] };
+    g.signalIds.push(...ids);
+    byLeader.set(members[0]!.pid, g);
+  }
+  const sum = (ms: readonly ProcessWindow[], f: (p: ProcessWindow) => number) => ms.reduce((a, p) => a + f(p), 0);
+  const r1 = (x: number) => Math.round(x * 10) / 10;
+  const chosen = [...byLeader.values()].sort((a, b) => sum(b.members, (p) => p.cpuPct) - sum(a.members, (p) => p.cpuPct)).slice(0, o.maxTargets);
+  const targets: ObservedTarget[] = chosen.map(({ members, signalIds }, i) => {
+    const p = members[0]!;
+    const rssKb = sum(members, (m) => m.rssKb);
+    return {
       ref: `t${i + 1}`, pid: p.pid, startTime: p.startTime, comm: p.comm,
-      cpuPct: Math.round(p.cpuPct * 10) / 10, cpuDemandPct: Math.round(p.cpuDemandPct * 10) / 10, rssKb: p.rssKb, memPct: memKb ? Math.round((1000 * p.rssKb) / memKb) / 10 : 0,
-      nice: p.nice, state: p.state, threads: p.threads, ioBytesPerS: Math.round(p.readBytesPerS + p.writeBytesPerS),
-      protectedReason: reasonOf(p),
-      signalIds: [...new Set(wanted.get(p.pid) ?? [])],
-  }));
-  const refOf = new Map(targets.map((t) => [t.pid, t]));
+      members: members.map((m) => ({ pid: m.pid, startTime: m.startTime })),
+      cpuPct: r1(sum(members, (m) => m.cpuPct)), cpuDemandPct: r1(sum(members, (m) => m.cpuDemandPct)), rssKb, memPct: memKb ? Math.round((1000 * rssKb) / memKb) / 10 : 0,
+      nice: Math.min(...members.map((m) => m.nice)), state: p.state, threads: sum(members, (m) => m.threads),
+      ioBytesPerS: Math.round(sum(members, (m) => m.readBytesPerS + m.writeBytesPerS)),
+      protectedReason: members.map(reasonOf).find((r) => r !== null) ?? null,
+      signalIds: [...new Set(signalIds)],
+    };
+  });
+  const refOf = new Map(targets.flatMap((t) => t.members!.map((m) => [m.pid, t] as const)));
   const signals: ObservedSignal[] = rows.map((r, i) => {
     const named = signalCandidates({ entity_type: r.entity_type, entity_id: r.entity_id }, {})[0];
     const t = named ? refOf.get(named.pid) : undefined;
@@ -157,7 +183,7 @@ export async function observe(db: Db, protection: ProtectionPolicy, o: ObserveOp
       id: r.signal_id, type: r.signal_type, category: r.signal_category, scope: r.scope, severity: r.severity,
       pressure: r.pressure_score, occurrences: r.occurrence_count,
       durationS: Math.round(r.last_seen - r.first_seen), ageS: Math.round(nowS - r.last_seen),
-      targetRef: t && t.startTime === named?.startTime ? t.ref : undefined,
+      targetRef: t && t.members!.some((m) => m.pid === named?.pid && m.startTime === named.startTime) ? t.ref : undefined,
       context: contexts[i]!,
     };
   });
@@ -175,12 +201,12 @@ export async function observe(db: Db, protection: ProtectionPolicy, o: ObserveOp
     },
     psi,
     baselines: Object.fromEntries(baselines(db, { order: 'count', limit: 200 }).map((b) => [b.metric, { mean: b.mean, sd: b.sd, ewma: b.ewma, count: b.count }])),
-    sysctls: Object.fromEntries(Object.keys(SYSCTL_ALLOWLIST).map((k) => [k, readSysctl(k)])),
+    sysctls: Object.fromEntries([...Object.keys(SYSCTL_ALLOWLIST), ...EVIDENCE_SYSCTLS].map((k) => [k, numberOr(readSysctl(k))])),
     cgroup: cg?.version ?? null,
     series: Object.fromEntries(Object.entries(SERIES).map(([key, metric]) => [key, recentSeries(db, metric, since)])),
   };
 }
 
 export function targetMap(obs: Observation): Map<string, TargetEntry> {
-  return new Map(obs.targets.map((t) => [t.ref, { pid: t.pid, startTime: t.startTime, comm: t.comm }]));
+  return new Map(obs.targets.map((t) => [t.ref, { pid: t.pid, startTime: t.startTime, comm: t.comm, members: t.members }]));
 }
