@@ -2,15 +2,17 @@
 // of these and gives parameters; validateParams turns untrusted input into typed,
 // bounded values or a refusal that says which value was wrong.
 import { cpuQuota } from './cpu-quota.js';
+import { cpuWeight } from './cpu-weight.js';
 import { dropCaches } from './drop-caches.js';
 import { ionice } from './ionice.js';
+import { ioThrottle } from './io-throttle.js';
 import { renice } from './renice.js';
 import { pause, resume, terminate } from './signal.js';
 import { sysctl } from './sysctl.js';
 import type { ActionHandler, Params, Refusal } from './types.js';
 
 export const CATALOGUE: Readonly<Record<string, ActionHandler>> = Object.freeze(
-  Object.fromEntries([renice, ionice, cpuQuota, sysctl, pause, resume, terminate, dropCaches].map((h) => [h.spec.name, h])),
+  Object.fromEntries([renice, cpuWeight, cpuQuota, ionice, ioThrottle, sysctl, pause, resume, terminate, dropCaches].map((h) => [h.spec.name, h])),
 );
 
 export function lookupAction(name: unknown): ActionHandler | undefined {

@@ -5,34 +5,42 @@
 // where each of its threads is.
 import fs from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readMounts } from '../../lib/procfs/mounts.js';
 import { listTids, readPidCgroup, type CgroupEntry } from '../../lib/procfs/pid.js';
 
 export interface CpuCgroup {
   readonly version: 'v1' | 'v2';
-  /** Mount point of the hierarchy holding the cpu controller. */
+  /** Mount point of the hierarchy holding the controller. */
   readonly mount: string;
+  /** The controller's name in /proc/<pid>/cgroup on v1 ("cpu", "blkio"); absent: cpu. */
+  readonly v1Name?: string;
 }
 
-export function detectCpuCgroup(mounts = '/proc/self/mounts'): CpuCgroup | null {
+/** The hierarchy offering a controller: v2 first ("cpu", "io"), else the v1 one ("cpu", "blkio"). */
+export function detectController(v2Name: 'cpu' | 'io', v1Name: 'cpu' | 'blkio', mounts = '/proc/self/mounts'): CpuCgroup | null {
   const rows = readMounts(mounts);
   if (!rows) return null;
   for (const { mountPoint: dir, fstype } of rows) {
     if (fstype !== 'cgroup2') continue;
     try {
-      if (fs.readFileSync(path.join(dir, 'cgroup.controllers'), 'utf8').split(/\s+/).includes('cpu')) return { version: 'v2', mount: dir };
+      if (fs.readFileSync(path.join(dir, 'cgroup.controllers'), 'utf8').split(/\s+/).includes(v2Name)) return { version: 'v2', mount: dir };
     } catch { /* not readable */ }
   }
   for (const { mountPoint: dir, fstype, options } of rows) {
-    if (fstype === 'cgroup' && options.includes('cpu')) return { version: 'v1', mount: dir };
+    if (fstype === 'cgroup' && options.includes(v1Name)) return { version: 'v1', mount: dir, v1Name };
   }
   return null;
+}
+
+export function detectCpuCgroup(mounts = '/proc/self/mounts'): CpuCgroup | null {
+  return detectController('cpu', 'cpu', mounts);
 }
 
 function pick(entries: readonly CgroupEntry[] | null, cg: CpuCgroup): string | null {
   for (const e of entries ?? []) {
     if (cg.version === 'v2' && e.hierarchy === 0 && e.controllers.length === 0) return e.path;
-    if (cg.version === 'v1' && e.controllers.includes('cpu')) return e.path;
+    if (cg.version === 'v1' && e.controllers.includes(cg.v1Name ?? 'cpu')) return e.path;
   }
   return null;
 }
@@ -72,10 +80,51 @@ export function readCgroupFile(dir: string, file: string): string {
 export const THROTTLE_CHILD_PREFIX = 'ks-throttle-';
 
 /** The child of the process's own cgroup it goes into when it cannot be limited in place. */
-export function childGroup(own: string, pid: number, startTime: number): string {
-  return path.posix.join(own, `${THROTTLE_CHILD_PREFIX}${pid}-${startTime}`);
+export function childGroup(own: string, pid: number, startTime: number, prefix = THROTTLE_CHILD_PREFIX): string {
+  return path.posix.join(own, `${prefix}${pid}-${startTime}`);
 }
 
+/** A child cgroup one of our actions made (ks-throttle-, ks-weight-, ks-io-). */
 export function isThrottleChild(rel: string): boolean {
-  return path.posix.basename(rel).startsWith(THROTTLE_CHILD_PREFIX);
+  return /^ks-(throttle|weight|io)-/.test(path.posix.basename(rel));
+}
+
+const write = (file: string, value: string) => fs.writeFileSync(file, value);
+
+/** Move every thread of `pid` into `to` (v1: cgroup.procs moves the thread group; tasks catches any that did not follow). */
+export function moveAllThreads(cg: CpuCgroup, pid: number, to: string): void {
+  const dir = cgroupDir(cg, to);
+  write(path.join(dir, 'cgroup.procs'), String(pid));
+  for (let pass = 0; pass < 3; pass++) {
+    const outside = [...threadCgroups(pid, cg)].filter(([, where]) => where !== null && where !== to).map(([tid]) => tid);
+    if (outside.length === 0) return;
+    for (const tid of outside) {
+      try { write(path.join(dir, cg.version === 'v1' ? 'tasks' : 'cgroup.threads'), String(tid)); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e; }
+    }
+  }
+  if (listTids(pid).length > 0 && [...threadCgroups(pid, cg)].some(([, w]) => w !== null && w !== to)) throw new Error(`threads of ${pid} did not all move to ${to}`);
+}
+
+/** Everything in the child (its threads, processes forked meanwhile) goes back to `home`; the child is removed. */
+export async function emptyAndRemove(cg: CpuCgroup, child: string, home: string): Promise<void> {
+  const dir = cgroupDir(cg, child);
+  const homeDir = cgroupDir(cg, home);
+  for (let attempt = 0; ; attempt++) {
+    if (!fs.existsSync(dir)) return;
+    const move = (file: 'cgroup.procs' | 'tasks', id: number) => {
+      try { write(path.join(homeDir, file), String(id)); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e; }
+    };
+    for (const p of readIds(dir, 'cgroup.procs')) move('cgroup.procs', p);
+    for (const tid of readIds(dir, 'tasks')) move('tasks', tid);
+    try {
+      fs.rmdirSync(dir);
+      return;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return;
+      // EBUSY: something forked or was placed in it while we emptied it; go again.
+      if (code !== 'EBUSY' || attempt >= 50) throw e;
+      await sleep(20);
+    }
+  }
 }

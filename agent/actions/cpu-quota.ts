@@ -16,11 +16,11 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { listTids } from '../../lib/procfs/pid.js';
 import {
-  cgroupDir, childGroup, detectCpuCgroup, isThrottleChild, processCgroup, readCgroupFile, readIds, threadCgroups, type CpuCgroup,
+  cgroupDir, childGroup, detectCpuCgroup, emptyAndRemove, isThrottleChild, moveAllThreads, processCgroup, readCgroupFile, readIds, threadCgroups, type CpuCgroup,
 } from './cgroup.js';
 import { r1 } from './estimate.js';
 import { judgeCpu } from './judge.js';
-import { asProcess, TARGET_PARAM } from './process-target.js';
+import { asProcess, liveMembers, membersOf, TARGET_PARAM } from './process-target.js';
 import type { ActionHandler, Params, PriorState, Refusal } from './types.js';
 
 const PERIOD_US = 100_000;
@@ -67,7 +67,7 @@ function hasCpuInSubtree(dir: string): boolean {
   return (readOr(path.join(dir, 'cgroup.subtree_control')) ?? '').split(/\s+/).includes('cpu');
 }
 
-function plan(pid: number, startTime: number): Plan {
+function plan(pid: number, startTime: number, members: readonly number[] = [pid]): Plan {
   const cg = detectCpuCgroup();
   const none: Plan = { version: cg?.version ?? null, mount: cg?.mount ?? null, cgroup: null, mode: null, child: null, files: {}, enabled: [], blocked: null };
   if (!cg) return none;
@@ -75,14 +75,16 @@ function plan(pid: number, startTime: number): Plan {
   if (own === null) return none;
   const base = { ...none, cgroup: own };
   if (isThrottleChild(own)) return base;
-  for (const [tid, where] of threadCgroups(pid, cg)) {
-    if (where !== own) return { ...base, blocked: { rule: 'threads_split', detail: `thread ${tid} is in ${String(where)}, not ${own}` } };
+  for (const m of members) {
+    for (const [tid, where] of threadCgroups(m, cg)) {
+      if (where !== null && where !== own) return { ...base, blocked: { rule: 'threads_split', detail: `thread ${tid} of pid ${m} is in ${String(where)}, not ${own}` } };
+    }
   }
   const dir = cgroupDir(cg, own);
-  const members = readIds(dir, 'cgroup.procs');
   // Alone means alone in the whole subtree: a limit on this cgroup also caps every
   // process in the cgroups below it.
-  const alone = members.length === 1 && members[0] === pid && subtreeEmpty(dir);
+  const inGroup = readIds(dir, 'cgroup.procs');
+  const alone = inGroup.length === members.length && inGroup.every((x) => members.includes(x)) && subtreeEmpty(dir);
   const allowed = OPERATOR_ALLOWED_SHARED_CGROUPS.includes(own);
   if (own !== '/' && (alone || allowed)) {
     if (cg.version === 'v1') {
@@ -101,7 +103,7 @@ function plan(pid: number, startTime: number): Plan {
     return { ...base, mode: 'own', enabled, files: { [path.posix.join(own, 'cpu.max')]: readOr(path.join(dir, 'cpu.max')) } };
   }
   if (cg.version === 'v1') return { ...base, mode: 'child', child: childGroup(own, pid, startTime) };
-  return { ...base, blocked: { rule: 'cgroup_shared', detail: `${own} holds ${members.length} processes; on cgroup v2 the target cannot be limited alone without moving the others (allow the cgroup in OPERATOR_ALLOWED_SHARED_CGROUPS to limit it whole)` } };
+  return { ...base, blocked: { rule: 'cgroup_shared', detail: `${own} holds ${inGroup.length} processes; on cgroup v2 the target cannot be limited alone without moving the others (allow the cgroup in OPERATOR_ALLOWED_SHARED_CGROUPS to limit it whole)` } };
 }
 
 /** No process in any cgroup below dir. */
@@ -170,44 +172,6 @@ function applyOwn(cg: CpuCgroup, p: Plan, quota: number): void {
   }
 }
 
-/** Move every thread of `pid` into `to` (v1: cgroup.procs moves the thread group; tasks catches any that did not follow). */
-function moveAllThreads(cg: CpuCgroup, pid: number, to: string): void {
-  const dir = cgroupDir(cg, to);
-  write(path.join(dir, 'cgroup.procs'), String(pid));
-  for (let pass = 0; pass < 3; pass++) {
-    const outside = [...threadCgroups(pid, cg)].filter(([, where]) => where !== null && where !== to).map(([tid]) => tid);
-    if (outside.length === 0) return;
-    for (const tid of outside) {
-      try { write(path.join(dir, cg.version === 'v1' ? 'tasks' : 'cgroup.threads'), String(tid)); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e; }
-    }
-  }
-  if (listTids(pid).length > 0 && [...threadCgroups(pid, cg)].some(([, w]) => w !== null && w !== to)) throw new Error(`threads of ${pid} did not all move to ${to}`);
-}
-
-/** Everything in the child (its threads, processes forked meanwhile) goes back to `home`; the child is removed. */
-async function emptyAndRemove(cg: CpuCgroup, child: string, home: string): Promise<void> {
-  const dir = cgroupDir(cg, child);
-  const homeDir = cgroupDir(cg, home);
-  for (let attempt = 0; ; attempt++) {
-    if (!fs.existsSync(dir)) return;
-    const move = (file: 'cgroup.procs' | 'tasks', id: number) => {
-      try { write(path.join(homeDir, file), String(id)); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e; }
-    };
-    for (const p of readIds(dir, 'cgroup.procs')) move('cgroup.procs', p);
-    for (const tid of readIds(dir, 'tasks')) move('tasks', tid);
-    try {
-      fs.rmdirSync(dir);
-      return;
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return;
-      // EBUSY: something forked or was placed in it while we emptied it; go again.
-      if (code !== 'EBUSY' || attempt >= 50) throw e;
-      await sleep(20);
-    }
-  }
-}
-
 function ownApplied(cg: CpuCgroup, p: Plan, quota: number): boolean {
   const ours = ourValues(p, quota);
   return Object.entries(ours).every(([f, v]) => readOr(cgroupDir(cg, f)) === v);
@@ -231,7 +195,8 @@ export const cpuQuota: ActionHandler = {
   },
   async readPrior(t) {
     const p = asProcess(t);
-    return { ...plan(p.pid, p.startTime) };
+    const members = liveMembers(membersOf(t));
+    return { ...plan(p.pid, p.startTime, members.map((m) => m.pid)), members };
   },
   check(_t, params, prior) {
     const p = planOf(prior);
@@ -247,7 +212,8 @@ export const cpuQuota: ActionHandler = {
   },
   describe(t, params) {
     const pr = asProcess(t);
-    const p = plan(pr.pid, pr.startTime);
+    const members = liveMembers(membersOf(t)).map((m) => m.pid);
+    const p = plan(pr.pid, pr.startTime, members);
     const quota = quotaUs(params);
     if (!p.version || p.cgroup === null) return 'nothing: no cpu cgroup for the target';
     if (p.blocked) return `nothing: ${p.blocked.detail}`;
@@ -256,7 +222,7 @@ export const cpuQuota: ActionHandler = {
       const en = p.enabled.map((d) => `write "+cpu" to ${path.join(m, d, 'cgroup.subtree_control')}; `).join('');
       return `${en}${Object.entries(ourValues(p, quota)).map(([f, v]) => `write "${v}" to ${path.join(m, f)}`).join('; ')} (the target is ${OPERATOR_ALLOWED_SHARED_CGROUPS.includes(p.cgroup) ? 'in an operator-allowed cgroup' : 'alone in its cgroup'})`;
     }
-    return `mkdir ${path.join(m, String(p.child))}; write "${PERIOD_US}" to cpu.cfs_period_us and "${quota}" to cpu.cfs_quota_us there; move every thread of ${pr.pid} into it`;
+    return `mkdir ${path.join(m, String(p.child))}; write "${PERIOD_US}" to cpu.cfs_period_us and "${quota}" to cpu.cfs_quota_us there; move every thread of pids ${members.join(',')} into it`;
   },
   async apply(t, params, prior) {
     const p = planOf(prior);
@@ -269,7 +235,7 @@ export const cpuQuota: ActionHandler = {
     try {
       write(path.join(dir, 'cpu.cfs_period_us'), String(PERIOD_US));
       write(path.join(dir, 'cpu.cfs_quota_us'), String(quota));
-      moveAllThreads(cg, asProcess(t).pid, p.child);
+      for (const m of liveMembers(membersOf(t, prior))) moveAllThreads(cg, m.pid, p.child);
     } catch (e) {
       await emptyAndRemove(cg, p.child, String(p.cgroup)).catch(() => undefined);
       throw e;
