@@ -1,0 +1,149 @@
+// Each catalogue entry's kernel mechanism, shown moving its metric on this kernel,
+// and the mechanism checks that keep an action from being taken where it does
+// nothing (issue 14). Real processes, real cgroups, the real Executor.
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Executor } from '../../agent/executor/executor.js';
+import { undoAction } from '../../agent/executor/approvals.js';
+import { verifyExecuted } from '../../agent/executor/verify-change.js';
+import type { ExecContext, Proposal, TargetEntry } from '../../agent/executor/types.js';
+import { autogroupOf, blockDevicesOf } from '../../agent/actions/mechanism.js';
+import { tempDb, testConfig } from '../fixtures/agent/db.js';
+import { spawnHog, type TestChild } from '../fixtures/agent/processes.js';
+import { startProbe } from '../fixtures/agent/latency-probe.js';
+import { readPidCgroup, readPidIo, readPidStat } from '../../lib/procfs/pid.js';
+import { readMounts } from '../../lib/procfs/mounts.js';
+import { tempDir, waitFor } from '../../harness/wait.js';
+
+const propose = (action: string, params: unknown): Proposal => ({
+  action, params, justification: 'test', expectedEffect: 'test', confidence: 0.5, decidedBy: 'model', signalIds: [],
+});
+
+function ctxOf(leader: TestChild, members: readonly TestChild[] = [leader]): ExecContext {
+  const e: TargetEntry = { pid: leader.pid, startTime: leader.startTime, comm: 'node', members: members.map((m) => ({ pid: m.pid, startTime: m.startTime })) };
+  return { cycleId: null, targets: new Map([['t1', e]]) };
+}
+
+const v1Mount = (ctrl: string) => readMounts()?.find((m) => m.fstype === 'cgroup' && m.options.includes(ctrl))?.mountPoint ?? null;
+const cgroupIn = (pid: number, ctrl: string) => readPidCgroup(pid)?.find((e) => e.controllers.includes(ctrl))?.path ?? null;
+
+function setup(t: TestContext) {
+  const tdb = tempDb();
+  t.after(() => tdb.cleanup());
+  return { tdb, ex: new Executor(tdb.db, testConfig({ measureMs: 3000, settleMs: 1000, keepNeutral: false }).executor, tdb.log) };
+}
+
+test('autogroup on: nice is refused with the reason; lower_cpu_weight moves the whole workload and the bystander in another session waits less', async (t) => {
+  if (!autogroupOf(process.pid) || !v1Mount('cpu')) { t.skip('needs autogroup on and the v1 cpu controller (this host has both)'); return; }
+  const { tdb, ex } = setup(t);
+  const hogs = [await spawnHog({ cpu: 0 }), await spawnHog({ cpu: 0 })];
+  t.after(() => Promise.all(hogs.map((h) => h.stop())));
+  const probe = await startProbe(0);
+  t.after(() => probe.stop());
+  const home = cgroupIn(hogs[0]!.pid, 'cpu');
+
+  const nice = await ex.execute(propose('lower_process_priority', { target: 't1', nice: 10 }), ctxOf(hogs[0]!, hogs));
+  assert.equal(nice.status, 'refused');
+  assert.equal(nice.status === 'refused' && nice.refusal.rule, 'mechanism_not_applicable');
+  assert.match(nice.status === 'refused' ? nice.refusal.detail : '', /autogroup is on .*lower_cpu_weight/);
+
+  await sleep(1000);
+  const before = await probe.measure(4000);
+  const o = await ex.execute(propose('lower_cpu_weight', { target: 't1', weight_pct: 1 }), ctxOf(hogs[0]!, hogs));
+  assert.equal(o.status, 'executed', JSON.stringify(o));
+  for (const h of hogs) assert.match(cgroupIn(h.pid, 'cpu') ?? '', /\/ks-weight-/, 'every process of the workload moved');
+  const after = await probe.measure(4000);
+  assert.ok(after < before, `bystander lateness ${before.toFixed(2)} ms -> ${after.toFixed(2)} ms`);
+  const row = tdb.db.prepare("SELECT note FROM agent_actions WHERE status = 'executed'").get() as { note: string };
+  assert.match(row.note, new RegExp(`pids ${hogs[0]!.pid},${hogs[1]!.pid}`), 'the audit lists every pid touched');
+
+  if (o.status !== 'executed') return;
+  const [v] = await verifyExecuted(ex, [o], null);
+  assert.notEqual(v!.verdict, 'worse', JSON.stringify(v!.verification));
+  assert.equal(v!.verification.metric, 'othersRunDelayMsPerS');
+  assert.deepEqual(v!.verification.pids, hogs.map((h) => h.pid));
+  if (v!.kept) {
+    const u = await undoAction(tdb.db, o.decisionId, { log: tdb.log });
+    assert.equal(u.status, 'undone', u.note);
+  }
+  for (const h of hogs) assert.equal(cgroupIn(h.pid, 'cpu'), home, 'back where it was');
+  const mount = v1Mount('cpu')!;
+  assert.deepEqual(fs.readdirSync(path.join(mount, home!)).filter((d) => d.startsWith('ks-weight-')), [], 'our child cgroup is gone');
+});
+
+test('nice moves CPU between tasks of one scheduling group (a test cpu cgroup, where autogroup does not apply)', async (t) => {
+  const mount = v1Mount('cpu');
+  if (!mount) { t.skip('needs the v1 cpu controller'); return; }
+  const { ex } = setup(t);
+  const dir = path.join(mount, `ks-test-nice-${process.pid}`);
+  fs.mkdirSync(dir);
+  const a = await spawnHog({ cpu: 1 }), b = await spawnHog({ cpu: 1 });
+  t.after(async () => { await a.stop(); await b.stop(); for (let i = 0; i < 20; i++) { try { fs.rmdirSync(dir); break; } catch { await sleep(100); } } });
+  for (const h of [a, b]) fs.writeFileSync(path.join(dir, 'cgroup.procs'), String(h.pid));
+  const share = async (h: TestChild) => { const x = readPidStat(h.pid)!.cpuTicks; await sleep(2000); return readPidStat(h.pid)!.cpuTicks - x; };
+  const o = await ex.execute(propose('lower_process_priority', { target: 't1', nice: 19 }), ctxOf(a));
+  assert.equal(o.status, 'executed', JSON.stringify(o));
+  const [ta, tb] = await Promise.all([share(a), share(b)]);
+  assert.ok(ta * 5 < tb, `nice 19 vs 0 in one group: ${ta} vs ${tb} ticks`);
+});
+
+/** dd writing 1 MiB blocks with O_DIRECT in a loop, on the disk under `dir`. */
+async function directWriter(dir: string, t: TestContext): Promise<TestChild> {
+  const proc = spawn('dd', ['if=/dev/zero', `of=${path.join(dir, 'flood')}`, 'bs=1M', 'count=100000', 'oflag=direct', 'status=none'], { stdio: 'ignore' });
+  await once(proc, 'spawn');
+  const pid = proc.pid!;
+  await waitFor(() => readPidStat(pid)?.comm === 'dd' && blockDevicesOf(pid).length > 0, 'dd to open its file');
+  const st = readPidStat(pid)!;
+  const child: TestChild = { proc, pid, startTime: st.startTime, async stop() { if (proc.exitCode === null && proc.signalCode === null) { proc.kill('SIGKILL'); await once(proc, 'exit'); } } };
+  t.after(() => child.stop());
+  return child;
+}
+
+const writeRate = async (pid: number, ms = 2000) => { const a = readPidIo(pid)!.writeBytes; await sleep(ms); return (readPidIo(pid)!.writeBytes - a) / (ms / 1000); };
+
+test('throttle_io caps a direct-I/O writer (bytes/s measured) on any scheduler and is restored exactly', async (t) => {
+  const mount = v1Mount('blkio');
+  if (!mount) { t.skip('needs the v1 blkio controller'); return; }
+  const { tdb, ex } = setup(t);
+  const dir = tempDir('ks-io-');
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const w = await directWriter(dir, t);
+  const home = cgroupIn(w.pid, 'blkio');
+  const free = await writeRate(w.pid);
+  const o = await ex.execute(propose('throttle_io', { target: 't1', mib_per_s: 4 }), ctxOf(w));
+  assert.equal(o.status, 'executed', JSON.stringify(o));
+  const child = cgroupIn(w.pid, 'blkio')!;
+  assert.match(child, /\/ks-io-/);
+  const disk = blockDevicesOf(w.pid)[0]!;
+  assert.ok(fs.readFileSync(path.join(mount, child, 'blkio.throttle.write_bps_device'), 'utf8').includes(`${disk.majMin} ${4 * 1024 * 1024}`));
+  await sleep(500);
+  const capped = await writeRate(w.pid, 3000);
+  assert.ok(capped <= 4 * 1024 * 1024 * 1.25, `capped at ${(capped / 1048576).toFixed(1)} MiB/s (free: ${(free / 1048576).toFixed(1)} MiB/s)`);
+  assert.ok(free > capped * 1.5, `the limit bit: ${(free / 1048576).toFixed(1)} -> ${(capped / 1048576).toFixed(1)} MiB/s`);
+  if (o.status !== 'executed') return;
+  const u = await undoAction(tdb.db, o.decisionId, { log: tdb.log });
+  assert.equal(u.status, 'undone', u.note);
+  assert.equal(cgroupIn(w.pid, 'blkio'), home);
+  assert.equal(fs.existsSync(path.join(mount, child)), false, 'the child cgroup is removed');
+});
+
+test('an I/O priority is refused, with the reason, where the scheduler ignores it (mq-deadline levels; none)', async (t) => {
+  const { ex } = setup(t);
+  const dir = tempDir('ks-ioprio-');
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const w = await directWriter(dir, t);
+  const disk = blockDevicesOf(w.pid)[0]!;
+  const o = await ex.execute(propose('lower_io_priority', { target: 't1', io_class: 'best-effort', level: 7 }), ctxOf(w));
+  if (disk.scheduler === 'bfq') { assert.equal(o.status, 'executed'); return; }
+  assert.equal(o.status, 'refused');
+  assert.equal(o.status === 'refused' && o.refusal.rule, 'mechanism_not_applicable');
+  assert.match(o.status === 'refused' ? o.refusal.detail : '', new RegExp(`${disk.name} uses ${disk.scheduler}`));
+  const idle = await ex.execute(propose('lower_io_priority', { target: 't1', io_class: 'idle', level: 7 }), ctxOf(w));
+  if (disk.scheduler === 'mq-deadline') assert.equal(idle.status, 'executed', 'mq-deadline honours the idle class');
+  else assert.equal(idle.status, 'refused');
+});
