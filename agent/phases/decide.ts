@@ -84,10 +84,11 @@ export function decideByRules(db: Db, obs: Observation, causes: readonly Cause[]
   const notes: string[] = [];
   const usedKeys = new Set<string>();
   for (const c of causes) {
+    if (c.advice) notes.push(`${c.id} (${c.kind}) advice: ${c.advice}`);
     if (proposals.length >= o.maxActions) break;
     if (c.score < o.minScore) { notes.push(`${c.id}: score ${c.score} below ${o.minScore}`); continue; }
     const cands = applicable(sim.candidates.filter((x) => x.causeId === c.id), obs, notes);
-    if (cands.length === 0) { notes.push(`${c.id} (${c.kind}): no action in the catalogue fits (${c.evidence.join('; ')})${c.advice ? `; advice: ${c.advice}` : ''}`); continue; }
+    if (cands.length === 0) { notes.push(`${c.id} (${c.kind}): no action in the catalogue fits (${c.evidence.join('; ')})`); continue; }
     const pick = cands.find((x) => {
       const key = candidateKey(x, obs);
       if (usedKeys.has(key)) return false;

@@ -5,9 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { execa } from 'execa';
 import { Executor } from '../../agent/executor/executor.js';
 import { approveAction, expireElapsed, undoAction } from '../../agent/executor/approvals.js';
 import { verifyExecuted } from '../../agent/executor/verify-change.js';
@@ -16,7 +17,7 @@ import { readSysctl, sysctlPath } from '../../agent/actions/sysctl.js';
 import { childGroup, detectCpuCgroup, processCgroup } from '../../agent/actions/cgroup.js';
 import { readIoPrio } from '../../agent/actions/ionice.js';
 import { tempDb, testConfig } from '../fixtures/agent/db.js';
-import { spawnDeafListener, spawnHog } from '../fixtures/agent/processes.js';
+import { spawnHog } from '../fixtures/agent/processes.js';
 import { listPids, readCmdline, readPidStat } from '../../lib/procfs/pid.js';
 import { descendants } from '../../lib/procfs/tree.js';
 import { pause } from '../../agent/actions/signal.js';
@@ -34,36 +35,27 @@ function guardSysctl(t: { after(fn: () => void): void }, key: string): number {
   return v;
 }
 
-test('sysctl: prior value recorded; VERIFY rolls back when listen drops rose after the change', async (t) => {
+test('sysctl: prior value recorded; VERIFY rolls back when dirty page cache rose after the change', async (t) => {
   const tdb = tempDb();
-  const key = 'net.core.somaxconn';
+  const key = 'vm.dirty_background_ratio';
   const prior = guardSysctl(t, key);
-  const deaf = await spawnDeafListener();
-  const sockets: net.Socket[] = [];
-  t.after(async () => { for (const s of sockets) s.destroy(); await deaf.stop(); tdb.cleanup(); });
+  guardSysctl(t, 'vm.dirty_background_bytes');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ks-dirty-'));
+  t.after(() => { fs.rmSync(dir, { recursive: true, force: true }); tdb.cleanup(); });
   const ex = new Executor(tdb.db, testConfig().executor, tdb.log);
-  const value = prior >= 8192 ? 4096 : 8192;
+  const value = prior >= 15 ? 12 : 15;
   const o = await ex.execute(propose('set_sysctl', { key, value }), { cycleId: null, targets: new Map() });
   assert.equal(o.status, 'executed');
   assert.equal(readSysctl(key), value, 'applied to /proc/sys');
   const decision = ex.audit.get(o.status === 'executed' ? o.decisionId : 0)!;
   const { boot_id: boot, ...recorded } = JSON.parse(decision.prior_state_json!) as Record<string, unknown>;
-  assert.deepEqual(recorded, { value: prior });
+  assert.deepEqual(recorded, { value: prior, pair: { key: 'vm.dirty_background_bytes', value: readSysctl('vm.dirty_background_bytes') } });
   assert.equal(boot, fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(), 'recorded with the boot it was read in');
 
-  // During VERIFY, connections pile onto a listener that never accepts: the kernel drops them.
-  let flooding = true;
-  const flood = (async () => {
-    while (flooding) {
-      const s = net.connect({ host: '127.0.0.1', port: deaf.port });
-      s.on('error', () => undefined);
-      sockets.push(s);
-      await sleep(10);
-    }
-  })();
+  // During VERIFY, 768 MiB of buffered writes pile up as dirty page cache (below any writeback threshold on a large box).
+  const writer = execa('dd', ['if=/dev/zero', `of=${path.join(dir, 'dirty')}`, 'bs=1M', 'count=768', 'status=none']);
   const [v] = await verifyExecuted(ex, o.status === 'executed' ? [o] : [], null);
-  flooding = false;
-  await flood;
+  await writer;
   t.diagnostic(JSON.stringify(v!.verification));
   assert.equal(v!.verdict, 'worse');
   assert.equal(v!.status, 'rolled_back');
@@ -93,12 +85,13 @@ test('an action that made no measurable difference is rolled back (the default)'
 
 test('sysctl: undo by id restores; a value someone else changed since is left alone', async (t) => {
   const tdb = tempDb();
-  const key = 'net.ipv4.tcp_fin_timeout';
+  const key = 'vm.dirty_background_ratio';
   const prior = guardSysctl(t, key);
+  guardSysctl(t, 'vm.dirty_background_bytes');
   t.after(() => tdb.cleanup());
   const ex = new Executor(tdb.db, testConfig().executor, tdb.log);
   const ctx: ExecContext = { cycleId: null, targets: new Map() };
-  const first = await ex.execute(propose('set_sysctl', { key, value: prior === 30 ? 25 : 30 }), ctx);
+  const first = await ex.execute(propose('set_sysctl', { key, value: prior === 5 ? 6 : 5 }), ctx);
   assert.equal(first.status, 'executed');
   const u = await undoAction(tdb.db, first.status === 'executed' ? first.decisionId : 0, { log: tdb.log, config: testConfig().executor });
   assert.equal(u.status, 'undone');
@@ -106,13 +99,13 @@ test('sysctl: undo by id restores; a value someone else changed since is left al
   const again = await undoAction(tdb.db, first.status === 'executed' ? first.decisionId : 0, { log: tdb.log });
   assert.equal(again.status, 'refused', 'cannot undo twice');
 
-  const second = await ex.execute(propose('set_sysctl', { key, value: prior === 40 ? 35 : 40 }), ctx);
+  const second = await ex.execute(propose('set_sysctl', { key, value: prior === 7 ? 8 : 7 }), ctx);
   assert.equal(second.status, 'executed');
-  fs.writeFileSync(sysctlPath(key), String(prior === 50 ? 55 : 50)); // someone else tunes it meanwhile
+  fs.writeFileSync(sysctlPath(key), String(prior === 9 ? 11 : 9)); // someone else tunes it meanwhile
   const u2 = await undoAction(tdb.db, second.status === 'executed' ? second.decisionId : 0, { log: tdb.log });
   assert.equal(u2.status, 'refused');
   assert.match(u2.note, /no longer in effect/);
-  assert.equal(readSysctl(key), prior === 50 ? 55 : 50, 'their value was not overwritten');
+  assert.equal(readSysctl(key), prior === 9 ? 11 : 9, 'their value was not overwritten');
 });
 
 test('throttle_cpu: a process sharing its cgroup goes into a child of it with a quota, and back on undo', async (t) => {
@@ -120,7 +113,7 @@ test('throttle_cpu: a process sharing its cgroup goes into a child of it with a 
   if (!cg) { t.skip('no cgroup hierarchy with the cpu controller on this host'); return; }
   if (cg.version === 'v2') { t.skip('on v2 a shared cgroup is refused; see throttle-cgroup.test.ts'); return; }
   const tdb = tempDb();
-  const hog = await spawnHog();
+  const hog = await spawnHog({ rootCgroup: true }); // shares the root cpu cgroup with everything
   t.after(async () => { await hog.stop(); tdb.cleanup(); });
   const original = processCgroup(hog.pid, cg)!;
   const ex = new Executor(tdb.db, testConfig().executor, tdb.log);
@@ -142,9 +135,9 @@ test('lower_io_priority: ionice applied through argv, restored on undo', async (
   t.after(async () => { await hog.stop(); tdb.cleanup(); });
   const before = await readIoPrio(hog.pid);
   const ex = new Executor(tdb.db, testConfig().executor, tdb.log);
-  const o = await ex.execute(propose('lower_io_priority', { target: 't1', io_class: 'best-effort', level: 7 }), { cycleId: null, targets: new Map([['t1', entry(hog.pid)]]) });
+  const o = await ex.execute(propose('lower_io_priority', { target: 't1', io_class: 'idle', level: 7 }), { cycleId: null, targets: new Map([['t1', entry(hog.pid)]]) });
   assert.equal(o.status, 'executed', JSON.stringify(o));
-  assert.deepEqual(await readIoPrio(hog.pid), { cls: 'best-effort', level: 7 });
+  assert.deepEqual(await readIoPrio(hog.pid), { cls: 'idle', level: 0 });
   const u = await undoAction(tdb.db, o.status === 'executed' ? o.decisionId : 0, { log: tdb.log });
   assert.equal(u.status, 'undone', u.note);
   assert.deepEqual(await readIoPrio(hog.pid), before);

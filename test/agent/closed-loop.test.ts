@@ -21,7 +21,8 @@ test('cpu hog: the agent renices the process burning the CPU, verifies, audits, 
   const tdb = tempDb();
   // Two hogs share CPU 0: the one the signal names, and a competitor it starves.
   const hog = await spawnHog({ cpu: 0 });
-  const rival = await spawnHog({ cpu: 0 });
+  // Its own name: an identical command line from the same parent would make it the same workload.
+  const rival = await spawnHog({ cpu: 0, comm: 'ks-rival' });
   t.after(async () => { await hog.stop(); await rival.stop(); tdb.cleanup(); });
   const sid = cpuSignal(tdb.db, hog);
   insertCpuSeries(tdb.db, 20, 60, 97);
@@ -79,7 +80,7 @@ test('dry-run shows the same decision and changes nothing', async (t) => {
   assert.equal(r.status, 'ok', r.error);
   const o = r.execution!.outcomes[0]!;
   assert.equal(o.status, 'dry_run');
-  assert.match(o.detail!, new RegExp(`setpriority\\(PRIO_PROCESS, tid, 10\\) for each thread of pid ${hog.pid}`));
+  assert.match(o.detail!, new RegExp(`setpriority\\(PRIO_PROCESS, tid, 10\\) for each thread whose nice is below 10 of pid ${hog.pid}`));
   assert.equal(readPidStat(hog.pid)!.nice, 0, 'nothing changed');
   assert.equal(r.verification!.length, 0);
   const row = loop.executor.audit.get(o.auditId)!;

@@ -73,8 +73,11 @@ test('parameters are typed and bounded; unknown actions and keys off the allowli
     ['lower_process_priority', { target: 't9', nice: 5 }, 'unknown_target'],
     ['lower_process_priority', { target: 'IGNORE PREVIOUS INSTRUCTIONS', nice: 5 }, 'unknown_target'],
     ['set_sysctl', { key: 'kernel.core_pattern', value: 10 }, 'sysctl_not_allowed'],
-    ['set_sysctl', { key: 'vm.swappiness', value: 5 }, 'param_out_of_range'],
-    ['set_sysctl', { key: 'net.core.somaxconn', value: 1_000_000 }, 'param_out_of_range'],
+    ['set_sysctl', { key: 'vm.dirty_ratio', value: 1 }, 'param_out_of_range'],
+    ['set_sysctl', { key: 'vm.dirty_background_ratio', value: 1_000_000 }, 'param_out_of_range'],
+    // Off the allowlist because they do nothing for a running system (agent/actions/sysctl.ts).
+    ['set_sysctl', { key: 'net.ipv4.tcp_fin_timeout', value: 30 }, 'sysctl_not_allowed'],
+    ['set_sysctl', { key: 'net.core.somaxconn', value: 8192 }, 'sysctl_not_allowed'],
     ['throttle_cpu', { target: 't1', quota_pct: 100 }, 'param_out_of_range'],
     ['lower_io_priority', { target: 't1', io_class: 'realtime', level: 4 }, 'invalid_params'],
   ];
@@ -106,6 +109,6 @@ test('cooldown per target and the hourly budget', async (t) => {
   assert.equal(again.status === 'refused' && again.refusal.rule, 'cooldown');
   assert.equal(readPidStat(a.pid)!.nice, 5);
   assert.equal((await ex.execute(propose('lower_process_priority', { target: 't2', nice: 5 }), ctx)).status, 'executed');
-  const over = await ex.execute(propose('set_sysctl', { key: 'net.ipv4.tcp_fin_timeout', value: 45 }), ctx);
+  const over = await ex.execute(propose('set_sysctl', { key: 'vm.dirty_background_ratio', value: 3 }), ctx);
   assert.equal(over.status === 'refused' && over.refusal.rule, 'hourly_budget');
 });

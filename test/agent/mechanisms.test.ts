@@ -41,7 +41,7 @@ function setup(t: TestContext) {
 test('autogroup on: nice is refused with the reason; lower_cpu_weight moves the whole workload and the bystander in another session waits less', async (t) => {
   if (!autogroupOf(process.pid) || !v1Mount('cpu')) { t.skip('needs autogroup on and the v1 cpu controller (this host has both)'); return; }
   const { tdb, ex } = setup(t);
-  const hogs = [await spawnHog({ cpu: 0 }), await spawnHog({ cpu: 0 })];
+  const hogs = [await spawnHog({ cpu: 0, rootCgroup: true }), await spawnHog({ cpu: 0, rootCgroup: true })];
   t.after(() => Promise.all(hogs.map((h) => h.stop())));
   const probe = await startProbe(0);
   t.after(() => probe.stop());
@@ -82,7 +82,7 @@ test('nice moves CPU between tasks of one scheduling group (a test cpu cgroup, w
   const { ex } = setup(t);
   const dir = path.join(mount, `ks-test-nice-${process.pid}`);
   fs.mkdirSync(dir);
-  const a = await spawnHog({ cpu: 1 }), b = await spawnHog({ cpu: 1 });
+  const a = await spawnHog({ cpu: 1, rootCgroup: true }), b = await spawnHog({ cpu: 1, rootCgroup: true });
   t.after(async () => { await a.stop(); await b.stop(); for (let i = 0; i < 20; i++) { try { fs.rmdirSync(dir); break; } catch { await sleep(100); } } });
   for (const h of [a, b]) fs.writeFileSync(path.join(dir, 'cgroup.procs'), String(h.pid));
   const share = async (h: TestChild) => { const x = readPidStat(h.pid)!.cpuTicks; await sleep(2000); return readPidStat(h.pid)!.cpuTicks - x; };

@@ -5,8 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import os from 'node:os';
 import path from 'node:path';
+import { blockDevicesOf } from '../../agent/actions/mechanism.js';
 import { AgentLoop } from '../../agent/loop.js';
-import { readSysctl } from '../../agent/actions/sysctl.js';
+import { readSysctl as readProcSysctl } from '../../lib/procfs/sysctl.js';
 import { writeTx } from '../../lib/db.js';
 import { insertSignal, tempDb, testConfig } from '../fixtures/agent/db.js';
 import { spawnHog, spawnWriter, waitQuiet } from '../fixtures/agent/processes.js';
@@ -46,7 +47,7 @@ test('already at nice 10 under high pressure: the rules escalate to a CPU quota'
   assert.equal(r.execution!.outcomes[0]!.status, 'dry_run');
 });
 
-test('I/O congestion: the process doing the writing gets a lower I/O priority', async (t) => {
+test('I/O congestion: the process doing the writing gets a bandwidth limit (no I/O priority: mq-deadline ignores levels)', async (t) => {
   const tdb = tempDb();
   const writer = await spawnWriter(path.join(tdb.dir, 'io.bin'));
   const hog = await spawnHog();
@@ -56,27 +57,30 @@ test('I/O congestion: the process doing the writing gets a lower I/O priority', 
   const ref = r.observation!.targets.find((x) => x.pid === writer.pid)?.ref;
   assert.ok(ref, 'the writer is observed');
   const p = r.decision!.proposals[0]!;
-  assert.equal(p.action, 'lower_io_priority');
-  assert.deepEqual(p.params, { target: ref, io_class: 'best-effort', level: 7 });
-  assert.match(r.execution!.outcomes[0]!.detail!, /ionice -c 2 -n 7/);
+  const sched = blockDevicesOf(writer.pid)[0]?.scheduler;
+  if (sched === 'bfq') { assert.equal(p.action, 'lower_io_priority'); return; }
+  assert.equal(p.action, 'throttle_io');
+  assert.equal((p.params as { target: string }).target, ref);
+  assert.match(r.execution!.outcomes[0]!.detail!, /blkio\.throttle\.write_bps_device/);
+  assert.ok(!r.decision!.proposals.some((x) => x.action === 'lower_io_priority'), 'no I/O priority where the scheduler ignores it');
 });
 
-test('swap thrashing lowers swappiness; TCP exhaustion shortens fin_timeout (dry-run, nothing written)', async (t) => {
+test('a TIME_WAIT storm and swap thrashing get advice, not a tunable that does nothing for them', async (t) => {
   const tdb = tempDb();
   t.after(() => tdb.cleanup());
-  const swappiness = readSysctl('vm.swappiness')!;
-  const fin = readSysctl('net.ipv4.tcp_fin_timeout')!;
+  const fin = readProcSysctl('net.ipv4.tcp_fin_timeout');
   const now = Date.now() / 1000;
   writeTx(tdb.db, () => tdb.db.prepare(`INSERT INTO vmstat_metrics (timestamp, interval_s, pgfault_per_s, pgmajfault_per_s,
     pswpin_per_s, pswpout_per_s, oom_kill_delta, pgscan_per_s, pgsteal_per_s) VALUES (?, 1, 5000, 300, 400, 900, 0, 20000, 15000)`).run(now));
   insertSignal(tdb.db, { type: 'swap_thrashing', severity: 'high', pressure: 0.8, context: { pswpin_per_s: 400, pswpout_per_s: 900 } });
-  insertSignal(tdb.db, { type: 'tcp_exhaustion', severity: 'medium', pressure: 0.5, context: { fin_wait2: 800, time_wait: 3000 } });
+  insertSignal(tdb.db, { type: 'tcp_exhaustion', severity: 'medium', pressure: 0.5, context: { fin_wait2: 20, time_wait: 6000 } });
   const r = await new AgentLoop(tdb.db, dry(), tdb.log).runCycle();
-  const byKey = Object.fromEntries(r.decision!.proposals.map((p) => [(p.params as { key: string }).key, (p.params as { value: number }).value]));
-  if (swappiness > 10) assert.equal(byKey['vm.swappiness'], Math.max(10, Math.floor(swappiness / 2)));
-  if (fin > 15) assert.equal(byKey['net.ipv4.tcp_fin_timeout'], Math.max(10, Math.floor(fin / 2)));
-  assert.equal(readSysctl('vm.swappiness'), swappiness);
-  assert.equal(readSysctl('net.ipv4.tcp_fin_timeout'), fin);
+  // The old rules halved net.ipv4.tcp_fin_timeout here: it governs orphaned FIN_WAIT2, TIME_WAIT stays 60 s.
+  assert.deepEqual(r.decision!.proposals.map((p) => p.action), []);
+  const notes = r.decision!.notes.join('\n');
+  assert.match(notes, /TIME_WAIT lasts a fixed 60 s .*tcp_tw_reuse/);
+  assert.match(notes, /working set does not fit/);
+  assert.equal(readProcSysctl('net.ipv4.tcp_fin_timeout'), fin, 'nothing written');
 });
 
 test('nothing fits: no action, and the cycle says why', async (t) => {
