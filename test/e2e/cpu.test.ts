@@ -5,23 +5,29 @@
 // nothing else on the machine was touched (test/fixtures/e2e/scenario.ts, over the harness in harness/).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { niceOf, runScenario } from '../fixtures/e2e/scenario.js';
+import { CPU_ACTION, cpuEffect, runScenario } from '../fixtures/e2e/scenario.js';
 import { cannotRun } from '../../harness/system.js';
 import { competitor, faultStorm, runaway } from '../../harness/workloads.js';
 
 const skip = cannotRun();
 
-test('CPU saturation by one runaway process: the signal names it, the agent renices every thread, the competitor gains, restored on stop', { skip, timeout: 150_000 }, async (t) => {
+/** Every thread got the new nice, or the workload moved into our weight cgroup (autogroup on). */
+function assertCpuEffect(applied: string, paramsJson: string): void {
+  if (CPU_ACTION === 'lower_cpu_weight') assert.match(applied, /cpu cgroup \/.*ks-weight-/, applied);
+  else assert.match(applied, new RegExp(`^nice ${JSON.parse(paramsJson).nice}, `), applied);
+}
+
+test('CPU saturation by one runaway process: the signal names it, the agent lowers its CPU share (nice, or the cgroup weight with autogroup on), the competitor gains, restored on stop', { skip, timeout: 150_000 }, async (t) => {
   const r = await runScenario(t, {
     workload: () => runaway(4), // 4 spinning threads on this 2-CPU machine
     competitor: competitor(1),
     signalTypes: ['cpu_saturation', 'runaway_process'],
-    action: 'lower_process_priority',
-    effect: niceOf,
+    action: CPU_ACTION,
+    effect: cpuEffect,
     mustHelp: true,
   });
-  assert.equal(r.effectBefore, 'nice 0');
-  assert.equal(r.effectApplied, `nice ${JSON.parse(r.decision.params_json).nice}`, 'every thread got the new nice');
+  assert.match(r.effectBefore, /^nice 0, /);
+  assertCpuEffect(r.effectApplied, r.decision.params_json);
 });
 
 test('page-fault storm: page_fault_storm names the process, the agent lowers its CPU priority, the competitor gains, restored on stop', { skip, timeout: 150_000 }, async (t) => {
@@ -29,10 +35,10 @@ test('page-fault storm: page_fault_storm names the process, the agent lowers its
     workload: () => faultStorm(64),
     competitor: competitor(2),
     signalTypes: ['page_fault_storm'],
-    action: 'lower_process_priority',
-    effect: niceOf,
+    action: CPU_ACTION,
+    effect: cpuEffect,
     mustHelp: true,
   });
   assert.equal(r.signal.entity_type, 'process', 'the storm is pinned on the process, not only system-wide');
-  assert.equal(r.effectApplied, `nice ${JSON.parse(r.decision.params_json).nice}`);
+  assertCpuEffect(r.effectApplied, r.decision.params_json);
 });

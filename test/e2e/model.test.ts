@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { execa } from 'execa';
 import { DIST } from '../../lib/paths.js';
-import { niceOf, runScenario } from '../fixtures/e2e/scenario.js';
+import { CPU_ACTION, CPU_ARGS, cpuEffect, runScenario } from '../fixtures/e2e/scenario.js';
 import { agentLog, cannotRun } from '../../harness/system.js';
 import { competitor, runaway } from '../../harness/workloads.js';
 import { functionCallResponse, startGeminiServer, textResponse, type RecordedRequest, type Scripted } from '../fixtures/gemini-server.js';
@@ -30,7 +30,7 @@ const model: Scripted = (req) => {
   if (isAgent(req)) {
     const obs = JSON.parse(req.body.contents[0].parts[0].text).observation as { causes: Array<{ id: string; target: string | null }> };
     const c = obs.causes.find((x) => x.target) ?? obs.causes[0]!;
-    return functionCallResponse([{ name: 'lower_process_priority', args: { target: c.target, nice: 10, justification: `cause ${c.id} burns the CPU`, cause_id: c.id } }], { thoughtSignature: 'sig-agent' });
+    return functionCallResponse([{ name: CPU_ACTION, args: { target: c.target, ...CPU_ARGS, justification: `cause ${c.id} burns the CPU`, cause_id: c.id } }], { thoughtSignature: 'sig-agent' });
   }
   const results = (req.body.contents as Array<{ parts: Array<{ functionResponse?: { response: unknown } }> }>).flatMap((c) => c.parts).filter((p) => p.functionResponse);
   if (results.length === 0) return functionCallResponse([{ name: 'open_signals', args: {} }]);
@@ -44,8 +44,8 @@ test('npm start with a model key: the model decides, its call is executed, verif
     workload: () => runaway(4),
     competitor: competitor(1),
     signalTypes: ['cpu_saturation', 'runaway_process'],
-    action: 'lower_process_priority',
-    effect: niceOf,
+    action: CPU_ACTION,
+    effect: cpuEffect,
     mustHelp: true,
     model: { apiKey: KEY, baseUrl: server.url },
     whileRunning: async (sys) => {
