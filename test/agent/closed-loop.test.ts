@@ -7,7 +7,8 @@ import { AgentLoop } from '../../agent/loop.js';
 import { restoreAll } from '../../agent/executor/approvals.js';
 import type { AuditRow } from '../../agent/audit/audit-log.js';
 import { insertCpuSeries, insertSignal, tempDb, testConfig } from '../fixtures/agent/db.js';
-import { spawnHog, type TestChild } from '../fixtures/agent/processes.js';
+import { placeInTestGroup, spawnHog, type TestChild } from '../fixtures/agent/processes.js';
+import { startProbe } from '../fixtures/agent/latency-probe.js';
 import { readPidStat } from '../../lib/procfs/pid.js';
 
 function cpuSignal(db: import('../../lib/db.js').Db, hog: TestChild): number {
@@ -113,4 +114,36 @@ test('circuit breaker: a target that undoes every renice fails verification unti
   assert.deepEqual(ev, [{ event: 'tripped', failures: 2 }]);
   loop.executor.breaker.reset('test');
   assert.equal(loop.executor.breaker.state().open, false, 'a reset closes it');
+});
+
+test('four workers of one job beside a bystander: the agent acts on the whole workload and VERIFY judges on the bystander', async (t) => {
+  const tdb = tempDb();
+  // One job: four identical workers from one parent (same executable, same command line).
+  const workers = await Promise.all([0, 1, 2, 3].map(() => spawnHog()));
+  const probe = await startProbe();
+  // The bystander shares the workers' scheduling group, where nice is the mechanism.
+  placeInTestGroup(probe.proc.pid!);
+  t.after(async () => { probe.stop(); await Promise.all(workers.map((w) => w.stop())); tdb.cleanup(); });
+  insertSignal(tdb.db, {
+    type: 'cpu_saturation', severity: 'high', pressure: 0.9,
+    context: { busy_pct: 100, top_processes: [{ pid: workers[0]!.pid, start_time: workers[0]!.startTime, comm: 'node', cpu_pct: 50 }] },
+  });
+  const before = await probe.measure(3000);
+  const loop = new AgentLoop(tdb.db, testConfig({ measureMs: 3000, settleMs: 1000, keepNeutral: false }), tdb.log);
+  const r = await loop.runCycle();
+  assert.equal(r.status, 'ok', r.error);
+  const target = r.observation!.targets.find((x) => x.pid === workers[0]!.pid || workers.some((w) => w.pid === x.pid))!;
+  assert.deepEqual(target.members!.map((m) => m.pid).sort(), workers.map((w) => w.pid).sort(), 'the four workers are one target');
+  const p = r.decision!.proposals[0]!;
+  assert.equal(p.action, 'lower_process_priority');
+  const v = r.verification![0]!;
+  const executed = loop.executor.audit.history(v.decisionId).find((x) => x.status === 'executed')!;
+  for (const w of workers) assert.match(executed.note ?? '', new RegExp(`\\b${w.pid}\\b`), `worker ${w.pid} reniced with the others`);
+  for (const w of workers) assert.equal(readPidStat(w.pid)!.nice, v.kept ? 10 : 0, `worker ${w.pid} ${v.kept ? 'kept at nice 10' : 'rolled back'}`);
+  const after = await probe.measure(3000);
+  t.diagnostic(`bystander ${before.toFixed(2)} -> ${after.toFixed(2)} ms late; verify ${v.verdict} ${JSON.stringify(v.verification).slice(0, 400)}`);
+  assert.equal(v.verification.metric, 'othersRunDelayMsPerS', 'judged on the run-queue wait outside the workload');
+  assert.deepEqual([...(v.verification.pids as number[])].sort(), workers.map((w) => w.pid).sort(), 'the audit lists every pid touched');
+  assert.ok(v.verdict !== 'worse', v.verdict);
+  if (v.kept) assert.ok(after < before, `kept only when the bystander gained: ${before.toFixed(2)} -> ${after.toFixed(2)} ms`);
 });
