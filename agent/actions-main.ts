@@ -64,8 +64,8 @@ if (argv.verifyChain) {
   if (argv.json) out(JSON.stringify(rows, null, 2));
   else for (const r of rows) {
     out(`#${r.id} ${time(r.ts)} ${r.status}${r.refused_rule ? ` [${r.refused_rule}]` : ''} by ${r.decided_by}${r.model ? `/${r.model}` : ''}`);
-    for (const [k, v] of Object.entries({ params: r.params_json, target: r.target_ref && `${r.target_ref} pid ${r.target_pid} ${r.target_comm ?? ''}`, justification: r.justification, expected: r.expected_effect, confidence: r.confidence, prior: r.prior_state_json, verification: r.verification_json, note: r.note })) {
-      if (v !== null && v !== undefined && v !== '') out(`    ${k}: ${escapeUntrusted(String(v), 600)}`);
+    for (const [k, v] of Object.entries({ params: r.params_json, target: r.target_ref && `${r.target_ref} pid ${r.target_pid} ${r.target_comm ?? ''}`, justification: r.justification, expected: r.expected_effect, confidence: r.confidence, prior: r.prior_state_json, verdict: verdictLine(r.verification_json), verification: r.verification_json, note: r.note })) {
+      if (v !== null && v !== undefined && v !== '') out(`    ${k}: ${escapeUntrusted(String(v), k === 'verification' ? 2000 : 600)}`);
     }
   }
 } else {
@@ -81,3 +81,17 @@ if (argv.verifyChain) {
 }
 db.close();
 process.exit(code);
+
+/** The verdict in one line: metric, before and after with their spread, effect against the noise, control, pids. */
+function verdictLine(json: string | null): string | null {
+  if (!json) return null;
+  let v: Record<string, unknown>;
+  try { v = JSON.parse(json) as Record<string, unknown>; } catch { return null; }
+  if (v.effect === undefined) return null;
+  const w = (v.windows ?? {}) as Record<string, { mean: number; sd: number; n: number }>;
+  const win = (x?: { mean: number; sd: number; n: number }) => (x ? `${x.mean}±${x.sd} (${x.n} slices)` : '?');
+  const sb = w.off ? `; switchback off ${win(w.off)} -> on ${win(w.on)}` : '';
+  return `${String(v.verdict)} on ${String(v.metric)} [${String(v.unit ?? '')}]: before ${win(w.before)} -> after ${win(w.after)}${sb}; `
+    + `effect ${String(v.effect)}, sigma ${String(v.sigma)}, needed ${String(v.threshold)}; control: ${String(v.control)}`
+    + `${Array.isArray(v.pids) && v.pids.length ? `; pids ${v.pids.join(',')}` : ''}`;
+}

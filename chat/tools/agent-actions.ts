@@ -38,7 +38,7 @@ function verificationOf(history: AuditRow[]): Record<string, unknown> | undefine
   const v = [...history].reverse().find((r) => r.verification_json !== null);
   if (!v) return undefined;
   const raw = parseJson<Record<string, unknown>>(v.verification_json, {});
-  return Object.fromEntries(Object.entries(raw).slice(0, 12).map(([k, x]) => [k, typeof x === 'string' ? escapeUntrusted(x, 200) : x]));
+  return Object.fromEntries(Object.entries(raw).slice(0, 18).map(([k, x]) => [k, typeof x === 'string' ? escapeUntrusted(x, 200) : x]));
 }
 
 /**
