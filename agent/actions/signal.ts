@@ -1,19 +1,35 @@
 // pause_process / resume_process / terminate_process: signals through
 // process.kill (a syscall, no shell). All three need a person's approval. A pause
 // lasts duration_s (expiresAfter); a terminate ends its target (removesTarget).
+// Each acts on every process of the workload (recorded in the prior state); a
+// pause starts one watchdog per process under one token, so one cancel finds all.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { judgeAnyStall } from './judge.js';
-import { asProcess, TARGET_PARAM } from './process-target.js';
-import type { ActionHandler, Target } from './types.js';
+import { asProcess, liveMembers, membersOf, pidList, TARGET_PARAM } from './process-target.js';
+import type { Member } from '../proc/workload.js';
+import type { ActionHandler, PriorState, Target } from './types.js';
 import { readPidStat } from '../../lib/procfs/pid.js';
 import { cancelPauseWatchdog, newWatchdogToken, startPauseWatchdog } from './pause-watchdog.js';
 
-const stopped = (t: Target) => /^[Tt]$/.test(readPidStat(asProcess(t).pid)?.state ?? '');
+const isStopped = (pid: number) => /^[Tt]$/.test(readPidStat(pid)?.state ?? '');
+const stopped = (t: Target) => isStopped(asProcess(t).pid);
 
-/** Signals are delivered asynchronously: wait (briefly) until the state shows it. */
-async function settle(t: Target, want: boolean): Promise<void> {
-  for (let i = 0; i < 100 && stopped(t) !== want; i++) await sleep(10);
+/** Send a signal to every live member; the leader must get it (others may have exited). */
+function signalAll(t: Target, prior: PriorState | undefined, sig: NodeJS.Signals): Member[] {
+  const leader = asProcess(t).pid;
+  const live = liveMembers(membersOf(t, prior));
+  for (const m of live) {
+    try { process.kill(m.pid, sig); } catch (e) { if (m.pid === leader) throw e; }
+  }
+  return live;
 }
+
+/** Signals are delivered asynchronously: wait (briefly) until every member's state shows it. */
+async function settle(members: readonly Member[], want: boolean): Promise<void> {
+  for (let i = 0; i < 100 && members.some((m) => readPidStat(m.pid) && isStopped(m.pid) !== want); i++) await sleep(10);
+}
+
+const withMembers = (t: Target) => ({ state: readPidStat(asProcess(t).pid)?.state ?? null, members: liveMembers(membersOf(t)) });
 
 export const pause: ActionHandler = {
   spec: {
@@ -32,19 +48,18 @@ export const pause: ActionHandler = {
     expiresAfter: 'duration_s',
   },
   // The watchdog token is recorded with the prior state, so rollback and undo can cancel it.
-  async readPrior(t) { return { state: readPidStat(asProcess(t).pid)?.state ?? null, watchdog: newWatchdogToken() }; },
+  async readPrior(t) { return { ...withMembers(t), watchdog: newWatchdogToken() }; },
   check(_t, _p, prior) {
     return /^[Tt]$/.test(String(prior.state)) ? { rule: 'already_applied', detail: 'process is already stopped' } : null;
   },
-  describe: (t, p) => `kill(${asProcess(t).pid}, SIGSTOP); kill(${asProcess(t).pid}, SIGCONT) after ${p.duration_s}s`,
+  describe: (t, p) => `kill(pid, SIGSTOP) for pids ${pidList(membersOf(t))}; kill(pid, SIGCONT) after ${p.duration_s}s`,
   async apply(t, p, prior) {
-    const { pid, startTime } = asProcess(t);
-    // The deadline is owned outside the agent before the process stops.
-    await startPauseWatchdog(String(prior.watchdog), pid, startTime, Date.now() + Number(p.duration_s) * 1000);
-    process.kill(pid, 'SIGSTOP');
-    await settle(t, true);
+    // The deadline is owned outside the agent before any process stops.
+    const deadline = Date.now() + Number(p.duration_s) * 1000;
+    for (const m of liveMembers(membersOf(t, prior))) await startPauseWatchdog(String(prior.watchdog), m.pid, m.startTime, deadline);
+    await settle(signalAll(t, prior, 'SIGSTOP'), true);
   },
-  async rollback(t, _p, prior) { cancelPauseWatchdog(prior.watchdog); process.kill(asProcess(t).pid, 'SIGCONT'); await settle(t, false); },
+  async rollback(t, _p, prior) { cancelPauseWatchdog(prior.watchdog); await settle(signalAll(t, prior, 'SIGCONT'), false); },
   async cleanup(_t, _p, prior) { cancelPauseWatchdog(prior.watchdog); },
   async isApplied(t) { return stopped(t); },
   judge: (before, after) => judgeAnyStall(before, after),
@@ -69,13 +84,13 @@ export const resume: ActionHandler = {
     // Its undo stops a running process, with no deadline: never without a person asking.
     reverseOnlyOnRequest: true,
   },
-  async readPrior(t) { return { state: readPidStat(asProcess(t).pid)?.state ?? null }; },
+  async readPrior(t) { return withMembers(t); },
   check(_t, _p, prior) {
     return /^[Tt]$/.test(String(prior.state)) ? null : { rule: 'not_stopped', detail: `process state is ${String(prior.state)}` };
   },
-  describe: (t) => `kill(${asProcess(t).pid}, SIGCONT)`,
-  async apply(t) { process.kill(asProcess(t).pid, 'SIGCONT'); await settle(t, false); },
-  async rollback(t) { process.kill(asProcess(t).pid, 'SIGSTOP'); await settle(t, true); },
+  describe: (t) => `kill(pid, SIGCONT) for pids ${pidList(membersOf(t))}`,
+  async apply(t, _p, prior) { await settle(signalAll(t, prior, 'SIGCONT'), false); },
+  async rollback(t, _p, prior) { await settle(signalAll(t, prior, 'SIGSTOP'), true); },
   async isApplied(t) { return !stopped(t); },
   judge: (before, after) => judgeAnyStall(before, after),
 };
@@ -93,10 +108,10 @@ export const terminate: ActionHandler = {
     params: { target: TARGET_PARAM },
     removesTarget: true,
   },
-  async readPrior(t) { return { state: readPidStat(asProcess(t).pid)?.state ?? null }; },
+  async readPrior(t) { return withMembers(t); },
   check: () => null,
-  describe: (t) => `kill(${asProcess(t).pid}, SIGTERM)`,
-  async apply(t) { process.kill(asProcess(t).pid, 'SIGTERM'); },
+  describe: (t) => `kill(pid, SIGTERM) for pids ${pidList(membersOf(t))}`,
+  async apply(t, _p, prior) { signalAll(t, prior, 'SIGTERM'); },
   async isApplied(t) {
     const p = asProcess(t);
     const s = readPidStat(p.pid);

@@ -10,7 +10,8 @@ import { lookupAction } from '../actions/catalogue.js';
 import { Executor } from './executor.js';
 import { checkBoot, splitBoot } from './identity.js';
 import { changeFromAudit, reverse, type ReversalResult } from './reversal.js';
-import { DEFAULT_EXECUTOR_CONFIG, type ExecOutcome, type ExecutorConfig } from './types.js';
+import { DEFAULT_EXECUTOR_CONFIG, type ExecOutcome, type ExecutorConfig, type TargetEntry } from './types.js';
+import type { Member } from '../proc/workload.js';
 import { verifyExecuted, type VerifyResult } from './verify-change.js';
 
 export interface OperatorOptions {
@@ -50,9 +51,12 @@ export async function approveAction(db: Db, id: number, o: OperatorOptions = {})
   const ageS = Date.now() / 1000 - d.ts;
   if (ageS > ex.cfg.approvalTtlS) return { outcome: refuseOp(ex, id, d.action, 'approval_expired', `decision is ${Math.round(ageS)}s old; approvals expire after ${ex.cfg.approvalTtlS}s`) };
   const params = JSON.parse(d.params_json) as Record<string, unknown>;
-  const targets = new Map<string, { pid: number; startTime: number; comm: string }>();
+  const targets = new Map<string, TargetEntry>();
   if (d.target_pid !== null && d.target_start_time !== null && typeof params.target === 'string') {
-    targets.set(params.target, { pid: d.target_pid, startTime: d.target_start_time, comm: d.target_comm ?? '' });
+    // The workload the decision was made for, as recorded with its prior state (approval acts on the same processes).
+    const recorded = (JSON.parse(d.prior_state_json ?? '{}') as { members?: unknown }).members;
+    const members = Array.isArray(recorded) ? (recorded as Member[]).filter((m) => Number.isInteger(m?.pid) && Number.isInteger(m?.startTime)) : undefined;
+    targets.set(params.target, { pid: d.target_pid, startTime: d.target_start_time, comm: d.target_comm ?? '', ...(members?.length ? { members } : {}) });
   }
   const outcome = await ex.execute({
     action: d.action, params, decidedBy: 'operator', model: d.model,

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Executor } from '../../agent/executor/executor.js';
-import { undoAction } from '../../agent/executor/approvals.js';
+import { approveAction, undoAction } from '../../agent/executor/approvals.js';
 import { verifyExecuted } from '../../agent/executor/verify-change.js';
 import type { ExecContext, Proposal, TargetEntry } from '../../agent/executor/types.js';
 import { autogroupOf, blockDevicesOf } from '../../agent/actions/mechanism.js';
@@ -18,6 +18,9 @@ import { spawnHog, type TestChild } from '../fixtures/agent/processes.js';
 import { startProbe } from '../fixtures/agent/latency-probe.js';
 import { readPidCgroup, readPidIo, readPidStat } from '../../lib/procfs/pid.js';
 import { readMounts } from '../../lib/procfs/mounts.js';
+import { readMeminfo } from '../../lib/procfs/meminfo.js';
+import { readSysctl as readProcSysctl } from '../../lib/procfs/sysctl.js';
+import { execa } from 'execa';
 import { tempDir, waitFor } from '../../harness/wait.js';
 
 const propose = (action: string, params: unknown): Proposal => ({
@@ -146,4 +149,123 @@ test('an I/O priority is refused, with the reason, where the scheduler ignores i
   const idle = await ex.execute(propose('lower_io_priority', { target: 't1', io_class: 'idle', level: 7 }), ctxOf(w));
   if (disk.scheduler === 'mq-deadline') assert.equal(idle.status, 'executed', 'mq-deadline honours the idle class');
   else assert.equal(idle.status, 'refused');
+});
+
+test('pause_process stops every process of the workload (no CPU while paused) and undo resumes them all', async (t) => {
+  const { tdb, ex } = setup(t);
+  const hogs = [await spawnHog(), await spawnHog()];
+  t.after(() => Promise.all(hogs.map((h) => h.stop())));
+  const cfg = testConfig().executor;
+  const o = await ex.execute(propose('pause_process', { target: 't1', duration_s: 60 }), ctxOf(hogs[0]!, hogs));
+  assert.equal(o.status, 'pending_approval');
+  const id = o.status === 'pending_approval' ? o.auditId : 0;
+  const a = await approveAction(tdb.db, id, { log: tdb.log, config: cfg, by: 'test', skipVerify: true });
+  assert.equal(a.outcome.status, 'executed', JSON.stringify(a.outcome));
+  for (const h of hogs) assert.equal(readPidStat(h.pid)!.state, 'T', `pid ${h.pid} stopped with the workload`);
+  const ticks = hogs.map((h) => readPidStat(h.pid)!.cpuTicks);
+  await sleep(1000);
+  assert.deepEqual(hogs.map((h) => readPidStat(h.pid)!.cpuTicks), ticks, 'no CPU while paused');
+  const u = await undoAction(tdb.db, id, { log: tdb.log, config: cfg, by: 'test' });
+  assert.equal(u.status, 'undone', u.note);
+  for (const h of hogs) assert.notEqual(readPidStat(h.pid)!.state, 'T', `pid ${h.pid} resumed`);
+});
+
+test('clear_page_cache frees clean page cache (Cached falls)', async (t) => {
+  const { tdb, ex } = setup(t);
+  const dir = tempDir('ks-cache-');
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'cached');
+  fs.writeFileSync(file, Buffer.alloc(256 << 20, 1));
+  fs.fsyncSync(fs.openSync(file, 'r'));
+  fs.readFileSync(file); // in the page cache, clean
+  const cached = () => readMeminfo()!.get('Cached')!;
+  const before = cached();
+  const o = await ex.execute(propose('clear_page_cache', { level: 1 }), { cycleId: null, targets: new Map() });
+  assert.equal(o.status, 'pending_approval');
+  const a = await approveAction(tdb.db, o.status === 'pending_approval' ? o.auditId : 0, { log: tdb.log, config: testConfig().executor, by: 'test', skipVerify: true });
+  assert.equal(a.outcome.status, 'executed');
+  const after = cached();
+  assert.ok(after < before - (200 << 10), `Cached ${before} -> ${after} KiB`);
+});
+
+/** A loop device over a sparse file, with the given scheduler; detached after the test. */
+async function loopDevice(t: TestContext, scheduler: string): Promise<string | null> {
+  const dir = tempDir('ks-loop-');
+  const backing = path.join(dir, 'disk.img');
+  fs.writeFileSync(backing, '');
+  fs.truncateSync(backing, 1 << 30);
+  const r = await execa('losetup', ['--find', '--show', '--direct-io=on', backing], { reject: false });
+  if (r.exitCode !== 0) { fs.rmSync(dir, { recursive: true, force: true }); return null; }
+  const dev = r.stdout.trim();
+  t.after(async () => { await execa('losetup', ['-d', dev], { reject: false }); fs.rmSync(dir, { recursive: true, force: true }); });
+  try { fs.writeFileSync(`/sys/block/${path.basename(dev)}/queue/scheduler`, scheduler); } catch { return null; }
+  return fs.readFileSync(`/sys/block/${path.basename(dev)}/queue/scheduler`, 'utf8').includes(`[${scheduler}]`) ? dev : null;
+}
+
+/** Direct I/O on a device in 64 KiB blocks, round and round, until killed (python3: O_DIRECT needs an aligned buffer). */
+function directLoop(t: TestContext, dev: string, mode: 'read' | 'write'): TestChild {
+  const code = `
+import mmap, os, sys
+fd = os.open(sys.argv[1], (os.O_WRONLY if sys.argv[2] == 'write' else os.O_RDONLY) | os.O_DIRECT)
+size = os.lseek(fd, 0, os.SEEK_END); buf = mmap.mmap(-1, 65536); off = 0
+while os.getppid() != 1:
+    os.lseek(fd, off, os.SEEK_SET)
+    (os.writev if sys.argv[2] == 'write' else os.readv)(fd, [buf])
+    off = (off + 65536) % size`;
+  const proc = spawn('python3', ['-c', code, dev, mode], { stdio: 'ignore' });
+  const child: TestChild = { proc, pid: proc.pid!, startTime: 0, async stop() { if (proc.exitCode === null && proc.signalCode === null) { proc.kill('SIGKILL'); await once(proc, 'exit'); } } };
+  t.after(() => child.stop());
+  return child;
+}
+
+test('lower_io_priority on BFQ: the idle class gives the disk to a best-effort reader (the writer\'s rate falls)', async (t) => {
+  const dev = await loopDevice(t, 'bfq');
+  if (!dev) { t.skip('no loop device with BFQ here'); return; }
+  const { tdb, ex } = setup(t);
+  const writer = directLoop(t, dev, 'write');
+  directLoop(t, dev, 'read');
+  await waitFor(() => blockDevicesOf(writer.pid).some((d) => d.scheduler === 'bfq'), 'the writer to open the BFQ device');
+  const w: TestChild = { ...writer, startTime: readPidStat(writer.pid)!.startTime };
+  await sleep(500);
+  const free = await writeRate(w.pid);
+  const o = await ex.execute(propose('lower_io_priority', { target: 't1', io_class: 'idle', level: 7 }), ctxOf(w));
+  assert.equal(o.status, 'executed', JSON.stringify(o));
+  await sleep(500);
+  const idle = await writeRate(w.pid);
+  t.diagnostic(`writer ${(free / 1048576).toFixed(1)} -> ${(idle / 1048576).toFixed(1)} MiB/s at idle class`);
+  assert.ok(idle < free * 0.5, `the idle-class writer yields: ${(free / 1048576).toFixed(1)} -> ${(idle / 1048576).toFixed(1)} MiB/s`);
+  if (o.status === 'executed') assert.equal((await undoAction(tdb.db, o.decisionId, { log: tdb.log })).status, 'undone');
+});
+
+test('set_sysctl vm.dirty_background_ratio: a lower ratio starts writeback of a dirty backlog that would otherwise wait', async (t) => {
+  const { ex, tdb } = setup(t);
+  const key = 'vm.dirty_background_ratio';
+  const prior = Number(readProcSysctl(key));
+  const priorBytes = Number(readProcSysctl('vm.dirty_background_bytes'));
+  t.after(() => {
+    if (priorBytes > 0) fs.writeFileSync('/proc/sys/vm/dirty_background_bytes', String(priorBytes));
+    else fs.writeFileSync('/proc/sys/vm/dirty_background_ratio', String(prior));
+  });
+  const avail = readMeminfo()!.get('MemAvailable')! * 1024;
+  const backlog = Math.min(1 << 30, Math.floor(avail * 0.04)); // above 2% of memory, below the host's own threshold
+  if (prior <= 4 || priorBytes > 0) { t.skip(`needs a ratio-based background threshold above 4% (now ratio ${prior}, bytes ${priorBytes})`); return; }
+  const dir = tempDir('ks-dirty-');
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dirty = () => readMeminfo()!.get('Dirty')! * 1024;
+  /** Write the backlog; what is still dirty when the writer is done. */
+  const leftDirty = async (name: string) => {
+    await execa('dd', ['if=/dev/zero', `of=${path.join(dir, name)}`, 'bs=1M', `count=${Math.floor(backlog / 1048576)}`, 'status=none']);
+    return dirty();
+  };
+  const mib = (x: number) => (x / 1048576).toFixed(0);
+  const control = await leftDirty('control');
+  await execa('sync');
+  const o = await ex.execute(propose('set_sysctl', { key, value: 2 }), { cycleId: null, targets: new Map() });
+  assert.equal(o.status, 'executed', JSON.stringify(o));
+  const lowered = await leftDirty('lowered');
+  t.diagnostic(`backlog ${mib(backlog)} MiB: dirty after writing at ratio ${prior}: ${mib(control)} MiB, at ratio 2: ${mib(lowered)} MiB`);
+  assert.ok(lowered < control - (128 << 20), `background writeback ran during the write (${mib(control)} -> ${mib(lowered)} MiB dirty)`);
+  await execa('sync');
+  if (o.status === 'executed') assert.equal((await undoAction(tdb.db, o.decisionId, { log: tdb.log })).status, 'undone');
+  assert.equal(Number(readProcSysctl(key)), prior);
 });
