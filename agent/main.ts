@@ -9,6 +9,7 @@ import { closeLogger, createLogger } from '../lib/logger.js';
 import { DEFAULT_AGENT_CONFIG, type AgentConfig } from './config.js';
 import { policyFromFlags, writePolicy } from './executor/policy.js';
 import { reconcileUnverified } from './executor/reversal.js';
+import { detectController, detectCpuCgroup, sweepOrphanChildren } from './actions/cgroup.js';
 import type { ExecutorConfig } from './executor/types.js';
 import { AgentLoop } from './loop.js';
 
@@ -101,6 +102,8 @@ try {
   if (!cfg.executor.dryRun) {
     const rec = await reconcileUnverified(loop.executor);
     if (rec.length > 0) log.info(`reconciled ${rec.length} unverified changes from a previous run`, { results: rec.map((r) => `#${r.auditId} ${r.status}: ${r.note}`) });
+    const swept = sweepOrphanChildren([detectCpuCgroup(), detectController('io', 'blkio')]);
+    if (swept.length > 0) log.info(`removed ${swept.length} empty cgroups of ours whose process is gone`, { dirs: swept });
   }
   await loop.run(stop.signal, argv.once);
   await loop.shutdown();

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readMounts } from '../../lib/procfs/mounts.js';
-import { listTids, readPidCgroup, type CgroupEntry } from '../../lib/procfs/pid.js';
+import { listTids, readPidCgroup, readPidStat, type CgroupEntry } from '../../lib/procfs/pid.js';
 
 export interface CpuCgroup {
   readonly version: 'v1' | 'v2';
@@ -127,4 +127,32 @@ export async function emptyAndRemove(cg: CpuCgroup, child: string, home: string)
       await sleep(20);
     }
   }
+}
+
+const CHILD_NAME = /^ks-(throttle|weight|io)-(\d+)-(\d+)$/;
+
+/**
+ * Remove child cgroups of ours that outlived what they were for: empty, no
+ * children, and the process they were made for (pid and start time in the name)
+ * gone. That happens when an agent is killed (SIGKILL, power loss) after a change
+ * it kept and the workload exits later. Removing an empty cgroup changes nothing
+ * for any process. Returns the directories removed.
+ */
+export function sweepOrphanChildren(hierarchies: ReadonlyArray<CpuCgroup | null>, maxDepth = 4): string[] {
+  const removed: string[] = [];
+  const walk = (dir: string, depth: number) => {
+    let entries: fs.Dirent[];
+    try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return; }
+    for (const e of entries) {
+      if (!e.isDirectory()) continue;
+      const sub = path.join(dir, e.name);
+      const m = CHILD_NAME.exec(e.name);
+      if (!m) { if (depth < maxDepth) walk(sub, depth + 1); continue; }
+      const alive = readPidStat(Number(m[2]))?.startTime === Number(m[3]);
+      if (alive || readIds(sub, 'cgroup.procs').length > 0) continue;
+      try { fs.rmdirSync(sub); removed.push(sub); } catch { /* busy or has children: not garbage */ }
+    }
+  };
+  for (const h of new Map(hierarchies.filter((x): x is CpuCgroup => x !== null).map((h) => [h.mount, h])).values()) walk(h.mount, 0);
+  return removed;
 }

@@ -13,6 +13,7 @@ import { approveAction, undoAction } from '../../agent/executor/approvals.js';
 import { verifyExecuted } from '../../agent/executor/verify-change.js';
 import type { ExecContext, Proposal, TargetEntry } from '../../agent/executor/types.js';
 import { autogroupOf, blockDevicesOf } from '../../agent/actions/mechanism.js';
+import { sweepOrphanChildren } from '../../agent/actions/cgroup.js';
 import { tempDb, testConfig } from '../fixtures/agent/db.js';
 import { spawnHog, type TestChild } from '../fixtures/agent/processes.js';
 import { startProbe } from '../fixtures/agent/latency-probe.js';
@@ -76,7 +77,7 @@ test('autogroup on: nice is refused with the reason; lower_cpu_weight moves the 
   }
   for (const h of hogs) assert.equal(cgroupIn(h.pid, 'cpu'), home, 'back where it was');
   const mount = v1Mount('cpu')!;
-  assert.deepEqual(fs.readdirSync(path.join(mount, home!)).filter((d) => d.startsWith('ks-weight-')), [], 'our child cgroup is gone');
+  assert.equal(fs.existsSync(path.join(mount, home!, `ks-weight-${hogs[0]!.pid}-${hogs[0]!.startTime}`)), false, 'our child cgroup is gone');
 });
 
 test('nice moves CPU between tasks of one scheduling group (a test cpu cgroup, where autogroup does not apply)', async (t) => {
@@ -268,4 +269,18 @@ test('set_sysctl vm.dirty_background_ratio: a lower ratio starts writeback of a 
   await execa('sync');
   if (o.status === 'executed') assert.equal((await undoAction(tdb.db, o.decisionId, { log: tdb.log })).status, 'undone');
   assert.equal(Number(readProcSysctl(key)), prior);
+});
+
+test('an empty child cgroup of ours whose process is gone is swept; one in use, or a live process\'s, is kept', async (t) => {
+  const mount = v1Mount('cpu');
+  if (!mount) { t.skip('needs the v1 cpu controller'); return; }
+  const hog = await spawnHog({ idle: true, rootCgroup: true });
+  t.after(() => hog.stop());
+  const orphan = path.join(mount, 'ks-weight-999999-1'); // no such process
+  const live = path.join(mount, `ks-weight-${hog.pid}-${hog.startTime}`);
+  fs.mkdirSync(orphan); fs.mkdirSync(live);
+  t.after(() => { for (const d of [orphan, live]) { try { fs.rmdirSync(d); } catch { /* swept */ } } });
+  const swept = sweepOrphanChildren([{ version: 'v1', mount, v1Name: 'cpu' }]);
+  assert.ok(swept.includes(orphan), JSON.stringify(swept));
+  assert.equal(fs.existsSync(live), true, 'the live process\'s cgroup stays');
 });
