@@ -3,7 +3,11 @@
 // a target that undoes the renice fails verification until the breaker trips.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
+import { execa } from 'execa';
 import { AgentLoop } from '../../agent/loop.js';
+import { agentDecisions } from '../../chat/tools/agent-actions.js';
+import { DIST } from '../../lib/paths.js';
 import { restoreAll } from '../../agent/executor/approvals.js';
 import type { AuditRow } from '../../agent/audit/audit-log.js';
 import { insertCpuSeries, insertSignal, tempDb, testConfig } from '../fixtures/agent/db.js';
@@ -146,4 +150,11 @@ test('four workers of one job beside a bystander: the agent acts on the whole wo
   assert.deepEqual([...(v.verification.pids as number[])].sort(), workers.map((w) => w.pid).sort(), 'the audit lists every pid touched');
   assert.ok(v.verdict !== 'worse', v.verdict);
   if (v.kept) assert.ok(after < before, `kept only when the bystander gained: ${before.toFixed(2)} -> ${after.toFixed(2)} ms`);
+
+  // The verdict with its effect, noise and control: in the audit row, `actions --show` and chat's tool.
+  const shown = await execa(process.execPath, [path.join(DIST, 'agent', 'actions-main.js'), '--db', tdb.file, '--show', String(v.decisionId)]);
+  assert.match(shown.stdout, /verdict: (helped|neutral|worse) on othersRunDelayMsPerS \[ms\/s\]: before [\d.]+±[\d.]+ \(6 slices\) -> after .*effect [-\d.]+, sigma [\d.]+, needed [\d.]+; control: the before window/);
+  assert.match(shown.stdout, new RegExp(`pids (${workers.map((w) => w.pid).join('|')})(,(${workers.map((w) => w.pid).join('|')})){3}`));
+  const view = agentDecisions(tdb.db, 5).find((d) => d.id === v.decisionId)!;
+  for (const k of ['effect', 'sigma', 'threshold', 'control', 'windows']) assert.ok(view.verification && k in view.verification, `chat sees ${k}`);
 });
