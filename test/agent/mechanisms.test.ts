@@ -284,3 +284,15 @@ test('an empty child cgroup of ours whose process is gone is swept; one in use, 
   assert.ok(swept.includes(orphan), JSON.stringify(swept));
   assert.equal(fs.existsSync(live), true, 'the live process\'s cgroup stays');
 });
+
+test('terminate_process (approved) ends every process of the workload', async (t) => {
+  const { tdb, ex } = setup(t);
+  const hogs = [await spawnHog({ idle: true }), await spawnHog({ idle: true })];
+  t.after(() => Promise.all(hogs.map((h) => h.stop())));
+  const o = await ex.execute(propose('terminate_process', { target: 't1' }), ctxOf(hogs[0]!, hogs));
+  assert.equal(o.status, 'pending_approval');
+  const a = await approveAction(tdb.db, o.status === 'pending_approval' ? o.auditId : 0, { log: tdb.log, config: testConfig().executor, by: 'test', skipVerify: true });
+  assert.equal(a.outcome.status, 'executed', JSON.stringify(a.outcome));
+  await Promise.all(hogs.map((h) => (h.proc.exitCode === null && h.proc.signalCode === null ? once(h.proc, 'exit') : null)));
+  for (const h of hogs) assert.equal(h.proc.signalCode, 'SIGTERM', `pid ${h.pid} ended by SIGTERM`);
+});
