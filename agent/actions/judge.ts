@@ -85,14 +85,16 @@ export function judgeCpu(before: Measurement, after: Measurement, t: Target): Ju
 
 /**
  * I/O actions: the latency of the other direction's I/O on the workload's disks
- * (its victims: readers beside a writer). With no such I/O before, io stall.
+ * (its victims: readers beside a writer). With no such I/O before acting there is
+ * nobody to protect: neutral. (PSI io is no substitute: it counts the workload's
+ * own stall, which a bandwidth limit raises.)
  */
 export function judgeIo(before: Measurement, after: Measurement): Judgement {
   const h = before.harm;
   const rule = h.workloadWriteBps >= h.workloadReadBps ? HARMS.readAwait : HARMS.writeAwait;
   const disks = h.devices.length ? h.devices.join(',') : 'no disk';
-  if (stats(h, rule.key).n >= 3) return judgeHarm(before, after, rule, `disks ${disks}`);
-  return judgeHarm(before, after, HARMS.ioStall, `no other ${rule === HARMS.readAwait ? 'reads' : 'writes'} on ${disks} before acting: judged on io stall`);
+  const extra = stats(h, rule.key).n >= 3 ? `disks ${disks}` : `no other ${rule === HARMS.readAwait ? 'reads' : 'writes'} on ${disks} before acting: nobody to protect`;
+  return judgeHarm(before, after, rule, `${extra}; io stall ${before.system.ioStallPct ?? '?'}% -> ${after.system.ioStallPct ?? '?'}% (includes the workload's own, not part of the verdict)`);
 }
 
 type Stall = 'cpuStall' | 'ioStall' | 'memStall';

@@ -48,9 +48,13 @@ function cpuCandidates(c: Cause, t: ObservedTarget): Candidate[] {
   return out;
 }
 
-function ioCandidates(c: Cause, t: ObservedTarget): Candidate[] {
+function ioCandidates(c: Cause, t: ObservedTarget, obs: Observation): Candidate[] {
   const who = `${t.ref} moves ${Math.round(t.ioBytesPerS / 1024)} KiB/s`;
-  const limit = Math.max(1, Math.min(1024, Math.round(t.ioBytesPerS / 2 / (1 << 20))));
+  // Half of what reaches the disk: a process's write_bytes count buffered writes when
+  // they are dirtied, which can be far above what its disk actually moves.
+  const diskBps = blockDevicesOf(t.pid).reduce((s, d) => s + 1024 * ((obs.disks?.[d.name]?.readKbPerS ?? 0) + (obs.disks?.[d.name]?.writeKbPerS ?? 0)), 0);
+  const rate = diskBps > 0 ? Math.min(t.ioBytesPerS, diskBps) : t.ioBytesPerS;
+  const limit = Math.max(1, Math.min(1024, Math.round(rate / 2 / (1 << 20))));
   const throttle: Candidate = { causeId: c.id, action: 'throttle_io', params: { target: t.ref, mib_per_s: limit },
     rationale: `${who}; a ${limit} MiB/s limit on its cgroup (half its rate) leaves the disk to the others, on any I/O scheduler` };
   const idle: Candidate = { causeId: c.id, action: 'lower_io_priority', params: { target: t.ref, io_class: 'idle', level: 7 },
@@ -80,7 +84,7 @@ export function candidatesFor(c: Cause, obs: Observation): Candidate[] {
   const sc = obs.sysctls;
   switch (c.kind) {
     case 'cpu_hog': return t ? cpuCandidates(c, t) : [];
-    case 'io_hog': return t ? ioCandidates(c, t) : [];
+    case 'io_hog': return t ? ioCandidates(c, t, obs) : [];
     case 'memory_hog': {
       if (!t || !atLeast(c.maxSeverity, 'high')) return [];
       return [{ causeId: c.id, action: 'pause_process', params: { target: t.ref, duration_s: 120 },

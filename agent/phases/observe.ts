@@ -83,6 +83,8 @@ export interface Observation {
   readonly baselines: Record<string, Baseline>;
   readonly sysctls: Record<string, number | null>;
   readonly cgroup: 'v1' | 'v2' | null;
+  /** Throughput per block device from the scraper's latest sample, KiB/s (what a disk actually moves). */
+  readonly disks: Record<string, { readKbPerS: number; writeKbPerS: number }>;
   readonly series: Record<string, Point[]>;
 }
 
@@ -203,6 +205,7 @@ export async function observe(db: Db, protection: ProtectionPolicy, o: ObserveOp
     baselines: Object.fromEntries(baselines(db, { order: 'count', limit: 200 }).map((b) => [b.metric, { mean: b.mean, sd: b.sd, ewma: b.ewma, count: b.count }])),
     sysctls: Object.fromEntries([...Object.keys(SYSCTL_ALLOWLIST), ...EVIDENCE_SYSCTLS].map((k) => [k, numberOr(readSysctl(k))])),
     cgroup: cg?.version ?? null,
+    disks: Object.fromEntries(latestPerGroup(db, 'block_stats', { sinceS: recent }).map((r) => [String(r.dev), { readKbPerS: Number(r.read_kb_per_s) || 0, writeKbPerS: Number(r.write_kb_per_s) || 0 }])),
     series: Object.fromEntries(Object.entries(SERIES).map(([key, metric]) => [key, recentSeries(db, metric, since)])),
   };
 }
