@@ -76,7 +76,7 @@ for (const sc of chosen) {
 const read = (f: string): string | undefined => { try { return fs.readFileSync(f, 'utf8').trim(); } catch { return undefined; } };
 const out = results(records, {
   started, finished: new Date().toISOString(),
-  command: `npm run eval -- ${process.argv.slice(2).join(' ')}`.trim(),
+  command: ['npm run eval', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
   host: { kernel: os.release(), cpus: os.cpus().length, mem_mb: Math.round(os.totalmem() / 1048576), node: process.version,
     autogroup: readSysctl('kernel.sched_autogroup_enabled'), swap_kb: read('/proc/meminfo')?.match(/^SwapTotal:\s+(\d+)/m)?.[1] ?? null },
   options: { ...opts, log: undefined, only: only ? [...only] : null },

@@ -2,7 +2,7 @@
 // summary targets (PASS / FAIL / N/A) and the JSON written to eval/results/.
 // Pure functions: test/eval/eval.test.ts runs them on synthetic records.
 import { atLeast } from '../lib/severity.js';
-import type { DecisionRecord, ScenarioRecord, WindowStats } from './record.js';
+import type { DecisionRecord, ScenarioRecord, SignalRecord, WindowStats } from './record.js';
 
 export type TargetStatus = 'PASS' | 'FAIL' | 'N/A';
 export interface TargetResult { readonly name: string; readonly status: TargetStatus; readonly detail: string }
@@ -19,6 +19,12 @@ function firstDetection(r: ScenarioRecord) {
   return r.signals.filter((s) => r.detect_types.includes(s.type) && s.at_s >= 0 && s.process !== 'outside').sort((a, b) => a.at_s - b.at_s)[0];
 }
 
+/** " (3 about processes outside the scenario)", or "" when none is. */
+function outsideOnes(sigs: readonly SignalRecord[]): string {
+  const n = sigs.filter((s) => s.process === 'outside').length;
+  return n ? ` (${n} about processes outside the scenario)` : '';
+}
+
 const fmt = (x: number | null | undefined): string => (x === null || x === undefined ? '-' : String(Math.round(x * 100) / 100));
 const val = (w: WindowStats | null): string => fmt(w?.value);
 
@@ -28,7 +34,7 @@ function cells(r: ScenarioRecord): string[] {
   const sig = firstDetection(r);
   const loud = r.signals.filter((s) => atLeast(s.max_severity, 'medium'));
   const signal = r.expect === 'nothing'
-    ? (loud.length ? `${loud.length} medium+: ${[...new Set(loud.map((s) => s.type))].join(',')}` : `none medium+ (${r.signals.length} low)`)
+    ? (loud.length ? `${loud.length} medium+${outsideOnes(loud)}: ${[...new Set(loud.map((s) => s.type))].join(',')}` : `none medium+ (${r.signals.length} low)`)
     : sig ? `${sig.type} ${sig.max_severity} @${Math.round(sig.at_s)}s${sig.process ? ` (${sig.process})` : ''}` : `no (${r.signals.length} other)`;
   const d = headline(r);
   const more = r.decisions.length > 1 ? ` (+${r.decisions.length - 1})` : '';
@@ -74,8 +80,10 @@ export function summarize(records: readonly ScenarioRecord[]): TargetResult[] {
     ...r.signals.filter((s) => atLeast(s.max_severity, 'medium')).map((s) => `${r.name}: ${s.type} ${s.max_severity}`),
     ...r.decisions.map((d) => `${r.name}: #${d.id} ${d.action} ${d.chain.join('>')}`),
   ]);
+  // The host being busy with someone else's work is said, not excused: the target still fails.
+  const busy = idle.filter((r) => r.other_test_processes > 0).map((r) => `${r.name}: ${r.other_test_processes} processes of other test runs were active${outsideOnes(r.signals.filter((s) => atLeast(s.max_severity, 'medium')))}`);
   out.push({ name: 'idle: no medium+ signal and no action', status: idle.length ? (idleBad.length ? 'FAIL' : 'PASS') : 'N/A',
-    detail: idle.length ? (idleBad.length ? idleBad.join('; ') : `${idle.map((r) => `${Math.round(r.condition_s)} s`).join(', ')} idle, nothing`) : 'idle did not run' });
+    detail: idle.length ? (idleBad.length ? [...idleBad, ...busy].join('; ') : `${idle.map((r) => `${Math.round(r.condition_s)} s`).join(', ')} idle, nothing`) : 'idle did not run' });
 
   const wrong = acting.flatMap((r) => r.decisions.filter(executed).filter((d) => d.target.kind !== 'culprit')
     .map((d) => `${r.name}: ${d.action} on ${d.target.kind}${d.target.comm ? ` ${d.target.comm}` : d.target.key ? ` ${d.target.key}` : ''}`));

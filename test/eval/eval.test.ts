@@ -53,6 +53,9 @@ test('summary targets: each fails on the record that breaks it', () => {
   assert.equal(status([rec(), rec({ name: 'lock-storm', detected: false })], 'every scenario detected'), 'FAIL');
   assert.equal(status([idleRec({ signals: [sig({ max_severity: 'medium' })] })], 'idle'), 'FAIL');
   assert.equal(status([idleRec({ signals: [sig({ max_severity: 'low', severity: 'low' })] })], 'idle'), 'PASS');
+  const busy = summarize([idleRec({ other_test_processes: 9, signals: [sig({ max_severity: 'medium', process: 'outside' })] })]).find((t) => t.name.startsWith('idle'))!;
+  assert.equal(busy.status, 'FAIL', 'a busy host is reported, not excused');
+  assert.match(busy.detail, /9 processes of other test runs were active \(1 about processes outside the scenario\)/);
   assert.equal(status([idleRec({ decisions: [dec({ chain: ['refused'], refused_rule: 'out_of_scope' })] })], 'idle'), 'FAIL', 'even a refused decision is an action idle must not take');
   const wrong = rec({ decisions: [dec(), dec({ id: 2, target: { pid: 13, comm: 'ks-latency', key: '13:1', kind: 'bystander' } })] });
   assert.equal(status([wrong], 'the right workload'), 'FAIL');
