@@ -1,28 +1,16 @@
 // Does an action's kernel mechanism do anything on this host? A `helped` verdict
-// for one that does not is VERIFY crediting a coincidence. The agent is to record
-// this itself in its verification (then that answer is used); until it does,
-// two known cases are checked here:
+// for one that does not is VERIFY crediting a coincidence. The agent refuses such
+// actions itself (agent/actions/mechanism.ts, refusal mechanism_not_applicable);
+// the eval checks independently, from the outside, the two known cases:
 // - lower_io_priority with io_class best-effort: levels within best-effort are a
 //   BFQ feature; mq-deadline and none ignore them.
 // - set_sysctl net.ipv4.tcp_fin_timeout against TIME_WAIT: it bounds FIN_WAIT2;
 //   TIME_WAIT lasts a fixed 60 s (TCP_TIMEWAIT_LEN) whatever it says.
-import fs from 'node:fs';
-import path from 'node:path';
+import { diskHolding } from '../agent/actions/mechanism.js';
 
 /** The I/O scheduler of the disk holding `dir` ("mq-deadline", "bfq", "none"), null when unknown. */
 export function ioSchedulerFor(dir: string): string | null {
-  try {
-    const dev = fs.statSync(dir).dev;
-    // st_dev is the kernel's new encoding: major in bits 8-19, minor in 0-7 and 20-31.
-    const major = (dev >> 8) & 0xfff;
-    const minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
-    let sys = fs.realpathSync(`/sys/dev/block/${major}:${minor}`);
-    if (fs.existsSync(path.join(sys, 'partition'))) sys = path.dirname(sys);
-    const text = fs.readFileSync(path.join(sys, 'queue', 'scheduler'), 'utf8');
-    return /\[([^\]]+)\]/.exec(text)?.[1] ?? text.trim();
-  } catch {
-    return null;
-  }
+  return diskHolding(dir)?.scheduler ?? null;
 }
 
 export interface MechanismFacts {

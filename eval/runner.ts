@@ -18,6 +18,8 @@ import { readSystemStat } from '../lib/procfs/stat.js';
 import { readSysctl } from '../lib/procfs/sysctl.js';
 import { descendants } from '../lib/procfs/tree.js';
 import { atLeast } from '../lib/severity.js';
+import { DEFAULT_EXECUTOR_CONFIG } from '../agent/executor/types.js';
+import { SWITCHBACK_SETTLE_MS } from '../agent/executor/verify-change.js';
 import { createMemoryCgroup } from './cgroup.js';
 import { ioSchedulerFor, mechanismNoop, type TcpEvidence } from './mechanism.js';
 import type { DecisionRecord, OutsideRecord, ScenarioRecord, SignalRecord, TargetKind } from './record.js';
@@ -38,8 +40,12 @@ export interface RunOptions {
   readonly log: (line: string) => void;
 }
 
-/** The agent's VERIFY timing as npm start runs it (agent/config.ts defaults: settle 15 s, measure 3 s). */
-const VERIFY_S = 15 + 2 * 3 + 10;
+/**
+ * The agent's VERIFY timing as npm start runs it: settle, the after window, and a
+ * switchback when the first comparison is ambiguous (two more settles and windows), plus slack.
+ */
+const { settleMs, measureMs } = DEFAULT_EXECUTOR_CONFIG;
+const VERIFY_S = (settleMs + measureMs + 2 * (Math.min(settleMs, SWITCHBACK_SETTLE_MS) + measureMs)) / 1000 + 10;
 /** The culprit ramps up and the first samples land: not yet "before the action". */
 const WARMUP_S = 5;
 /** Host-wide knobs the agent may change (its set_sysctl allowlist and the dirty ratios' byte partners). */

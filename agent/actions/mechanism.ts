@@ -68,6 +68,14 @@ export function blockDevicesOf(pid: number): BlockDevice[] {
   return [...found.values()];
 }
 
+/** The disk holding a file or directory (null: none behind it, e.g. tmpfs). */
+export function diskHolding(file: string): BlockDevice | null {
+  try {
+    const [maj, min] = devParts(fs.statSync(file).dev);
+    return maj === 0 ? null : wholeDisk(maj, min);
+  } catch { return null; }
+}
+
 const notApplicable = (detail: string): Refusal => ({ rule: 'mechanism_not_applicable', detail });
 
 /** Which I/O priorities a scheduler honours. */

@@ -27,7 +27,7 @@ export interface VerifyResult {
   readonly verification: Record<string, unknown>;
 }
 
-const SWITCHBACK_SETTLE_MS = 3_000;
+export const SWITCHBACK_SETTLE_MS = 3_000;
 
 /**
  * An ambiguous first comparison on a cheap, reversible action: revert it, measure
