@@ -24,8 +24,13 @@ function asTarget(t: ObservedTarget): Target {
   return { kind: 'process', ref: t.ref, pid: t.pid, startTime: t.startTime, comm: t.comm, ...(t.members ? { members: t.members } : {}) };
 }
 
-function cpuCandidates(c: Cause, t: ObservedTarget): Candidate[] {
+/** Below this CPU stall (PSI some, %) with a low signal nobody is waiting for the CPU: a CPU action has no victim to help. */
+const NOBODY_WAITS_STALL_PCT = 5;
+
+function cpuCandidates(c: Cause, t: ObservedTarget, obs: Observation): Candidate[] {
   const out: Candidate[] = [];
+  const stall = obs.system.cpuStallPct;
+  if (c.maxSeverity === 'low' && stall !== undefined && stall < NOBODY_WAITS_STALL_PCT) return [];
   const who = `${t.ref}${(t.members?.length ?? 1) > 1 ? ` (${t.members!.length} processes)` : ''}`;
   const quota = Math.max(10, Math.min(90, Math.round(t.cpuPct / 2 / 10) * 10));
   const throttle: Candidate = { causeId: c.id, action: 'throttle_cpu', params: { target: t.ref, quota_pct: quota },
@@ -83,7 +88,7 @@ export function candidatesFor(c: Cause, obs: Observation): Candidate[] {
   const t = c.targetRef ? obs.targets.find((x) => x.ref === c.targetRef) : undefined;
   const sc = obs.sysctls;
   switch (c.kind) {
-    case 'cpu_hog': return t ? cpuCandidates(c, t) : [];
+    case 'cpu_hog': return t ? cpuCandidates(c, t, obs) : [];
     case 'io_hog': return t ? ioCandidates(c, t, obs) : [];
     case 'memory_hog': {
       if (!t || !atLeast(c.maxSeverity, 'high')) return [];

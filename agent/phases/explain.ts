@@ -86,9 +86,11 @@ function explainResource(obs: Observation, res: Resource, sigs: ObservedSignal[]
       if (!t) return [mk('unattributed', 0, [...ev, 'no unprotected process uses >= 30% of a cpu or wants >= 60%'])];
       const share = Math.min(1, t.cpuPct / Math.max(sys.busyCpuPct, 1));
       const n = t.members?.length ?? 1;
+      const idleCpu = sys.cpuStallPct !== undefined && sys.cpuStallPct < 5;
       const ag = autogroupOf(t.pid);
       return [mk('cpu_hog', share, [...ev, `${t.ref}${n > 1 ? ` (a workload of ${n} processes)` : ''} uses ${t.cpuPct}% of one cpu (${Math.round(share * 100)}% of all busy cpu) and wants ${t.cpuDemandPct}%, nice ${t.nice}`,
-        ag ? `mechanism: autogroup is on and ${t.ref} runs in ${ag}, so nice does not reach other sessions; a cgroup weight or quota does` : `mechanism: ${t.ref} is not under autogroup; nice orders it against the tasks of its cpu cgroup`], t.ref)];
+        ag ? `mechanism: autogroup is on and ${t.ref} runs in ${ag}, so nice does not reach other sessions; a cgroup weight or quota does` : `mechanism: ${t.ref} is not under autogroup; nice orders it against the tasks of its cpu cgroup`,
+        ...(idleCpu ? [`cpu stall ${r2(sys.cpuStallPct!)}%: hardly anyone waits for a CPU, so a CPU action has little to give back`] : [])], t.ref)];
     }
     case 'io': {
       const { t, note } = culprit(obs, sigs, (x) => x.ioBytesPerS, (x) => x.ioBytesPerS >= 1 << 20);

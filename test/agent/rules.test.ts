@@ -7,6 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { blockDevicesOf } from '../../agent/actions/mechanism.js';
 import { AgentLoop } from '../../agent/loop.js';
+import { candidatesFor } from '../../agent/phases/candidates.js';
+import type { Cause } from '../../agent/phases/explain.js';
+import type { Observation } from '../../agent/phases/observe.js';
 import { readSysctl as readProcSysctl } from '../../lib/procfs/sysctl.js';
 import { writeTx } from '../../lib/db.js';
 import { insertSignal, tempDb, testConfig } from '../fixtures/agent/db.js';
@@ -97,4 +100,12 @@ test('nothing fits: no action, and the cycle says why', async (t) => {
   assert.equal(cpu.kind, 'unattributed');
   assert.ok(cpu.evidence.some((e) => /t\d+ is protected \(deny_list\)/.test(e)), cpu.evidence.join('; '));
   assert.equal(r.execution!.outcomes.length, 0);
+});
+
+test('a low CPU signal while nobody waits for a CPU (stall under 5%): no CPU action, there is no victim to help', () => {
+  const t = { ref: 't1', pid: process.pid, startTime: 0, comm: 'spin', cpuPct: 100, cpuDemandPct: 100, rssKb: 1, memPct: 0, nice: 0, state: 'R', threads: 1, ioBytesPerS: 0, protectedReason: null, signalIds: [1] };
+  const obs = { targets: [t], sysctls: {}, system: { cpuStallPct: 1, busyPct: 55 } } as unknown as Observation;
+  const cause = (maxSeverity: string) => ({ id: 'c1', kind: 'cpu_hog', resource: 'cpu', score: 0.5, signalStrength: 0.5, persistence: 1, attribution: 1, signalIds: [1], targetRef: 't1', evidence: [], maxSeverity }) as Cause;
+  assert.deepEqual(candidatesFor(cause('low'), obs), []);
+  assert.ok(candidatesFor(cause('medium'), obs).length > 0, 'a stronger signal still gets its candidates');
 });
