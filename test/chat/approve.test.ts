@@ -70,7 +70,7 @@ test('pending decisions are approved through the executor, which still applies e
 
   const r = await runChat({ db: data.file, logDir: data.dir, args: common, lines: [`/approve ${idB}`, `/approve ${idB}`, `/approve ${idA}`, '/approve 99999', '/approve x'] });
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, new RegExp(`Approved and executed #${idB}: kill\\(${st.pid}, SIGSTOP\\)`));
+  assert.match(r.stdout, new RegExp(`Approved and executed #${idB}: kill\\(pid, SIGSTOP\\) for pids ${st.pid};`));
   assert.match(r.stdout, /Verification: (helped|neutral|worse|not_applied)/);
   assert.match(r.stdout, new RegExp(`refused #${idB} \\(rule not_pending: decision ${idB} is \\w+, not pending_approval\\)`), 'a decision runs once');
   assert.match(r.stdout, /Cannot approve #99999: no decision with id 99999 in the audit/);
