@@ -8,6 +8,18 @@
 import { pyGuard } from '../harness/workloads.js';
 import type { WorkloadSpec } from '../harness/scope.js';
 
+/** Python: a loopback listener (srv, addr) that accepts, reads a byte and closes, on a daemon thread. */
+export const loopbackServer = (backlog: number): string => `srv = socket.socket(); srv.bind(('127.0.0.1', 0)); srv.listen(${backlog})
+addr = srv.getsockname()
+def serve():
+    while True:
+        c, _ = srv.accept()
+        try: c.recv(1)
+        except OSError: pass
+        c.close()
+threading.Thread(target=serve, daemon=True).start()
+`;
+
 const LIFE_S = 3600;
 
 /** Window bookkeeping shared by every probe: record(ms), tick(extra) once per loop. */
@@ -125,16 +137,7 @@ while alive():
 export function connectProbe(out: string): WorkloadSpec {
   return py('connect-probe', 'ks-connect', out, `
 import socket, struct, threading
-srv = socket.socket(); srv.bind(('127.0.0.1', 0)); srv.listen(128)
-addr = srv.getsockname()
-def serve():
-    while True:
-        c, _ = srv.accept()
-        try: c.recv(1)
-        except OSError: pass
-        c.close()
-threading.Thread(target=serve, daemon=True).start()
-errors = 0
+${loopbackServer(128)}errors = 0
 def errs():
     global errors
     e, errors = errors, 0

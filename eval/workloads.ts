@@ -4,7 +4,7 @@
 // they exit when it does.
 import { pyGuard } from '../harness/workloads.js';
 import type { WorkloadSpec } from '../harness/scope.js';
-import { joinCgroup } from './probes.js';
+import { joinCgroup, loopbackServer } from './probes.js';
 
 const py = (name: string, comm: string, lifeS: number, body: string): WorkloadSpec =>
   ({ name, cmd: 'python3', args: ['-c', `${pyGuard(comm, lifeS)}${body}`] });
@@ -58,16 +58,7 @@ while alive():
 export function timeWaitStorm(perS: number, lifeS: number): WorkloadSpec {
   return py('time-wait-storm', 'ks-twstorm', lifeS, `
 import socket, threading
-srv = socket.socket(); srv.bind(('127.0.0.1', 0)); srv.listen(1024)
-addr = srv.getsockname()
-def serve():
-    while True:
-        c, _ = srv.accept()
-        try: c.recv(1)
-        except OSError: pass
-        c.close()
-threading.Thread(target=serve, daemon=True).start()
-gap, nxt = 1.0 / ${perS}, time.monotonic()
+${loopbackServer(1024)}gap, nxt = 1.0 / ${perS}, time.monotonic()
 while alive():
     try:
         s = socket.create_connection(addr, timeout=2)
