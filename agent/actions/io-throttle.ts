@@ -6,7 +6,7 @@
 // and page faults.
 import { detectController } from './cgroup.js';
 import { judgeIo } from './judge.js';
-import { blockDevicesOf } from './mechanism.js';
+import { workloadDisks } from './mechanism.js';
 import { liveMembers, membersOf, TARGET_PARAM } from './process-target.js';
 import type { ActionHandler, Params, PriorState, Target } from './types.js';
 import { applyChild, childApplied, childOf, describeChild, planChild, restoreChild, type Writes } from './workload-cgroup.js';
@@ -14,7 +14,7 @@ import { applyChild, childApplied, childOf, describeChild, planChild, restoreChi
 const blkio = () => detectController('io', 'blkio');
 
 function disksOf(t: Target): string[] {
-  return [...new Set(liveMembers(membersOf(t)).flatMap((m) => blockDevicesOf(m.pid).map((d) => d.majMin)))].sort();
+  return workloadDisks(liveMembers(membersOf(t)).map((m) => m.pid)).map((d) => d.majMin).sort();
 }
 
 /** v1 rules: one "maj:min bytes/s" write per disk per direction. */

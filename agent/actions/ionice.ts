@@ -7,7 +7,7 @@ import os from 'node:os';
 import { execa } from 'execa';
 import { r1 } from './estimate.js';
 import { judgeIo } from './judge.js';
-import { blockDevicesOf, ioPriorityProblem } from './mechanism.js';
+import { ioPriorityProblem, workloadDisks } from './mechanism.js';
 import { asProcess, liveMembers, memberTids, membersOf, pidList, TARGET_PARAM, tooManyThreads } from './process-target.js';
 import type { ActionHandler, Params, PriorState } from './types.js';
 import { readPidStat } from '../../lib/procfs/pid.js';
@@ -120,8 +120,7 @@ export const ionice: ActionHandler = {
     return { cls: main.cls, level: main.level, nice: readPidStat(p.pid)?.nice ?? main.nice, members, threads };
   },
   applies(t, params) {
-    const disks = liveMembers(membersOf(t)).flatMap((m) => blockDevicesOf(m.pid));
-    return ioPriorityProblem([...new Map(disks.map((d) => [d.majMin, d])).values()], String(params.io_class));
+    return ioPriorityProblem(workloadDisks(liveMembers(membersOf(t)).map((m) => m.pid)), String(params.io_class));
   },
   check(_t, params, prior) {
     const too = tooManyThreads(Object.keys(priorThreads(prior)).length);

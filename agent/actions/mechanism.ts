@@ -9,8 +9,8 @@
 //   session's autogroup; a renice does not move CPU between sessions.
 import fs from 'node:fs';
 import path from 'node:path';
-import { readPidCgroup } from '../../lib/procfs/pid.js';
 import { readSysctl } from '../../lib/procfs/sysctl.js';
+import { detectCpuCgroup, processCgroup } from './cgroup.js';
 import type { Refusal } from './types.js';
 
 export interface BlockDevice {
@@ -76,6 +76,11 @@ export function diskHolding(file: string): BlockDevice | null {
   } catch { return null; }
 }
 
+/** The disks of every process of a workload, each once. */
+export function workloadDisks(pids: readonly number[]): BlockDevice[] {
+  return [...new Map(pids.flatMap(blockDevicesOf).map((d) => [d.majMin, d])).values()];
+}
+
 const notApplicable = (detail: string): Refusal => ({ rule: 'mechanism_not_applicable', detail });
 
 /** Which I/O priorities a scheduler honours. */
@@ -92,23 +97,16 @@ export function ioPriorityProblem(devices: readonly BlockDevice[], ioClass: stri
   return null;
 }
 
-/** The process's cgroup in the cpu hierarchy ("/" = root), or null when unreadable. */
-function cpuCgroupPath(pid: number): string | null {
-  const rows = readPidCgroup(pid);
-  if (!rows) return null;
-  const v1 = rows.find((r) => r.controllers.includes('cpu'));
-  return v1 ? v1.path : (rows.find((r) => r.hierarchy === 0)?.path ?? null);
-}
-
 /** Autogroup in force for this process: on, and the process is in the root cpu cgroup. */
 export function autogroupOf(pid: number): string | null {
   if (readSysctl('kernel.sched_autogroup_enabled') !== '1') return null;
-  if (cpuCgroupPath(pid) !== '/') return null;
+  const cg = detectCpuCgroup();
+  if (!cg || processCgroup(pid, cg) !== '/') return null;
   return read(`/proc/${pid}/autogroup`)?.split(/\s+/)[0] ?? 'an autogroup';
 }
 
-export function autogroupProblem(pid: number): Refusal | null {
-  const group = autogroupOf(pid);
+/** `group`: the autogroup when the caller has already read it (OBSERVE does, once per target). */
+export function autogroupProblem(pid: number, group = autogroupOf(pid)): Refusal | null {
   if (!group) return null;
   return notApplicable(`autogroup is on (kernel.sched_autogroup_enabled=1) and pid ${pid} runs in ${group}: nice orders tasks only inside one autogroup, so work in other sessions gains nothing; lower_cpu_weight moves the workload into a cgroup with a lower CPU weight instead`);
 }

@@ -4,7 +4,7 @@
 import { atLeast } from '../../lib/severity.js';
 import type { Db } from '../../lib/db.js';
 import { lookupAction } from '../actions/catalogue.js';
-import { autogroupProblem, blockDevicesOf } from '../actions/mechanism.js';
+import { autogroupProblem } from '../actions/mechanism.js';
 import { targetKey, type Target } from '../actions/types.js';
 import { lastActedAt } from '../executor/rate-limits.js';
 import type { Cause } from './explain.js';
@@ -35,7 +35,7 @@ function cpuCandidates(c: Cause, t: ObservedTarget, obs: Observation): Candidate
   const quota = Math.max(10, Math.min(90, Math.round(t.cpuPct / 2 / 10) * 10));
   const throttle: Candidate = { causeId: c.id, action: 'throttle_cpu', params: { target: t.ref, quota_pct: quota },
     rationale: `${who} burns ${t.cpuPct}% of one cpu; a ${quota}% quota caps it` };
-  const niceBlocked = autogroupProblem(t.pid);
+  const niceBlocked = autogroupProblem(t.pid, t.autogroup ?? null);
   if (niceBlocked) {
     // Nice does not cross autogroups: the cgroup weight does.
     out.push({ causeId: c.id, action: 'lower_cpu_weight', params: { target: t.ref, weight_pct: 10 },
@@ -57,7 +57,7 @@ function ioCandidates(c: Cause, t: ObservedTarget, obs: Observation): Candidate[
   const who = `${t.ref} moves ${Math.round(t.ioBytesPerS / 1024)} KiB/s`;
   // Half of what reaches the disk: a process's write_bytes count buffered writes when
   // they are dirtied, which can be far above what its disk actually moves.
-  const diskBps = blockDevicesOf(t.pid).reduce((s, d) => s + 1024 * ((obs.disks?.[d.name]?.readKbPerS ?? 0) + (obs.disks?.[d.name]?.writeKbPerS ?? 0)), 0);
+  const diskBps = (t.disks ?? []).reduce((s, d) => s + 1024 * ((obs.disks?.[d.name]?.readKbPerS ?? 0) + (obs.disks?.[d.name]?.writeKbPerS ?? 0)), 0);
   const rate = diskBps > 0 ? Math.min(t.ioBytesPerS, diskBps) : t.ioBytesPerS;
   const limit = Math.max(1, Math.min(1024, Math.round(rate / 2 / (1 << 20))));
   const throttle: Candidate = { causeId: c.id, action: 'throttle_io', params: { target: t.ref, mib_per_s: limit },
@@ -65,13 +65,9 @@ function ioCandidates(c: Cause, t: ObservedTarget, obs: Observation): Candidate[
   const idle: Candidate = { causeId: c.id, action: 'lower_io_priority', params: { target: t.ref, io_class: 'idle', level: 7 },
     rationale: `${who}; the idle class serves it only when the disk is otherwise idle` };
   // Cheapest first where the scheduler orders by priority (BFQ); elsewhere a bandwidth limit.
-  return lookupAction('lower_io_priority')?.applies?.(asTarget(t), idle.params) === null && onBfq(t) ? [idle, throttle] : [throttle];
+  const onBfq = (t.disks ?? []).length > 0 && t.disks.every((d) => d.scheduler === 'bfq');
+  return onBfq ? [idle, throttle] : [throttle];
 }
-
-const onBfq = (t: ObservedTarget): boolean => {
-  const disks = blockDevicesOf(t.pid);
-  return disks.length > 0 && disks.every((d) => d.scheduler === 'bfq');
-};
 
 /** Candidates whose mechanism works for their target on this host; the others are noted, not proposed. */
 export function applicable<C extends Candidate>(cands: readonly C[], obs: Observation, notes: string[]): C[] {

@@ -1,7 +1,6 @@
 // EXPLAIN: turn open signals into ranked causes. A cause names a resource, the
 // signals behind it, and (when one process explains it) that process's ref, with
 // how much of the problem it accounts for. Evidence is numbers only.
-import { autogroupOf, blockDevicesOf } from '../actions/mechanism.js';
 import { bySeverityDesc, rank } from '../../lib/severity.js';
 import type { Observation, ObservedSignal, ObservedTarget } from './observe.js';
 
@@ -87,7 +86,7 @@ function explainResource(obs: Observation, res: Resource, sigs: ObservedSignal[]
       const share = Math.min(1, t.cpuPct / Math.max(sys.busyCpuPct, 1));
       const n = t.members?.length ?? 1;
       const idleCpu = sys.cpuStallPct !== undefined && sys.cpuStallPct < 5;
-      const ag = autogroupOf(t.pid);
+      const ag = t.autogroup;
       return [mk('cpu_hog', share, [...ev, `${t.ref}${n > 1 ? ` (a workload of ${n} processes)` : ''} uses ${t.cpuPct}% of one cpu (${Math.round(share * 100)}% of all busy cpu) and wants ${t.cpuDemandPct}%, nice ${t.nice}`,
         ag ? `mechanism: autogroup is on and ${t.ref} runs in ${ag}, so nice does not reach other sessions; a cgroup weight or quota does` : `mechanism: ${t.ref} is not under autogroup; nice orders it against the tasks of its cpu cgroup`,
         ...(idleCpu ? [`cpu stall ${r2(sys.cpuStallPct!)}%: hardly anyone waits for a CPU, so a CPU action has little to give back`] : [])], t.ref)];
@@ -98,7 +97,7 @@ function explainResource(obs: Observation, res: Resource, sigs: ObservedSignal[]
       const ev = [...(sys.ioStallPct !== undefined ? [`io stall ${r2(sys.ioStallPct)}%`] : []), ...(note ? [note] : [])];
       const out: Omit<Cause, 'id'>[] = [];
       if (t) {
-        const disks = blockDevicesOf(t.pid).map((d) => `${d.name} (${d.scheduler})`).join(', ') || 'no disk found';
+        const disks = (t.disks ?? []).map((d) => `${d.name} (${d.scheduler})`).join(', ') || 'no disk found';
         out.push(mk('io_hog', total ? t.ioBytesPerS / total : 0, [...ev, `${t.ref} moves ${Math.round(t.ioBytesPerS / 1024)} KiB/s (${Math.round((100 * t.ioBytesPerS) / Math.max(total, 1))}% of observed process I/O)`,
           `mechanism: ${t.ref} does I/O on ${disks}; I/O priorities need BFQ (levels) or mq-deadline (classes), a bandwidth limit works on any`], t.ref));
       }

@@ -5,6 +5,7 @@ import type { Db } from '../../lib/db.js';
 import { readMeminfo } from '../../lib/procfs/meminfo.js';
 import { readPidStat } from '../../lib/procfs/pid.js';
 import { detectCpuCgroup } from '../actions/cgroup.js';
+import { autogroupOf, workloadDisks, type BlockDevice } from '../actions/mechanism.js';
 import { SYSCTL_ALLOWLIST } from '../actions/sysctl.js';
 import { readSysctl } from '../../lib/procfs/sysctl.js';
 import type { ProtectionPolicy } from '../executor/protected.js';
@@ -68,6 +69,9 @@ export interface ObservedTarget extends TargetEntry {
   readonly ioBytesPerS: number;
   /** Why the executor would refuse it, or null. */
   readonly protectedReason: string | null;
+  /** The workload's disks and their schedulers, and the autogroup it competes in (null: none): what EXPLAIN and the rules check mechanisms against. */
+  readonly disks: readonly BlockDevice[];
+  readonly autogroup: string | null;
   readonly signalIds: number[];
 }
 
@@ -174,6 +178,7 @@ export async function observe(db: Db, protection: ProtectionPolicy, o: ObserveOp
       nice: Math.min(...members.map((m) => m.nice)), state: p.state, threads: sum(members, (m) => m.threads),
       ioBytesPerS: Math.round(sum(members, (m) => m.readBytesPerS + m.writeBytesPerS)),
       protectedReason: members.map(reasonOf).find((r) => r !== null) ?? null,
+      disks: workloadDisks(members.map((m) => m.pid)), autogroup: autogroupOf(p.pid),
       signalIds: [...new Set(signalIds)],
     };
   });

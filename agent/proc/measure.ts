@@ -1,7 +1,7 @@
 // One measurement window for one action: the target workload's processes (what
 // it used) and the victims' harm (what VERIFY judges), taken over the same time.
 import fs from 'node:fs';
-import { blockDevicesOf } from '../actions/mechanism.js';
+import { workloadDisks } from '../actions/mechanism.js';
 import { liveMembers, membersOf } from '../actions/process-target.js';
 import type { Measurement, PriorState, Target } from '../actions/types.js';
 import { measureHarm } from './harm.js';
@@ -16,7 +16,7 @@ function busyDisks(): string[] {
 
 export async function measureTarget(ms: number, t: Target, prior?: PriorState, signal?: AbortSignal): Promise<Measurement> {
   const members = t.kind === 'process' ? liveMembers(membersOf(t, prior)) : [];
-  const devices = t.kind === 'process' ? [...new Set(members.flatMap((m) => blockDevicesOf(m.pid).map((d) => d.name)))] : busyDisks();
+  const devices = t.kind === 'process' ? workloadDisks(members.map((m) => m.pid)).map((d) => d.name) : busyDisks();
   const [s, harm] = await Promise.all([sample(ms, members.map((m) => m.pid), signal), measureHarm(ms, members, devices, signal)]);
   return { ...s, harm };
 }
