@@ -3,7 +3,9 @@
 // through the executor (every rule re-checked) under the policy the agent wrote
 // next to the database (agent/executor/policy.ts); --verify-chain checks the
 // hashes; --reset-breaker closes the circuit breaker.
-import { cli } from '../lib/config.js';
+import { cli, withWindow } from '../lib/config.js';
+import { decisionsIn } from '../lib/read-model/decisions.js';
+import { describeWindow, windowFromFlags } from '../lib/time-window.js';
 import { openDatabase } from '../lib/db.js';
 import { closeLogger, createLogger } from '../lib/logger.js';
 import { escapeUntrusted } from '../lib/sanitize.js';
@@ -13,7 +15,7 @@ import { CircuitBreaker } from './executor/circuit-breaker.js';
 import { operatorPolicy } from './executor/policy.js';
 import { DEFAULT_EXECUTOR_CONFIG } from './executor/types.js';
 
-const argv = cli('actions', 'Usage: $0 [--limit 30] [--json] [--show ID] [--undo ID] [--approve ID] [--verify-chain] [--reset-breaker]')
+const argv = withWindow(cli('actions', 'Usage: $0 [--limit 30] [--since 1h] [--until now] [--json] [--show ID] [--undo ID] [--approve ID] [--verify-chain] [--reset-breaker]'))
   .option('limit', { type: 'number', default: 30 })
   .option('json', { type: 'boolean', default: false })
   .option('show', { type: 'number' })
@@ -69,9 +71,12 @@ if (argv.verifyChain) {
     }
   }
 } else {
-  const rows = audit.decisions(argv.limit);
+  const w = windowFromFlags(argv.since, argv.until, Date.now() / 1000);
+  // In a window: its decisions, oldest first (at most --limit); without: the newest --limit.
+  const rows = w ? decisionsIn(db, w, argv.limit) : audit.decisions(argv.limit);
   if (argv.json) out(JSON.stringify(rows, null, 2));
   else {
+    if (w) out(`Decisions in ${describeWindow(w)}: ${rows.length}${rows.length === argv.limit ? ` (the first ${argv.limit}; --limit for more)` : ''}`);
     out('   ID  TIME                 ACTION                   TARGET                         STATUS            BY     CONF  RULE');
     for (const r of rows) {
       const target = r.target_pid !== null ? `${r.target_ref} pid ${r.target_pid} ${escapeUntrusted(r.target_comm ?? '', 15)}` : (r.target_ref ?? '');

@@ -1,10 +1,11 @@
-// `npm run agent`: the autonomous loop. Rules decide unless the provider's key
-// (GEMINI_API_KEY for the default provider; KS_LLM_PROVIDER picks another) is set.
+// `npm run agent`: the autonomous loop. Rules decide unless a model provider is
+// configured (GEMINI_API_KEY for the default one; KS_LLM_PROVIDER or --provider
+// picks another, and Ollama needs no key).
 // SIGTERM/SIGINT: abandon the current cycle at its next wait (unverified actions are
 // rolled back), restore everything with --restore-on-exit, exit 0.
 import { cli } from '../lib/config.js';
 import { openDatabase } from '../lib/db.js';
-import { providerFromEnv } from '../lib/llm/index.js';
+import { providerConfig, providerFromEnv } from '../lib/llm/index.js';
 import { closeLogger, createLogger } from '../lib/logger.js';
 import { DEFAULT_AGENT_CONFIG, type AgentConfig } from './config.js';
 import { policyFromFlags, writePolicy } from './executor/policy.js';
@@ -13,13 +14,14 @@ import { detectController, detectCpuCgroup, sweepOrphanChildren } from './action
 import type { ExecutorConfig } from './executor/types.js';
 import { AgentLoop } from './loop.js';
 
-const llm = providerFromEnv(process.env);
-const argv = cli('agent', 'Usage: $0 [--interval 60] [--dry-run] [--once] [--restore-on-exit] [--model M] [--deny comm1,comm2]')
+const argv = cli('agent', 'Usage: $0 [--interval 60] [--dry-run] [--once] [--restore-on-exit] [--provider P] [--model M] [--deny comm1,comm2]')
   .option('interval', { alias: 'agent-interval', type: 'number', default: Number(process.env.KS_AGENT_INTERVAL ?? 60), describe: 'seconds between cycles' })
   .option('dry-run', { type: 'boolean', default: false, describe: 'decide and audit, change nothing' })
   .option('once', { type: 'boolean', default: false, describe: 'run one cycle and exit' })
   .option('restore-on-exit', { type: 'boolean', default: false, describe: 'on stop, restore every change still in effect' })
-  .option('model', { type: 'string', default: llm.model, describe: `${llm.provider} model (env KS_LLM_MODEL or the provider's own)` })
+  .option('provider', { type: 'string', describe: 'model provider: gemini, openai, anthropic, ollama or none (env KS_LLM_PROVIDER; default gemini)' })
+  .option('model', { type: 'string', describe: 'model, or provider/model such as ollama/qwen3:8b (env KS_LLM_MODEL or the provider\'s own)' })
+  .option('tool-calls', { type: 'string', choices: ['native', 'json'], describe: 'json: the model answers a JSON decision instead of calling tools (env KS_LLM_TOOL_CALLS)' })
   .option('deny', { type: 'string', default: '', describe: 'comma-separated process names never to touch ("name" or "prefix*")' })
   .option('deny-uid', { type: 'string', default: '', describe: 'comma-separated uids whose processes are never touched' })
   .option('scope-pid', { type: 'number', describe: 'only act on descendants of this pid (confine the agent to one process tree)' })
@@ -33,6 +35,7 @@ const argv = cli('agent', 'Usage: $0 [--interval 60] [--dry-run] [--once] [--res
   .option('model-retries', { type: 'number', default: 2, describe: 'retries per model request' })
   .parseSync();
 
+const llm = providerFromEnv(process.env, { provider: argv.provider, model: argv.model, toolCalls: argv.toolCalls });
 const log = createLogger('agent', { logDir: argv.logDir, level: argv.logLevel });
 
 if (typeof process.getuid === 'function' && process.getuid() !== 0 && !argv.dryRun) {
@@ -59,10 +62,7 @@ const cfg: AgentConfig = {
   restoreOnExit: argv.restoreOnExit,
   executor,
   decide: { ...base.decide, maxActions: argv.maxActions, cooldownS: argv.cooldown },
-  llm: llm.apiKey ? {
-    provider: llm.provider, apiKey: llm.apiKey, model: argv.model, baseUrl: llm.baseUrl,
-    timeoutMs: argv.modelTimeout * 1000, retries: argv.modelRetries, maxTurns: 3,
-  } : undefined,
+  llm: llm.off === undefined ? { ...providerConfig(llm, { timeoutMs: argv.modelTimeout * 1000, retries: argv.modelRetries }), maxTurns: 3 } : undefined,
 };
 
 // A rejection nobody awaited (an SDK's background request, a timer in a library)
@@ -93,7 +93,7 @@ for (const sig of ['SIGTERM', 'SIGINT'] as const) {
   });
 }
 
-log.info(`agent started: interval ${cfg.intervalS}s, ${cfg.executor.dryRun ? 'DRY-RUN' : 'live'}, decider ${cfg.llm ? `model ${cfg.llm.provider}/${cfg.llm.model}` : `rules (${llm.problem ?? `no ${llm.keyVar}`})`}`, {
+log.info(`agent started: interval ${cfg.intervalS}s, ${cfg.executor.dryRun ? 'DRY-RUN' : 'live'}, decider ${cfg.llm ? `model ${cfg.llm.provider}/${cfg.llm.model}` : `rules (${llm.off})`}`, {
   db: argv.db, policy: policyFile, deny: cfg.executor.denyList, scope_pid: cfg.executor.scopePid, restore_on_exit: cfg.restoreOnExit,
 });
 let code = 0;

@@ -25,6 +25,8 @@ async function optional(name: string, modulePath: string, fn: string): Promise<v
 }
 await optional('tracers', './tracers.js', 'benchTracers');
 await optional('system', './system.js', 'benchSystem');
+await optional('exporter', './exporter.js', 'benchExporter');
+await optional('web', './web.js', 'benchWeb');
 
 const report: Record<string, Section> = {};
 const started = new Date().toISOString();

@@ -1,29 +1,29 @@
 // `npm run chat`: ask the host what is wrong. Reads the shared database through a
 // read-only handle; approvals go through the agent's executor. With the model
-// provider's key (GEMINI_API_KEY by default) the model answers using read-only
-// tools; without it, rules do.
+// provider configured (KS_LLM_PROVIDER/--provider and its key; Ollama needs none)
+// the model answers using read-only tools; without one, rules do.
 //   npm run chat                         interactive (or lines on piped stdin)
 //   npm run chat -- --ask "what is wrong?"   one answer, then exit
 import path from 'node:path';
-import { DEFAULT_EXECUTOR_CONFIG } from '../agent/executor/types.js';
 import { parseDenyList } from '../agent/executor/policy.js';
-import { cli } from '../lib/config.js';
+import { cli, withWindow } from '../lib/config.js';
 import { openDatabase, type Db } from '../lib/db.js';
 import { redactor } from '../lib/llm/errors.js';
-import { providerFromEnv, providerLoader } from '../lib/llm/index.js';
+import { providerFromEnv } from '../lib/llm/index.js';
 import { closeLogger, createLogger } from '../lib/logger.js';
 import { ROOT } from '../lib/paths.js';
-import { ModelChat } from './llm/model-chat.js';
+import { chatModel } from './llm/from-env.js';
 import { runRepl } from './repl.js';
 import { ChatSession } from './session.js';
 import { terminalSafe } from './terminal.js';
-import { TOOLS } from './tools/index.js';
+import { windowFromFlags } from '../lib/time-window.js';
 
-const llm = providerFromEnv(process.env);
-const argv = cli('chat', 'Usage: $0 [--db FILE] [--ask "question"] [--model M] [--rules]\n\nAsk KernelSight what is going on. Type /help in the session.')
+const argv = withWindow(cli('chat', 'Usage: $0 [--db FILE] [--ask "question"] [--since 1h] [--until now] [--provider P] [--model M] [--rules]\n\nAsk KernelSight what is going on, now or in a time window (--since/--until, or a time in the question). Type /help in the session.'))
   .option('ask', { type: 'string', describe: 'answer this one question (or /command) and exit' })
-  .option('model', { type: 'string', default: llm.model, describe: `${llm.provider} model (env KS_LLM_MODEL or the provider's own)` })
-  .option('rules', { type: 'boolean', default: false, describe: `answer by the built-in rules even when ${llm.keyVar} is set` })
+  .option('provider', { type: 'string', describe: 'model provider: gemini, openai, anthropic, ollama or none (env KS_LLM_PROVIDER; default gemini)' })
+  .option('model', { type: 'string', describe: 'model, or provider/model such as ollama/qwen3:8b (env KS_LLM_MODEL or the provider\'s own)' })
+  .option('tool-calls', { type: 'string', choices: ['native', 'json'], describe: 'json: the model answers a JSON object instead of calling tools (env KS_LLM_TOOL_CALLS)' })
+  .option('rules', { type: 'boolean', default: false, describe: 'answer by the built-in rules even when a model is configured' })
   .option('max-rounds', { type: 'number', default: 6, describe: 'rounds of tool calls per question before the model must answer' })
   .option('model-timeout', { type: 'number', default: 30, describe: 'seconds per model request' })
   .option('model-retries', { type: 'number', default: 2, describe: 'retries per model request (HTTP 408/429/5xx, timeouts)' })
@@ -46,8 +46,8 @@ const argv = cli('chat', 'Usage: $0 [--db FILE] [--ask "question"] [--model M] [
 
 // The terminal belongs to the person typing: logs go to the file only.
 const log = createLogger('chat', { logDir: argv.logDir, level: argv.logLevel, console: false });
-const apiKey = llm.apiKey;
-const redact = redactor(apiKey);
+const llm = providerFromEnv(process.env, { provider: argv.provider, model: argv.model, toolCalls: argv.toolCalls });
+const redact = redactor(llm.apiKey);
 
 async function exit(code: number, db?: Db): Promise<never> {
   db?.close();
@@ -65,20 +65,18 @@ try {
 }
 
 // The provider's SDK is loaded only when a model is first asked.
-const model = apiKey && !argv.rules ? new ModelChat(
-  TOOLS,
-  providerLoader({ provider: llm.provider, apiKey, model: argv.model, baseUrl: llm.baseUrl, timeoutMs: argv.modelTimeout * 1000, retries: argv.modelRetries }),
-  { model: argv.model, maxRounds: Math.max(1, Math.round(argv.maxRounds)), maxQuestions: 8, maxToolChars: 6000 },
-  log,
-) : undefined;
+const model = argv.rules ? undefined : chatModel(llm, log, { timeoutMs: argv.modelTimeout * 1000, retries: argv.modelRetries, maxRounds: argv.maxRounds });
 
 const session = new ChatSession({
   db: db!,
   log,
   model,
+  rulesReason: argv.rules ? '--rules' : llm.off,
+  window: windowFromFlags(argv.since, argv.until, Date.now() / 1000),
   operator: {
     dbFile: argv.db,
     log,
+    by: 'chat',
     overrides: {
       denyList: parseDenyList(argv.deny),
       ...(argv.scopePid !== undefined ? { scopePid: argv.scopePid } : {}),
@@ -87,7 +85,7 @@ const session = new ChatSession({
     },
   },
 });
-log.info(`chat started: db=${argv.db} mode=${model ? `model ${argv.model}` : 'rules'} ${argv.ask !== undefined ? 'one question' : 'interactive'}`);
+log.info(`chat started: db=${argv.db} mode=${model ? `model ${model.opts.model}` : 'rules'} ${argv.ask !== undefined ? 'one question' : 'interactive'}`);
 
 let code = 0;
 try {

@@ -6,14 +6,15 @@ import type { Db } from '../lib/db.js';
 import { ModelError } from '../lib/llm/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { escapeUntrusted } from '../lib/sanitize.js';
-import { approve, undo, type OperatorConfig } from './commands/approvals.js';
+import { approve, undo, type OperatorConfig } from '../agent/executor/operator-commands.js';
 import { HELP, parseCommand } from './commands/index.js';
-import { actions, signals } from './commands/lists.js';
+import { actions, incidents, signals } from './commands/lists.js';
 import { status } from './commands/status.js';
 import type { ModelChat } from './llm/model-chat.js';
 import { answerByRules } from './rules/answer.js';
 import { detectIntents } from './rules/intents.js';
-import { nowS } from './time.js';
+import { nowS } from '../lib/time.js';
+import { windowFromText, type TimeWindow } from '../lib/time-window.js';
 import type { ToolContext } from './tools/types.js';
 
 export interface Reply { readonly text: string; readonly quit?: boolean }
@@ -23,7 +24,11 @@ export interface SessionDeps {
   readonly log: Logger;
   readonly operator: OperatorConfig;
   readonly model?: ModelChat;
+  /** Why the rules answer when there is no model (default: no GEMINI_API_KEY). */
+  readonly rulesReason?: string;
   readonly nowS?: () => number;
+  /** --since/--until: the window of every question that names none itself. */
+  readonly window?: TimeWindow | null;
 }
 
 export class ChatSession {
@@ -34,7 +39,7 @@ export class ChatSession {
   }
 
   get mode(): string {
-    return this.d.model ? `model ${this.d.model.opts.model} with read-only tools (rules if it fails)` : 'built-in rules (no GEMINI_API_KEY)';
+    return this.d.model ? `model ${this.d.model.opts.model} with read-only tools (rules if it fails)` : `built-in rules (${this.d.rulesReason ?? 'no GEMINI_API_KEY'})`;
   }
 
   async handle(line: string, signal?: AbortSignal): Promise<Reply> {
@@ -47,6 +52,7 @@ export class ChatSession {
       case 'status': return { text: status(db, this.now(), this.mode) };
       case 'signals': return { text: signals(db, this.now(), cmd.all) };
       case 'actions': return { text: actions(db, cmd.n) };
+      case 'incidents': return { text: incidents(db, this.now(), cmd.id) };
       case 'approve':
       case 'undo':
         if (cmd.id === null) return { text: `Usage: /${cmd.kind} <id>, the decision id shown by /actions (got ${JSON.stringify(escapeUntrusted(cmd.raw, 30))}).` };
@@ -59,16 +65,19 @@ export class ChatSession {
   async answer(question: string, signal?: AbortSignal): Promise<string> {
     if (!question) return '';
     const ctx: ToolContext = { db: this.d.db, nowS: this.now, signal };
-    this.d.log.info('question', { chars: question.length, intents: detectIntents(question), mode: this.d.model ? 'model' : 'rules' });
+    // A time in the question wins over --since/--until.
+    const window = windowFromText(question, this.now()) ?? this.d.window ?? null;
+    this.d.log.info('question', { chars: question.length, intents: detectIntents(question), mode: this.d.model ? 'model' : 'rules', ...(window ? { window: [window.fromS, window.toS] } : {}) });
     if (this.d.model) {
       try {
-        return (await this.d.model.ask(ctx, question, signal)).text;
+        const a = await this.d.model.ask(ctx, question, signal, window);
+        return `${a.text}\n(answered by ${a.model})`;
       } catch (e) {
         const why = e instanceof ModelError ? e.message : 'model request failed';
         this.d.log.warn(`model failed, answering by rules: ${why}`);
-        return `(The model could not answer: ${why}. This answer comes from the built-in rules.)\n${await answerByRules(ctx, question)}`;
+        return `(The model could not answer: ${why}. This answer comes from the built-in rules.)\n${await answerByRules(ctx, question, window)}`;
       }
     }
-    return answerByRules(ctx, question);
+    return answerByRules(ctx, question, window);
   }
 }

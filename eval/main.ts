@@ -18,6 +18,8 @@ import { runScenario, type RunOptions } from './runner.js';
 import { SCENARIOS } from './scenarios/index.js';
 
 const DEFAULT_JSON = path.join(ROOT, 'eval', 'results', 'latest.json');
+// A partial run must not overwrite the full run the README's table comes from.
+const PARTIAL_JSON = path.join(ROOT, 'eval', 'results', 'partial.json');
 const names = SCENARIOS.map((s) => s.name);
 
 const argv = yargs(hideBin(process.argv))
@@ -27,7 +29,7 @@ const argv = yargs(hideBin(process.argv))
   .option('idle-s', { type: 'number', default: 600, describe: 'length of the idle scenario, seconds' })
   .option('scenario-s', { type: 'number', default: 120, describe: 'how long each condition runs before the end is judged (extended while a verdict is pending), seconds' })
   .option('agent-interval', { type: 'number', default: 20, describe: "the supervisor's --agent-interval for each run, seconds" })
-  .option('json', { type: 'string', default: DEFAULT_JSON, describe: 'where the results go' })
+  .option('json', { type: 'string', describe: `where the results go (default ${path.relative(ROOT, DEFAULT_JSON)}; with --only ${path.relative(ROOT, PARTIAL_JSON)})` })
   .option('strict', { type: 'boolean', default: false, describe: 'exit 1 when a summary target fails' })
   .option('list', { type: 'boolean', default: false, describe: 'list the scenarios and exit' })
   .check((a) => {
@@ -42,6 +44,7 @@ const argv = yargs(hideBin(process.argv))
   .strict()
   .help()
   .parseSync();
+const jsonPath = argv.json ?? (argv.only ? PARTIAL_JSON : DEFAULT_JSON);
 
 if (argv.list) {
   for (const s of SCENARIOS) process.stdout.write(`${s.name.padEnd(16)} ${s.title}\n`);
@@ -81,9 +84,9 @@ const out = results(records, {
     autogroup: readSysctl('kernel.sched_autogroup_enabled'), swap_kb: read('/proc/meminfo')?.match(/^SwapTotal:\s+(\d+)/m)?.[1] ?? null },
   options: { ...opts, log: undefined, only: only ? [...only] : null },
 });
-fs.mkdirSync(path.dirname(argv.json), { recursive: true });
-fs.writeFileSync(argv.json, `${JSON.stringify(out, null, 2)}\n`);
+fs.mkdirSync(path.dirname(jsonPath), { recursive: true });
+fs.writeFileSync(jsonPath, `${JSON.stringify(out, null, 2)}\n`);
 
-process.stdout.write(`\n${table(records)}\n\n${summaryText(summarize(records), records)}\n\nresults written to ${argv.json}\n`);
+process.stdout.write(`\n${table(records)}\n\n${summaryText(summarize(records), records)}\n\nresults written to ${jsonPath}\n`);
 if (records.some((r) => r.error)) process.exit(2);
 process.exit(argv.strict && anyFailed(out.targets) ? 1 : 0);

@@ -13,9 +13,14 @@ import { TRACER_ENTRIES, TRACER_NAMES } from '../lib/producers.js';
 import { systemComponents } from '../supervisor/components.js';
 import { readState, stateFilePath, type SupervisorState } from '../lib/supervisor-state.js';
 import { descendants, isAlive } from '../lib/procfs/tree.js';
+import { KEY_VARIABLES } from '../lib/llm/index.js';
 
 export const START = path.join(DIST, 'start.js');
-const COMPONENTS = ['ingestion', 'scraper', ...TRACER_ENTRIES.map((e) => e.name), 'agent'];
+const COMPONENTS = ['ingestion', 'scraper', ...TRACER_ENTRIES.map((e) => e.name), 'exporter', 'agent'];
+/** Port 0: the exporter takes a free port and logs it (metricsUrl), so systems never collide on 9464. */
+export const TEST_METRICS_LISTEN = '127.0.0.1:0';
+/** The dashboard likewise (webUrl reads the port it took). */
+export const TEST_WEB_LISTEN = '127.0.0.1:0';
 
 /** Why the real system cannot run here (for `skip`), or false. */
 export function cannotRun(): string | false {
@@ -33,6 +38,14 @@ export interface SystemOptions {
   readonly scopePid: number;
   /** Extra agent flags (settle, measure, ...). */
   readonly agentArgs?: readonly string[];
+  /** Run it inside this network namespace (ip netns exec): one simulated host of a fleet. */
+  readonly netns?: string;
+  /** The exporter's address (default TEST_METRICS_LISTEN: a free loopback port). */
+  readonly metricsListen?: string;
+  /** More environment for `npm start` (e.g. OTEL_EXPORTER_OTLP_ENDPOINT). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** More `npm start` flags (e.g. --alertmanager URL). */
+  readonly startArgs?: readonly string[];
   /** A model for the agent and chat (GEMINI_API_KEY, GEMINI_BASE_URL); rules without. */
   readonly model?: { readonly apiKey: string; readonly baseUrl: string };
 }
@@ -55,18 +68,21 @@ export function startSystem(dir: string, o: SystemOptions): RealSystem {
   const db = path.join(dir, 'data', 'k.db');
   const logDir = path.join(dir, 'logs');
   const env = { ...process.env };
-  delete env.GEMINI_API_KEY; // the rules decide unless a test brings its local model server
-  delete env.GEMINI_BASE_URL;
+  // The rules decide unless a test brings its local model server, whatever provider the caller's environment configures.
+  for (const k of ['KS_LLM_PROVIDER', 'KS_LLM_MODEL', 'KS_LLM_TOOL_CALLS', 'GEMINI_BASE_URL', 'GEMINI_MODEL', 'OPENAI_BASE_URL', 'OLLAMA_HOST', 'OLLAMA_MODEL', 'ANTHROPIC_BASE_URL', ...KEY_VARIABLES]) delete env[k];
   if (o.model) Object.assign(env, { GEMINI_API_KEY: o.model.apiKey, GEMINI_BASE_URL: o.model.baseUrl });
+  Object.assign(env, o.env);
   const agentArgs = ['--scope-pid', String(o.scopePid), '--restore-on-exit', ...(o.agentArgs ?? [])];
   const expectedCommands = (): Map<string, string[]> => new Map(systemComponents({
     db, logDir, logLevel: 'info', scrapeInterval: o.scrapeInterval, tracers: [...TRACER_NAMES], agent: true,
-    agentInterval: o.agentInterval, dryRun: false, agentArgs, apiKey: o.model?.apiKey,
+    agentInterval: o.agentInterval, dryRun: false, agentArgs, apiKey: o.model?.apiKey, metricsListen: TEST_METRICS_LISTEN, webListen: TEST_WEB_LISTEN,
   }).map((c) => [c.name, [c.command, ...c.args]]));
-  const proc = spawn(process.execPath, [START, '--db', db, '--log-dir', logDir,
+  const args = [START, '--db', db, '--log-dir', logDir,
     '--scrape-interval', String(o.scrapeInterval), '--agent-interval', String(o.agentInterval),
-    '--status-interval', '10', `--agent-args=${agentArgs.join(' ')}`],
-  { stdio: ['ignore', 'pipe', 'pipe'], env });
+    '--status-interval', '10', '--metrics-listen', o.metricsListen ?? TEST_METRICS_LISTEN, '--web-listen', TEST_WEB_LISTEN, ...(o.startArgs ?? []), `--agent-args=${agentArgs.join(' ')}`];
+  // `ip netns exec` execs the command: the pid is still the supervisor's.
+  const proc = o.netns ? spawn('ip', ['netns', 'exec', o.netns, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env })
+    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   const keep = (c: Buffer) => { out = (out + c.toString()).slice(-20_000); };
   proc.stdout!.on('data', keep);
@@ -144,4 +160,22 @@ export function signalProcesses(s: SignalRow): string[] {
 /** Every line of the agent's log (for diagnostics and the "watch it act" check). */
 export function agentLog(s: RealSystem): string {
   try { return fs.readFileSync(path.join(s.logDir, 'agent.log'), 'utf8'); } catch { return ''; }
+}
+
+/** The exporter's /metrics URL, from the address it logged (it listens on a free port under tests). */
+export function metricsUrl(s: RealSystem): string | undefined {
+  const file = path.join(s.logDir, 'exporter.log');
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const m = /serving \/metrics on ([0-9.]+|\[[0-9a-f:]+\]):(\d+)/.exec(text);
+  return m ? `http://${m[1]}:${m[2]}/metrics` : undefined;
+}
+
+/** The dashboard's base URL, from the address the exporter logged, and its token (web.token next to the database). */
+export function webUrl(s: RealSystem): { url: string; token: string } | undefined {
+  const file = path.join(s.logDir, 'exporter.log');
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const m = /serving the dashboard on ([0-9.]+|\[[0-9a-f:]+\]):(\d+)/.exec(text);
+  const tokenFile = path.join(path.dirname(s.db), 'web.token');
+  if (!m || !fs.existsSync(tokenFile)) return undefined;
+  return { url: `http://${m[1]}:${m[2]}`, token: fs.readFileSync(tokenFile, 'utf8').trim() };
 }

@@ -9,6 +9,7 @@ import { parseLine, sampleOf } from './parse-line.js';
 import { sourceOfReject } from './sources.js';
 import { Store, type Batch } from './store.js';
 import type { EventObserver } from './observer.js';
+import { recordEndedIncidents } from './incident-log.js';
 import { Retention, type RetentionPolicy } from './retention.js';
 
 export interface IngestOptions {
@@ -147,6 +148,9 @@ export class Ingester {
     this.pruning = true;
     try {
       this.flush();
+      // Before the raw rows behind them go: the stories of incidents that ended.
+      const stored = recordEndedIncidents(this.db, Date.now() / 1000, this.opts.retention.rawMaxAgeS);
+      if (stored) this.log.info('IncidentsRecorded', { stored });
       const deleted = await this.retention.run(Date.now() / 1000, () => new Promise((r) => setImmediate(r)));
       const total = Object.values(deleted).reduce((a, b) => a + b, 0);
       this.counters.pruned += total;

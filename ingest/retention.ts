@@ -22,6 +22,8 @@ export class Retention {
       ...Object.values(EVENT_SPECS).map((s) => ({ table: s.table, where: 'timestamp < ?', maxAgeS: policy.rawMaxAgeS })),
       { table: 'quarantine', where: 'timestamp < ?', maxAgeS: policy.rawMaxAgeS },
       { table: 'signal_metadata', where: "status = 'resolved' AND last_seen < ?", maxAgeS: policy.signalMaxAgeS },
+      // Incident stories outlive their raw rows, as long as resolved signals do.
+      { table: 'incidents', where: 'end_s < ?', maxAgeS: policy.signalMaxAgeS },
     ];
   }
 

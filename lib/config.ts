@@ -4,6 +4,7 @@ import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import path from 'node:path';
 import { DEFAULT_DB, DEFAULT_LOG_DIR } from './paths.js';
+import { windowFromFlags } from './time-window.js';
 
 export interface CommonConfig {
   db: string;
@@ -47,4 +48,15 @@ export function envNumber(name: string, dflt: number): number {
   const n = Number(raw);
   if (!Number.isFinite(n) || n <= 0) throw new Error(`${name}=${JSON.stringify(raw)} is not a positive number`);
   return n;
+}
+
+/** --since / --until, as every reader of the past takes them (lib/time-window.ts reads them). */
+export function withWindow<T>(y: Argv<T>): Argv<T & { since: string | undefined; until: string | undefined }> {
+  return y
+    .option('since', { type: 'string', describe: 'start of the time window: 1h, 30m, "2 hours ago", 14:00, "yesterday 14:00", 2026-12-01T14:00 (local time)' })
+    .option('until', { type: 'string', describe: 'end of the time window (default now), same forms as --since' })
+    .check((a) => {
+      windowFromFlags(a.since as string | undefined, a.until as string | undefined, Date.now() / 1000);
+      return true;
+    }) as unknown as Argv<T & { since: string | undefined; until: string | undefined }>;
 }

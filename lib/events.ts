@@ -11,7 +11,9 @@
 
 export const SCHEMA_VERSION = 1;
 
-type FieldKind = 'int' | 'num' | 'str' | 'bool';
+// hist: a log2 latency histogram, slot i counting values in [2^i, 2^(i+1)) ns
+// (tracers/common/ks_hist.h), trailing empty slots left out; stored as JSON text.
+type FieldKind = 'int' | 'num' | 'str' | 'bool' | 'hist';
 interface FieldSpec {
   readonly kind: FieldKind;
   readonly optional?: boolean;
@@ -23,6 +25,9 @@ const str = (max = 256) => ({ kind: 'str', max }) as const;
 const optInt = { kind: 'int', optional: true } as const;
 const optNum = { kind: 'num', optional: true } as const;
 const optStr = (max = 256) => ({ kind: 'str', max, optional: true }) as const;
+const optHist = { kind: 'hist', optional: true } as const;
+/** Slots in a tracer's log2 histogram (KS_HIST_SLOTS). */
+export const HIST_SLOTS = 40;
 
 /** Field specs per event type. `table` is the raw table the event lands in. */
 export const EVENT_SPECS = {
@@ -53,6 +58,7 @@ export const EVENT_SPECS = {
       interval_s: num, switches: int, voluntary: int, involuntary: int, wakeups: int,
       runq_count: int, runq_p50_us: num, runq_p95_us: num, runq_p99_us: num, runq_max_us: num,
       nr_procs: int,
+      runq_hist: optHist, // this interval's run-queue latencies, log2 ns slots
     },
   },
   /** Per process, per interval page faults (minor/major split from the kernel). */
@@ -73,6 +79,7 @@ export const EVENT_SPECS = {
       count: int, bytes: int, iops: num,
       p50_us: num, p95_us: num, p99_us: num, max_us: num, mean_us: num,
       top_pid: optInt, top_comm: optStr(16), // process that issued the most I/O
+      hist: optHist, // this interval's completion latencies, log2 ns slots
     },
   },
   /** Periodic health line of every tracer: ring-buffer drops are never silent. */
@@ -137,6 +144,7 @@ export const EVENT_SPECS = {
       some_avg10: num, some_avg60: num, some_avg300: num,
       full_avg10: optNum, full_avg60: optNum, full_avg300: optNum,
       some_stall_ms_per_s: num, // delta of the `total` counter, as a rate
+      some_total_us: optInt, full_total_us: optInt, // the kernel's own counters, as read
     },
   },
   vmstat: {
@@ -162,7 +170,7 @@ export const EVENT_SPECS = {
 export type EventType = keyof typeof EVENT_SPECS;
 export const EVENT_TYPES = Object.keys(EVENT_SPECS) as EventType[];
 
-type KindType<K> = K extends 'str' ? string : K extends 'bool' ? boolean : number;
+type KindType<K> = K extends 'str' ? string : K extends 'bool' ? boolean : K extends 'hist' ? readonly number[] : number;
 type Fields<F> = {
   -readonly [N in keyof F as F[N] extends { optional: true } ? never : N]: F[N] extends { kind: infer K } ? KindType<K> : never;
 } & {
@@ -227,7 +235,7 @@ export function validateEvent(value: unknown, now = Date.now() / 1000): KsEvent 
     if (!fieldOk(f, val)) {
       throw new EventError('bad_field', `${type}.${name} should be ${f.kind}${f.max ? ` (<= ${f.max} chars)` : ''}, got ${show(val)}`);
     }
-    out[name] = val;
+    out[name] = f.kind === 'hist' ? JSON.stringify(val) : val;
   }
   return out as unknown as KsEvent;
 }
@@ -243,6 +251,7 @@ function fieldOk(f: FieldSpec, val: unknown): boolean {
     case 'num': return typeof val === 'number' && Number.isFinite(val);
     case 'bool': return typeof val === 'boolean';
     case 'str': return typeof val === 'string' && val.length <= (f.max ?? 256);
+    case 'hist': return Array.isArray(val) && val.length <= HIST_SLOTS && val.every((n) => Number.isSafeInteger(n) && n >= 0);
   }
 }
 

@@ -36,3 +36,24 @@ export function escapeDeep(v: unknown): unknown {
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [escapeUntrusted(k, 200), escapeDeep(x)]));
   return v;
 }
+
+// Shapes secrets take in log lines and error texts: API keys written back by an
+// HTTP library or a proxy, bearer tokens, key=value credentials, cloud keys,
+// private key blocks.
+const SECRETS: ReadonlyArray<[RegExp, string]> = [
+  [/([?&](?:key|api_key|apikey|access_token)=)[^&\s"']+/gi, '$1[redacted]'],
+  [/((?:x-goog-api-key|x-api-key|api-key)["']?\s*[:=]\s*["']?)[^"'\s,}]+/gi, '$1[redacted]'],
+  [/(\bBearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, '$1[redacted]'],
+  [/\bAIza[0-9A-Za-z_-]{10,}/g, '[redacted]'],
+  [/\bsk-(?:ant-|proj-)?[0-9A-Za-z_-]{8,}/g, '[redacted]'],
+  [/\b((?:password|passwd|pwd|secret|token|api[_-]?key|client[_-]?secret)\s*[=:]\s*)("[^"]*"|'[^']*'|\S+)/gi, '$1[redacted]'],
+  [/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, '[redacted]'],
+  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, '[redacted private key]'],
+];
+
+/** Anything shaped like a secret in `s`, replaced by [redacted]. */
+export function redactSecrets(s: string): string {
+  let out = s;
+  for (const [re, to] of SECRETS) out = out.replace(re, to);
+  return out;
+}

@@ -1,5 +1,6 @@
 // /proc/pressure/{cpu,memory,io}: the kernel's own stall averages, plus the
-// `total` stall counter (µs) turned into stalled milliseconds per second.
+// `total` stall counter (µs) turned into stalled milliseconds per second, and
+// the counters themselves (the exports' *_seconds_total, as node_exporter's).
 import fs from 'node:fs';
 import { makeEvent, type EventOf, type KsEvent } from '../lib/events.js';
 import { parsePressure, PSI_RESOURCES, type Psi, type PsiResource } from '../lib/procfs/pressure.js';
@@ -14,8 +15,10 @@ export function psiFields(resource: PsiResource, psi: Psi, deltas: Deltas<'some_
     some_avg300: psi.some.avg300,
     // total is in µs: µs per s / 1000 = ms per s (1000 = stalled the whole time).
     some_stall_ms_per_s: round(deltas.d.some_total / 1000 / deltas.interval_s, 3),
+    some_total_us: psi.some.total,
   };
   if (psi.full) {
+    fields.full_total_us = psi.full.total;
     fields.full_avg10 = psi.full.avg10;
     fields.full_avg60 = psi.full.avg60;
     fields.full_avg300 = psi.full.avg300;

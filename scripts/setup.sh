@@ -4,14 +4,17 @@
 # checks whether it has anything to do.
 #   --force-build   rebuild TypeScript and tracers even when they look current
 #   --quiet         print only when something is done or wrong
+#   --test          also the servers the tests run for real (Prometheus, Alertmanager)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 FORCE=0
+TEST=0
 for arg in "$@"; do
   case "$arg" in
     --force-build) FORCE=1 ;;
+    --test) TEST=1 ;;
   esac
 done
 
@@ -21,6 +24,8 @@ die() { echo "[setup] ERROR: $*" >&2; exit 1; }
 # --- 1. Debian packages ---------------------------------------------------------
 # Toolchain for the C/libbpf tracers plus workloads used by tests and the benchmark.
 DEB_PKGS=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make pkg-config gcc g++ python3 stress-ng bpftrace sqlite3 procps util-linux)
+# The fleet engines the export tests talk to (`npm start` itself needs neither).
+((TEST)) && DEB_PKGS+=(prometheus prometheus-alertmanager chromium)
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
   installed="$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${DEB_PKGS[@]}" 2>/dev/null || true)"

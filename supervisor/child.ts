@@ -7,7 +7,7 @@
 import { execa, type ResultPromise } from 'execa';
 import path from 'node:path';
 import type { Logger } from '../lib/logger.js';
-import { RestartPolicy, type BackoffOptions } from './backoff.js';
+import { RestartPolicy, type BackoffOptions } from '../lib/backoff.js';
 import { ChildOutput } from './child-output.js';
 import type { ComponentState, ComponentStatus } from '../lib/supervisor-state.js';
 import { EXIT_NO_KERNEL_FEATURE, EXIT_NO_PERMISSION, type ComponentSpec } from './component.js';

@@ -15,6 +15,14 @@ export interface SystemOptions {
   readonly agent: boolean;
   readonly agentInterval: number;
   readonly dryRun: boolean;
+  /** Where the exporter serves Prometheus /metrics; undefined: no endpoint (--no-metrics). */
+  readonly metricsListen?: string;
+  /** Where the exporter serves the dashboard; undefined: none (--no-web). */
+  readonly webListen?: string;
+  /** Alertmanager to push alerts to (--alertmanager URL). */
+  readonly alertmanager?: string;
+  /** OTEL_EXPORTER_OTLP_*ENDPOINT is set: the exporter pushes OTLP (it reads the OTEL_* variables itself). */
+  readonly otlp?: boolean;
   /**
    * Leave the agent's verified changes in place when it stops (--keep-changes).
    * By default `npm start` stops with everything the agent changed restored.
@@ -26,8 +34,10 @@ export interface SystemOptions {
   readonly denyUids?: readonly number[];
   /** The agent acts only on descendants of this pid (its --scope-pid). */
   readonly scopePid?: number;
-  /** Only the agent gets it, through its environment. */
+  /** Only the agent gets it, through its environment (and the exporter, when it serves the dashboard's Ask box). */
   readonly apiKey?: string;
+  /** The variable the agent reads the key from (the provider's; default GEMINI_API_KEY). */
+  readonly apiKeyVar?: string;
   /** Appended to the agent's command line (hidden --agent-args). */
   readonly agentArgs?: readonly string[];
   readonly distDir?: string;
@@ -59,6 +69,7 @@ export function systemComponents(o: SystemOptions): ComponentSpec[] {
   const ingest = path.join(dist, 'ingest', 'main.js');
   const scraper = path.join(dist, 'scraper', 'main.js');
   const agent = path.join(dist, 'agent', 'main.js');
+  const exporter = path.join(dist, 'exporter', 'main.js');
   const list: ComponentSpec[] = [
     { name: 'ingestion', role: 'sink', ...nodeScript(ingest, 'ingest'), args: [ingest, '--db', o.db, ...common], stderr: 'supervisor-log' },
     { name: 'scraper', role: 'producer', ...nodeScript(scraper, 'scraper'), args: [...LIGHT_NODE, scraper, '--interval', String(o.scrapeInterval), ...common], stderr: 'supervisor-log' },
@@ -75,6 +86,19 @@ export function systemComponents(o: SystemOptions): ComponentSpec[] {
       missing: fs.existsSync(bin) ? undefined : { reason: `${bin} is not built`, fix: 'make -C tracers (needs clang, bpftool, libbpf-dev; `npm run doctor` checks)' },
     });
   }
+  // One process for every reader that serves or pushes: /metrics, the pushes and
+  // the dashboard share one Node runtime.
+  if (o.metricsListen !== undefined || o.webListen !== undefined || o.alertmanager !== undefined || o.otlp) {
+    list.push({
+      name: 'exporter', role: 'worker', ...nodeScript(exporter, 'exporter'),
+      args: [exporter, '--db', o.db, '--listen', o.metricsListen ?? 'none', ...(o.webListen ? ['--web-listen', o.webListen] : []),
+        ...(o.alertmanager ? ['--alertmanager', o.alertmanager] : []), ...common],
+      // The dashboard's Ask box answers with the agent's model, so it gets the same key.
+      env: o.webListen && o.apiKey ? { [o.apiKeyVar ?? 'GEMINI_API_KEY']: o.apiKey } : undefined,
+      fixes: { 78: 'an address is taken (the line above says which): choose another with --metrics-listen / --web-listen HOST:PORT, or run with --no-metrics / --no-web' },
+      stderr: 'supervisor-log',
+    });
+  }
   if (o.agent) {
     const a = nodeScript(agent, 'agent');
     const restore = !o.keepChanges && !o.agentArgs?.includes('--restore-on-exit') ? ['--restore-on-exit'] : [];
@@ -86,7 +110,7 @@ export function systemComponents(o: SystemOptions): ComponentSpec[] {
       args: [agent, '--db', o.db, '--interval', String(o.agentInterval), ...(o.dryRun ? ['--dry-run'] : []), ...restore,
         ...(o.deny?.length ? ['--deny', o.deny.join(',')] : []), ...(o.denyUids?.length ? ['--deny-uid', o.denyUids.join(',')] : []), ...(o.scopePid !== undefined ? ['--scope-pid', String(o.scopePid)] : []),
         ...common, ...(o.agentArgs ?? [])],
-      env: o.apiKey ? { GEMINI_API_KEY: o.apiKey } : undefined,
+      env: o.apiKey ? { [o.apiKeyVar ?? 'GEMINI_API_KEY']: o.apiKey } : undefined,
       fixes: { 77: 'run as root (sudo npm start) so the agent may act, or start with --dry-run' },
       stderr: 'supervisor-log',
     });

@@ -8,6 +8,8 @@ import { DIST, REAPER_BIN, TRACER_BIN_DIR } from '../lib/paths.js';
 import { readPidStatus } from '../lib/procfs/pid.js';
 import { allHooks, TRACER_ENTRIES } from '../lib/producers.js';
 import { describeComponent, runningSupervisor } from '../lib/supervisor-state.js';
+import { toModelError } from '../lib/llm/errors.js';
+import { createProvider, destination, NO_PROVIDER, PROVIDER_NAMES, providerConfig, providerFromEnv, type EnvChoice } from '../lib/llm/index.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 export interface Check {
@@ -220,11 +222,52 @@ export function checkNode(version = process.versions.node): Check {
   return major >= 20 ? ok('node', `v${version}`) : fail('node', `v${version}`, 'install Node.js 20 or newer');
 }
 
+/** A base URL as shown: without any user:password part a gateway URL might carry. */
+function shownUrl(u: string | undefined): string {
+  if (!u) return '';
+  try { const x = new URL(u); return ` at ${x.origin}${x.pathname.replace(/\/$/, '')}`; } catch { return ' at (an unparsable base URL)'; }
+}
+
+/** The configured model provider, model, and where the data goes (nothing when it is local). */
+export function checkProvider(env: NodeJS.ProcessEnv = process.env): Check {
+  const c = providerFromEnv(env);
+  if (c.problem) return warn('model provider', c.problem, `set KS_LLM_PROVIDER to one of ${[...PROVIDER_NAMES, NO_PROVIDER].join(', ')}`);
+  if (c.off === 'model provider "none"') return ok('model provider', 'none: the rules decide and chat answers by rules');
+  return ok('model provider', `${c.provider}/${c.model}${shownUrl(c.baseUrl)} (observations and tool results go to ${destination(c.provider)})`);
+}
+
 export function checkKey(env: NodeJS.ProcessEnv = process.env): Check {
   // Only whether it is set: the key itself is never printed.
-  return env.GEMINI_API_KEY?.trim()
-    ? ok('GEMINI_API_KEY', 'set')
-    : warn('GEMINI_API_KEY', 'not set: the agent decides on rules only', 'export GEMINI_API_KEY=... before npm start (or answer the prompt)');
+  const c = providerFromEnv(env);
+  if (c.problem || c.off === 'model provider "none"') return ok('model key', 'none needed');
+  if (!c.keyVar) return ok(`${c.provider} key`, 'none needed');
+  if (c.apiKey) return ok(c.keyVar, 'set');
+  if (c.off === undefined) return ok(c.keyVar, 'not set, none needed with a base URL');
+  return warn(c.keyVar, 'not set: the agent decides on rules only', `export ${c.keyVar}=... before npm start${c.keyVar === 'GEMINI_API_KEY' ? ' (or answer the prompt)' : ''}`);
+}
+
+/** What to do when the endpoint did not answer, by how it failed. */
+function pingFix(c: EnvChoice, message: string): string {
+  if (/HTTP 40[13]/.test(message)) return `check ${c.keyVar || 'the key'}: the endpoint refused it`;
+  if (/HTTP 404/.test(message)) return `check the model name (KS_LLM_MODEL=${c.model})${c.provider === 'ollama' ? `: ollama pull ${c.model}` : ' and the base URL'}`;
+  if (c.provider === 'ollama') return `start Ollama (ollama serve) or point OLLAMA_HOST at it; then ollama pull ${c.model}`;
+  return `check the network and ${c.baseUrl ? 'the base URL' : 'that the provider is reachable from this host'}`;
+}
+
+/** --ping-model: one tiny request to the configured model (opt-in: it costs a request). */
+export async function pingModel(env: NodeJS.ProcessEnv = process.env, timeoutMs = 10_000): Promise<Check> {
+  const c = providerFromEnv(env);
+  const name = 'model answers';
+  if (c.off !== undefined) return warn(name, `not asked: ${c.off}`);
+  const t0 = performance.now();
+  try {
+    const p = await createProvider(providerConfig(c, { timeoutMs, retries: 0 }));
+    const turn = await p.generate({ system: 'Reply with the single word OK.', history: [{ role: 'user', text: 'ping' }], tools: [], mode: 'none' });
+    return ok(name, `${c.provider}/${c.model} answered in ${Math.round(performance.now() - t0)} ms${turn.text.trim() ? '' : ' (with no text)'}`);
+  } catch (e) {
+    const msg = toModelError(e, [c.apiKey]).message;
+    return warn(name, `${c.provider}/${c.model}${shownUrl(c.baseUrl)} did not answer: ${msg}`, pingFix(c, msg));
+  }
 }
 
 /**
@@ -257,6 +300,7 @@ export function runChecks(o: DoctorOptions): Check[] {
     checkSqlite(),
     checkWritable('database dir', path.dirname(o.db)),
     checkWritable('log dir', o.logDir),
+    checkProvider(o.env),
     checkKey(o.env),
     ...checkRunning(o.db),
   ];

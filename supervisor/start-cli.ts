@@ -1,13 +1,20 @@
 // `npm start`: flags → component list → runSupervisor. Flags of the original
 // launcher keep their names (--no-agent, --agent-interval, --db).
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { parseDenyList, parseUids } from '../agent/executor/policy.js';
 import { cli } from '../lib/config.js';
 import { resolveApiKey } from './apikey.js';
-import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { KEY_VARIABLES } from '../lib/llm/index.js';
+import { DEFAULT_BACKOFF, type BackoffOptions } from '../lib/backoff.js';
 import type { ComponentSpec } from './component.js';
 import { DEFAULT_MERGER, type MergerOptions } from './line-merger.js';
 import { parseTracers, systemComponents } from './components.js';
+import { parseListen } from '../lib/listen.js';
+import { makeDir } from '../lib/private-files.js';
+import { loadToken } from '../lib/token.js';
+import { otlpConfigured } from '../exporter/otlp.js';
 import { runSupervisor } from './supervisor.js';
 
 const USAGE = `Usage: npm start -- [options]
@@ -36,6 +43,25 @@ function pid(name: string, v: number): number {
   return v;
 }
 
+function listenAddress(flag: string, v: string): string {
+  try { parseListen(v); } catch (e) { throw new Error(`--${flag}: ${(e as Error).message}`); }
+  return v;
+}
+
+/**
+ * The dashboard's address to print, with the token in the fragment (a browser
+ * never sends the fragment to the server, so it is in no request log). The token
+ * is made here, before the exporter starts, so it can be printed.
+ */
+function dashboardUrl(listen: string, dbFile: string): string {
+  const a = parseListen(listen);
+  makeDir(path.dirname(dbFile));
+  const token = loadToken(path.join(path.dirname(dbFile), 'web.token'), 'dashboard token');
+  const host = a.host === '0.0.0.0' || a.host === '::' ? os.hostname() : a.host.includes(':') ? `[${a.host}]` : a.host;
+  // Port 0: a free port, which only the exporter's log names.
+  return a.port === 0 ? `a free port (exporter.log names it); open it with #token=${token}` : `http://${host}:${a.port}/#token=${token}`;
+}
+
 export async function startMain(argv?: string[]): Promise<number> {
   const args = await cli('kernelsight', USAGE, argv)
     .option('agent', { type: 'boolean', default: true, describe: 'run the agent (--no-agent: collect and classify only)' })
@@ -45,6 +71,11 @@ export async function startMain(argv?: string[]): Promise<number> {
     .option('deny', { type: 'string', default: '', describe: 'process names the agent never touches, comma-separated ("name" or "prefix*")' })
     .option('deny-uid', { type: 'string', default: '', describe: 'uids whose processes the agent never touches, comma-separated' })
     .option('scope-pid', { type: 'number', describe: 'the agent acts only on descendants of this pid' })
+    .option('metrics', { type: 'boolean', default: true, describe: 'serve Prometheus /metrics (--no-metrics: no exporter)' })
+    .option('metrics-listen', { type: 'string', default: '127.0.0.1:9464', describe: 'address of the Prometheus exporter, HOST:PORT' })
+    .option('web', { type: 'boolean', default: true, describe: 'serve the dashboard (--no-web: none)' })
+    .option('web-listen', { type: 'string', default: '127.0.0.1:8321', describe: 'address of the dashboard, HOST:PORT (any but loopback: every request needs the token)' })
+    .option('alertmanager', { type: 'string', describe: 'push medium+ signals and pending approvals to this Alertmanager (base URL, e.g. http://127.0.0.1:9093)' })
     .option('scrape-interval', { type: 'number', default: 5, describe: 'seconds between /proc scrapes' })
     .option('tracers', { type: 'string', default: 'all', describe: 'eBPF tracers to run: all, none, or a list like syscall,sched,page_fault,io_latency (--no-tracers: none)' })
     .option('status-interval', { type: 'number', default: 30, describe: 'seconds between status lines when not on a terminal' })
@@ -75,22 +106,31 @@ export async function startMain(argv?: string[]): Promise<number> {
   } else {
     const tracers = parseTracers(tracersFlag);
     const wantsAgent = args.agent && fs.existsSync(new URL('../agent/main.js', import.meta.url));
-    const apiKey = await resolveApiKey(process.env, { input: process.stdin, output: process.stdout }, wantsAgent);
+    const key = await resolveApiKey(process.env, { input: process.stdin, output: process.stdout }, wantsAgent);
     components = systemComponents({
       db: args.db, logDir: args.logDir, logLevel: args.logLevel,
       scrapeInterval: positive('scrape-interval', args.scrapeInterval),
       tracers, agent: args.agent, agentInterval: positive('agent-interval', args.agentInterval),
-      dryRun: args.dryRun, keepChanges: args.keepChanges, apiKey,
+      dryRun: args.dryRun, keepChanges: args.keepChanges, apiKey: key?.value, apiKeyVar: key?.variable,
+      ...(args.metrics ? { metricsListen: listenAddress('metrics-listen', args.metricsListen) } : {}),
+      ...(args.web ? { webListen: listenAddress('web-listen', args.webListen) } : {}),
+      ...(args.alertmanager ? { alertmanager: args.alertmanager } : {}),
+      otlp: Object.values(otlpConfigured(process.env)).some(Boolean),
       deny: parseDenyList(args.deny), denyUids: parseUids(args.denyUid, '--deny-uid'), scopePid: args.scopePid === undefined ? undefined : pid('scope-pid', args.scopePid),
       agentArgs: args.agentArgs ? args.agentArgs.split(/\s+/).filter(Boolean) : [],
     });
   }
 
-  // Children inherit our environment minus the key (only the agent's spec carries
-  // it), and learn that they are supervised: they log to their file, not stderr.
+  // Children inherit our environment minus every provider's key (only the agent's
+  // spec carries the one it uses), and learn that they are supervised: they log
+  // to their file, not stderr.
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'GEMINI_API_KEY') env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !KEY_VARIABLES.includes(k)) env[k] = v;
   Object.assign(env, { KS_SUPERVISED: '1', KS_DB: args.db, KS_LOG_DIR: args.logDir, KS_LOG_LEVEL: args.logLevel });
+
+  const web = components.find((c) => c.name === 'exporter')?.args?.includes('--web-listen') && args.web
+    ? dashboardUrl(args.webListen, args.db) : undefined;
+  if (web) process.stdout.write(`dashboard: ${web}\n`);
 
   return runSupervisor({
     components, db: args.db, logDir: args.logDir, logLevel: args.logLevel, env,

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { closeLogger, createLogger } from '../lib/logger.js';
 import { REAPER_BIN } from '../lib/paths.js';
-import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { DEFAULT_BACKOFF, type BackoffOptions } from '../lib/backoff.js';
 import { SupervisedChild } from './child.js';
 import type { ComponentSpec } from './component.js';
 import { sleep } from './kill-tree.js';

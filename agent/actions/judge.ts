@@ -11,6 +11,9 @@
 //   so VERIFY rolls it back (DESIGN.md safety model) unless --keep-neutral.
 //   An effect between 1 and 3 standard errors is "ambiguous": VERIFY then runs a
 //   switchback (revert, measure, re-apply, measure) for actions that allow it.
+//   So is a comparison whose after window is far noisier than its before window
+//   (a burst from elsewhere on a busy host landed in it): its mean says little
+//   either way, and a second pair of windows can.
 //
 // The target's own loss and its siblings' gain are not in the metric: renicing
 // one of four workers of one job moves CPU between workers and is neutral.
@@ -46,6 +49,9 @@ export function stats(w: HarmWindow | undefined, key: keyof HarmSlice): WindowSt
   return { n, mean: r2(mean), sd: r2(sd), sliceMs: w?.sliceMs ?? 0 };
 }
 
+/** An after window with this many times the before window's spread was disturbed from elsewhere. */
+const DISTURBED_SD_RATIO = 4;
+
 export const CONTROL = 'the before window: same host, same workload, action not yet applied';
 
 /** Compare two sets of slices on one harm metric. */
@@ -61,11 +67,39 @@ export function compare(beforeStats: WindowStats, afterStats: WindowStats, rule:
   const worseAt = Math.max(3 * sigma, rule.minAbs, 0.25 * beforeStats.mean);
   const verdict = effect >= helpAt ? 'helped' : -effect >= worseAt ? 'worse' : 'neutral';
   const threshold = verdict === 'worse' ? worseAt : helpAt;
+  const disturbed = afterStats.sd > DISTURBED_SD_RATIO * Math.max(beforeStats.sd, rule.minAbs);
   const text = `${rule.label} ${r2(beforeStats.mean)}±${r2(beforeStats.sd)} -> ${r2(afterStats.mean)}±${r2(afterStats.sd)} ${rule.unit} `
     + `(effect ${r2(effect)}, needs ${r2(helpAt)}: 3σ=${r2(3 * sigma)}, min ${rule.minAbs})`;
   return { ...base, verdict, before: beforeStats.mean, after: afterStats.mean, effect: r2(effect), sigma: r2(sigma), threshold: r2(threshold),
-    ambiguous: verdict === 'neutral' && Math.abs(effect) > sigma && Math.abs(effect) >= rule.minAbs / 2,
-    detail: detail ? `${text}; ${detail}` : text };
+    ambiguous: verdict === 'neutral' && (Math.abs(effect) > sigma || disturbed) && Math.abs(effect) >= rule.minAbs / 2,
+    detail: [text, disturbed ? `the after window is ${r2(afterStats.sd / Math.max(beforeStats.sd, rule.minAbs))}x noisier than the before window` : '', detail].filter(Boolean).join('; ') };
+}
+
+/**
+ * The verdict of a switchback (off = reverted, on = re-applied) after an ambiguous
+ * first comparison. Off vs on decides alone when it passes the noise test, in the
+ * first comparison's direction. Otherwise the two are independent estimates of one
+ * effect: when each points the same way beyond one standard error of its own
+ * noise, their mean counts against 3 standard errors of that mean
+ * (σ = √(σ1² + σ2²) / 2), the same minimum and 10% of the level. A drift that
+ * flattered the first comparison leaves off vs on flat, inside its noise: neutral.
+ */
+export function settleSwitchback(first: Judgement, sb: Judgement, rule: HarmRule): Pick<Judgement, 'verdict' | 'effect' | 'sigma' | 'threshold'> & { how: string } {
+  const e1 = first.effect ?? 0, s1 = first.sigma ?? 0, e2 = sb.effect ?? 0, s2 = sb.sigma ?? 0;
+  if (sb.verdict === 'worse') return { verdict: 'worse', effect: sb.effect, sigma: sb.sigma, threshold: sb.threshold, how: 'switching it back on made it worse' };
+  if (sb.verdict === 'helped' && Math.sign(e2) === Math.sign(e1)) return { verdict: 'helped', effect: sb.effect, sigma: sb.sigma, threshold: sb.threshold, how: 'off vs on alone passes' };
+  const agree = e1 > s1 && e2 > s2;
+  const effect = (e1 + e2) / 2;
+  const sigma = Math.sqrt(s1 ** 2 + s2 ** 2) / 2;
+  const level = Math.max(first.before ?? 0, sb.before ?? 0);
+  const threshold = Math.max(3 * sigma, rule.minAbs, 0.1 * level);
+  const helped = agree && effect >= threshold;
+  return {
+    verdict: helped ? 'helped' : 'neutral', effect: r2(effect), sigma: r2(sigma), threshold: r2(threshold),
+    how: agree
+      ? `both comparisons lower the harm beyond their own noise; pooled effect ${r2(effect)} ${rule.unit}, needs ${r2(threshold)} (3σ of the mean=${r2(3 * sigma)})`
+      : `the two comparisons do not both lower the harm beyond one standard error (${r2(e1)}/${r2(s1)}, ${r2(e2)}/${r2(s2)})`,
+  };
 }
 
 export function judgeHarm(before: Measurement, after: Measurement, rule: HarmRule, detail = ''): Judgement {

@@ -147,13 +147,20 @@ export class Executor {
       this.log.info(`dry-run ${handler.spec.name}`, { id: row.id, target: target.ref, would: description });
       return { status: 'dry_run', auditId: row.id, description, prior, note };
     }
-    if (handler.spec.needsApproval && ctx.approvalOf === undefined) {
+    if ((handler.spec.needsApproval || ctx.queueOnly) && ctx.approvalOf === undefined) {
       const row = this.audit.append({ ...base, ...tf, params, status: 'pending_approval', priorState: withBoot(prior), note: `needs approval (risk ${handler.spec.risk}): would ${description}` });
       this.log.info(`pending approval ${handler.spec.name}`, { id: row.id, target: target.ref });
       return { status: 'pending_approval', auditId: row.id, description, prior };
     }
 
     const before = await measureTarget(this.cfg.measureMs, target, prior, signal);
+    // An action VERIFY cannot judge is not taken: with no victim measurable in the
+    // before window (no other I/O on the workload's disks, say), any effect would be
+    // rolled back as neutral after the target had paid for it.
+    const unjudged = this.cfg.actWithoutVictim ? null : handler.judge(before, before, target, params);
+    if (unjudged && unjudged.before === null) {
+      return refuse({ rule: 'no_measurable_victim', detail: `VERIFY could not judge it: ${unjudged.detail}` }, { ...tf, priorState: prior });
+    }
     // The window took time: re-check who the target is and what its state is now.
     const again = this.gate(target);
     if (again) return refuse(again, { ...tf, priorState: prior });

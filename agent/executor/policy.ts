@@ -95,7 +95,7 @@ function bool(o: Obj, key: string, where: string): boolean {
 /** Check every field of a policy (from a file or from flags); the error names the bad value. */
 export function validatePolicy(raw: unknown, where: string): ExecutorConfig {
   const o = object(raw, where);
-  onlyKeys(o, ['dryRun', 'denyList', 'denyUids', 'scopePid', 'limits', 'breaker', 'settleMs', 'measureMs', 'approvalTtlS', 'keepNeutral'], where);
+  onlyKeys(o, ['dryRun', 'denyList', 'denyUids', 'scopePid', 'limits', 'breaker', 'settleMs', 'measureMs', 'approvalTtlS', 'keepNeutral', 'actWithoutVictim'], where);
   const deny = o.denyList;
   if (!Array.isArray(deny)) throw new Error(`${where}: denyList must be a list of process names, got ${show(deny)}`);
   for (const d of deny) checkDenyEntry(d, where);
@@ -121,6 +121,7 @@ export function validatePolicy(raw: unknown, where: string): ExecutorConfig {
     measureMs: num(o, 'measureMs', where, 0),
     approvalTtlS: num(o, 'approvalTtlS', where, 1),
     keepNeutral: o.keepNeutral === undefined ? false : bool(o, 'keepNeutral', where),
+    ...(o.actWithoutVictim === undefined ? {} : { actWithoutVictim: bool(o, 'actWithoutVictim', where) }),
   };
 }
 

@@ -29,6 +29,8 @@ export interface ExecContext {
   readonly targets: ReadonlyMap<string, TargetEntry>;
   /** Set when a person approves a pending decision: rows reference it instead of opening a new one. */
   readonly approvalOf?: number;
+  /** A proposal from outside the agent (an MCP client): every check runs, then it waits for a person's approval, whatever the action. */
+  readonly queueOnly?: boolean;
 }
 
 export interface ExecutorConfig {
@@ -51,6 +53,12 @@ export interface ExecutorConfig {
    * Off by default: the safety model rolls back what did not help.
    */
   readonly keepNeutral?: boolean;
+  /**
+   * Take an action even when its victims show nothing measurable in the before
+   * window (VERIFY could only call it neutral). Off by default: refused
+   * no_measurable_victim. Tests of an action's mechanics on idle processes set it.
+   */
+  readonly actWithoutVictim?: boolean;
 }
 
 export const DEFAULT_EXECUTOR_CONFIG: ExecutorConfig = {

@@ -6,7 +6,7 @@
 // in effect any more. Those rows are what trips the circuit breaker.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Judgement } from '../actions/types.js';
-import { compare, HARMS, stats } from '../actions/judge.js';
+import { compare, HARMS, settleSwitchback, stats } from '../actions/judge.js';
 import { membersOf } from '../actions/process-target.js';
 import { measureTarget } from '../proc/measure.js';
 import type { Executor } from './executor.js';
@@ -32,9 +32,8 @@ export const SWITCHBACK_SETTLE_MS = 3_000;
 /**
  * An ambiguous first comparison on a cheap, reversible action: revert it, measure
  * (off), re-apply it, measure (on). It helped only if switching it off brought the
- * harm back and switching it on again took it away: off vs on must pass the same
- * noise test, in the same direction as the first comparison. The change ends in
- * effect (re-applied) unless re-applying failed.
+ * harm back and switching it on again took it away (judge.ts settleSwitchback).
+ * The change ends in effect (re-applied) unless re-applying failed.
  */
 async function switchback(ex: Executor, it: Executed, first: Judgement, signal?: AbortSignal): Promise<{ judgement: Judgement; reapplied: boolean; note: string }> {
   const t = it.target;
@@ -53,14 +52,13 @@ async function switchback(ex: Executor, it: Executed, first: Judgement, signal?:
   const on = await measureTarget(ex.cfg.measureMs, t, it.prior, signal);
   const rule = Object.values(HARMS).find((h) => h.key === first.metric) ?? HARMS.runDelay;
   const sb = compare(stats(off.harm, rule.key), stats(on.harm, rule.key), rule, '', 'switchback: the same action reverted (off) then re-applied (on)');
-  const consistent = Math.sign(sb.effect ?? 0) === Math.sign(first.effect ?? 0);
-  const verdict = sb.verdict === 'helped' && consistent ? 'helped' : sb.verdict === 'worse' ? 'worse' : 'neutral';
+  const settled = settleSwitchback(first, sb, rule);
   return {
     judgement: {
-      ...first, verdict, effect: sb.effect, sigma: sb.sigma, threshold: sb.threshold, ambiguous: false,
+      ...first, verdict: settled.verdict, effect: settled.effect, sigma: settled.sigma, threshold: settled.threshold, ambiguous: false,
       control: `${first.control}; then ${sb.control}`,
       windows: { ...first.windows, off: sb.windows!.before!, on: sb.windows!.after! },
-      detail: `${first.detail}; switchback off -> on: ${sb.detail}`,
+      detail: `${first.detail}; switchback off -> on: ${sb.detail}; ${settled.how}`,
     },
     reapplied: true, note: 'switchback ran',
   };

@@ -12,7 +12,7 @@
 // going back to the model name targets by ref, never by pid.
 import type { Db } from '../../lib/db.js';
 import { ModelError, toModelError } from '../../lib/llm/errors.js';
-import { answerCalls, type Message, type ModelMessage, type ModelProvider, type ToolCall, type Turn } from '../../lib/llm/provider.js';
+import { answerCalls, modelId, type Message, type ModelMessage, type ModelProvider, type ToolCall, type Turn } from '../../lib/llm/provider.js';
 import { escapeUntrusted } from '../../lib/sanitize.js';
 import type { Decider, DecideRequest, ModelCall, ModelDecision } from '../phases/decide.js';
 import { declarations, FINISH, META_ARGS } from './declarations.js';
@@ -39,7 +39,8 @@ export class ModelDecider implements Decider {
     this.maxTurns = Math.max(1, Math.min(MAX_TURNS, Math.floor(maxTurns)));
   }
 
-  get model(): string { return this.provider.model; }
+  /** provider/model: audit rows and usage rows say which provider answered. */
+  get model(): string { return modelId(this.provider); }
 
   async decide(req: DecideRequest): Promise<ModelDecision> {
     const tools = declarations(req.obs.targets.map((t) => t.ref), req.causes.map((c) => c.id));
@@ -92,7 +93,7 @@ export class ModelDecider implements Decider {
   /** One turn, recorded in agent_llm_usage whatever its outcome; a reply without calls is invalid. */
   private async request(req: DecideRequest, history: readonly Message[], tools: ReturnType<typeof declarations>, turn: number): Promise<Turn & { readonly message: ModelMessage }> {
     const t0 = performance.now();
-    const row = { cycleId: req.cycleId, model: this.provider.model, turn };
+    const row = { cycleId: req.cycleId, model: this.model, turn };
     let reply: Turn;
     try {
       reply = await this.provider.generate({
@@ -108,7 +109,7 @@ export class ModelDecider implements Decider {
     const { message } = reply;
     const ok = message !== null && reply.calls.length > 0;
     recordUsage(this.db, { ...row, latencyMs: performance.now() - t0, outcome: ok ? 'ok' : 'invalid', usage: reply.usage });
-    if (!ok) throw new ModelError(`model reply on turn ${turn} has no function call`, 'invalid');
+    if (!ok) throw new ModelError(`model reply on turn ${turn} is neither a valid function call nor a valid JSON decision`, 'invalid');
     return { ...reply, message };
   }
 }

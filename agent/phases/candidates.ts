@@ -99,7 +99,7 @@ export function candidatesFor(c: Cause, obs: Observation): Candidate[] {
         rationale: `large dirty backlog with dirty_background_ratio ${cur}; ${value} starts background writeback earlier, in smaller bursts` }];
     }
     // Advice only (Cause.advice): no tunable in the catalogue acts on these.
-    case 'swap': case 'tcp_fin_wait': case 'tcp_backlog': case 'unattributed': return [];
+    case 'swap': case 'tcp_fin_wait': case 'tcp_backlog': case 'lock_convoy': case 'io_reader': case 'unattributed': return [];
   }
 }
 

@@ -3,6 +3,7 @@
 // cites the cause and its signal ids; confidence comes from the evidence
 // (confidence.ts), whoever decided.
 import type { Db } from '../../lib/db.js';
+import { ModelError } from '../../lib/llm/errors.js';
 import { confidenceFor, trackRecord, type ConfidenceBreakdown } from './confidence.js';
 import { CATALOGUE } from '../actions/catalogue.js';
 import type { Refusal } from '../actions/types.js';
@@ -132,8 +133,9 @@ export async function decide(
   loadModel: (() => Promise<Decider>) | undefined, executor: Executor, ctx: ExecContext, signal?: AbortSignal,
 ): Promise<Decision> {
   if (!loadModel || causes.length === 0) return decideByRules(db, obs, causes, sim, o);
+  let loaded: Decider | undefined;
   try {
-    const model = await loadModel();
+    const model = loaded = await loadModel();
     const track = Object.fromEntries(Object.keys(CATALOGUE).map((a) => { const t = trackRecord(db, a); return [a, { verified: t.verified, failed: t.failed }]; }));
     const d = await model.decide({
       cycleId: ctx.cycleId, obs, causes, sim, maxActions: o.maxActions, track,
@@ -153,7 +155,16 @@ export async function decide(
     };
   } catch (e) {
     if (signal?.aborted) throw e;
+    const reason = e instanceof Error ? e.message : String(e);
+    // An unreadable reply (no call, not a JSON decision, malformed arguments) is the
+    // model's decision failing, so the audit trail shows it, not only the cycle row.
+    if (e instanceof ModelError && e.code === 'invalid') {
+      executor.audit.append({
+        cycleId: ctx.cycleId, action: 'model_reply', status: 'refused', refusedRule: 'model_reply_invalid', decidedBy: 'model', model: loaded?.model ?? null,
+        params: {}, note: `the rules decided this cycle: ${reason}`,
+      });
+    }
     const rules = decideByRules(db, obs, causes, sim, o);
-    return { ...rules, fallbackReason: e instanceof Error ? e.message : String(e) };
+    return { ...rules, fallbackReason: reason };
   }
 }

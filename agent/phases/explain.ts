@@ -2,10 +2,12 @@
 // signals behind it, and (when one process explains it) that process's ref, with
 // how much of the problem it accounts for. Evidence is numbers only.
 import { bySeverityDesc, rank } from '../../lib/severity.js';
+import { resourceOf, type Resource } from '../../lib/signal-resource.js';
 import type { Observation, ObservedSignal, ObservedTarget } from './observe.js';
 
-export type CauseKind = 'cpu_hog' | 'io_hog' | 'memory_hog' | 'swap' | 'dirty_writeback' | 'tcp_fin_wait' | 'tcp_backlog' | 'unattributed';
-export type Resource = 'cpu' | 'memory' | 'io' | 'network' | 'other';
+export type { Resource };
+
+export type CauseKind = 'cpu_hog' | 'lock_convoy' | 'io_hog' | 'io_reader' | 'memory_hog' | 'swap' | 'dirty_writeback' | 'tcp_fin_wait' | 'tcp_backlog' | 'unattributed';
 
 export interface Cause {
   readonly id: string;
@@ -32,16 +34,32 @@ const WEIGHT: readonly number[] = [0.1, 0.25, 0.5, 0.75, 1];
 // A minor-fault storm is CPU burnt in the kernel on the faulting process's behalf
 // (zeroing and mapping pages), not a shortage of memory: it is explained, and
 // relieved, like any other CPU hog.
-const RESOURCE: Record<string, Resource> = {
-  cpu_saturation: 'cpu', runaway_process: 'cpu', scheduler_thrashing: 'cpu', lock_contention: 'cpu', page_fault_storm: 'cpu',
-  memory_pressure: 'memory', oom_risk: 'memory', swap_thrashing: 'memory', excessive_major_faults: 'memory',
-  io_congestion: 'io', block_device_saturation: 'io', blocking_io: 'io', file_system: 'io',
-  network_degradation: 'network', tcp_exhaustion: 'network', tcp_retransmits: 'network', network: 'network',
-};
 
-export function resourceOf(type: string): Resource {
-  return RESOURCE[type] ?? 'other';
+/**
+ * Below this many writes a second by others on the reader's disks, VERIFY's
+ * 500 ms slices mostly see none: there is no victim it could measure.
+ */
+const VICTIM_WRITES_PER_S = 4;
+/** A workload writing less than this counts as a pure reader (its own writes are not subtracted). */
+const READER_MAX_WRITE_BPS = 64 * 1024;
+
+/**
+ * For a workload that only reads: writes per second completed on its disks (all
+ * of them someone else's). Undefined when it writes too, or its disks or their
+ * rates are unknown.
+ */
+function othersWritesPerS(obs: Observation, t: ObservedTarget): number | undefined {
+  const reads = t.readBytesPerS, writes = t.writeBytesPerS;
+  if (reads === undefined || writes === undefined || writes >= READER_MAX_WRITE_BPS || reads <= writes || !(t.disks ?? []).length) return undefined;
+  let sum = 0;
+  for (const d of t.disks) {
+    const r = obs.disks?.[d.name]?.writesPerS;
+    if (r === undefined) return undefined;
+    sum += r;
+  }
+  return sum;
 }
+
 
 const strength = (s: ObservedSignal) => (WEIGHT[rank(s.severity)] ?? 0.25) * Math.min(1, Math.max(0, s.pressure));
 const r2 = (x: number) => Math.round(x * 100) / 100;
@@ -82,6 +100,13 @@ function explainResource(obs: Observation, res: Resource, sigs: ObservedSignal[]
       // Burning: >= 30% of a CPU, or wanting >= 60% (running + waiting) on a box too busy to give it.
       const { t, note } = culprit(obs, sigs, (x) => Math.max(x.cpuPct, x.cpuDemandPct), (x) => x.cpuPct >= 30 || x.cpuDemandPct >= 60);
       const ev = [...base, ...(note ? [note] : [])];
+      if (sigs.every((x) => x.type === 'lock_contention')) {
+        // Waiting for a lock, not for a CPU: a CPU share changes the order tasks run
+        // in, not how many queue for the lock, and pausing a holder keeps it held.
+        const who = t ? `${t.ref}${(t.members?.length ?? 1) > 1 ? ` (${t.members!.length} processes)` : ''}` : 'the contending processes';
+        return [{ ...mk('lock_convoy', t ? 1 : 0, [...ev, `lock_contention without cpu saturation${t ? `: ${t.ref} holds or waits for the lock, using ${t.cpuPct}% of one cpu` : ''}`], t?.ref),
+          advice: `a lock convoy: ${who} take the same lock in turn and the others queue behind them; no action here shortens that queue (a CPU priority or weight reorders runnable tasks, a pause would stop a holder with the lock held): fewer workers on that lock or shorter hold times do` }];
+      }
       if (!t) return [mk('unattributed', 0, [...ev, 'no unprotected process uses >= 30% of a cpu or wants >= 60%'])];
       const share = Math.min(1, t.cpuPct / Math.max(sys.busyCpuPct, 1));
       const n = t.members?.length ?? 1;
@@ -98,8 +123,19 @@ function explainResource(obs: Observation, res: Resource, sigs: ObservedSignal[]
       const out: Omit<Cause, 'id'>[] = [];
       if (t) {
         const disks = (t.disks ?? []).map((d) => `${d.name} (${d.scheduler})`).join(', ') || 'no disk found';
-        out.push(mk('io_hog', total ? t.ioBytesPerS / total : 0, [...ev, `${t.ref} moves ${Math.round(t.ioBytesPerS / 1024)} KiB/s (${Math.round((100 * t.ioBytesPerS) / Math.max(total, 1))}% of observed process I/O)`,
-          `mechanism: ${t.ref} does I/O on ${disks}; I/O priorities need BFQ (levels) or mq-deadline (classes), a bandwidth limit works on any`], t.ref));
+        const evidence = [...ev, `${t.ref} moves ${Math.round(t.ioBytesPerS / 1024)} KiB/s (${Math.round((100 * t.ioBytesPerS) / Math.max(total, 1))}% of observed process I/O)`,
+          `mechanism: ${t.ref} does I/O on ${disks}; I/O priorities need BFQ (levels) or mq-deadline (classes), a bandwidth limit works on any`];
+        const attribution = total ? t.ioBytesPerS / total : 0;
+        const others = othersWritesPerS(obs, t);
+        if (others !== undefined && others < VICTIM_WRITES_PER_S) {
+          // A reader whose only possible victims are other readers: the disk's read
+          // latency includes the reader's own, so no window can show them helped,
+          // and VERIFY would roll any cap back as neutral. Say so instead of acting.
+          out.push({ ...mk('io_reader', attribution, [...evidence, `${t.ref} reads ${Math.round((t.readBytesPerS ?? 0) / 1024)} KiB/s; other processes complete ${Math.round(others * 10) / 10} writes/s on ${disks}`], t.ref),
+            advice: `${t.ref} reads ${Math.round((t.readBytesPerS ?? 0) / 1048576)} MiB/s and hardly anything else writes on ${disks}: whoever it slows down is another reader, whose latency the disk's counters cannot tell from ${t.ref}'s own, so a bandwidth cap here could not be verified and is not taken. With major faults beside it (a memory cgroup too small for the working sets in it), raise that cgroup's memory limit or move ${t.ref} out of it; a bulk reader can also run under a blkio/io.max cap or ionice -c3 (BFQ) set by its owner` });
+        } else {
+          out.push(mk('io_hog', attribution, evidence, t.ref));
+        }
       }
       const mem = obs.latest.memory;
       const dirty = num(mem?.dirty_kb), total_kb = num(mem?.total_kb);

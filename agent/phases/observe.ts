@@ -67,6 +67,9 @@ export interface ObservedTarget extends TargetEntry {
   readonly state: string;
   readonly threads: number;
   readonly ioBytesPerS: number;
+  /** The two directions of ioBytesPerS (absent in older observations). */
+  readonly readBytesPerS?: number;
+  readonly writeBytesPerS?: number;
   /** Why the executor would refuse it, or null. */
   readonly protectedReason: string | null;
   /** The workload's disks and their schedulers, and the autogroup it competes in (null: none): what EXPLAIN and the rules check mechanisms against. */
@@ -88,7 +91,7 @@ export interface Observation {
   readonly sysctls: Record<string, number | null>;
   readonly cgroup: 'v1' | 'v2' | null;
   /** Throughput per block device from the scraper's latest sample, KiB/s (what a disk actually moves). */
-  readonly disks: Record<string, { readKbPerS: number; writeKbPerS: number }>;
+  readonly disks: Record<string, { readKbPerS: number; writeKbPerS: number; writesPerS?: number }>;
   readonly series: Record<string, Point[]>;
 }
 
@@ -177,6 +180,7 @@ export async function observe(db: Db, protection: ProtectionPolicy, o: ObserveOp
       cpuPct: r1(sum(members, (m) => m.cpuPct)), cpuDemandPct: r1(sum(members, (m) => m.cpuDemandPct)), rssKb, memPct: memKb ? Math.round((1000 * rssKb) / memKb) / 10 : 0,
       nice: Math.min(...members.map((m) => m.nice)), state: p.state, threads: sum(members, (m) => m.threads),
       ioBytesPerS: Math.round(sum(members, (m) => m.readBytesPerS + m.writeBytesPerS)),
+      readBytesPerS: Math.round(sum(members, (m) => m.readBytesPerS)), writeBytesPerS: Math.round(sum(members, (m) => m.writeBytesPerS)),
       protectedReason: members.map(reasonOf).find((r) => r !== null) ?? null,
       disks: workloadDisks(members.map((m) => m.pid)), autogroup: autogroupOf(p.pid),
       signalIds: [...new Set(signalIds)],
@@ -210,7 +214,7 @@ export async function observe(db: Db, protection: ProtectionPolicy, o: ObserveOp
     baselines: Object.fromEntries(baselines(db, { order: 'count', limit: 200 }).map((b) => [b.metric, { mean: b.mean, sd: b.sd, ewma: b.ewma, count: b.count }])),
     sysctls: Object.fromEntries([...Object.keys(SYSCTL_ALLOWLIST), ...EVIDENCE_SYSCTLS].map((k) => [k, numberOr(readSysctl(k))])),
     cgroup: cg?.version ?? null,
-    disks: Object.fromEntries(latestPerGroup(db, 'block_stats', { sinceS: recent }).map((r) => [String(r.dev), { readKbPerS: Number(r.read_kb_per_s) || 0, writeKbPerS: Number(r.write_kb_per_s) || 0 }])),
+    disks: Object.fromEntries(latestPerGroup(db, 'block_stats', { sinceS: recent }).map((r) => [String(r.dev), { readKbPerS: Number(r.read_kb_per_s) || 0, writeKbPerS: Number(r.write_kb_per_s) || 0, writesPerS: Number(r.writes_per_s) || 0 }])),
     series: Object.fromEntries(Object.entries(SERIES).map(([key, metric]) => [key, recentSeries(db, metric, since)])),
   };
 }

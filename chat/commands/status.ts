@@ -6,7 +6,7 @@ import { collectors } from '../../lib/read-model/status.js';
 import { escapeUntrusted } from '../../lib/sanitize.js';
 import { describeComponent, runningSupervisor } from '../../lib/supervisor-state.js';
 import { agentDecisions, lastCycle } from '../tools/agent-actions.js';
-import { ago, isoLocal } from '../time.js';
+import { ago, isoLocal } from '../../lib/time.js';
 
 export function status(db: Db, nowS: number, mode: string): string {
   const out: string[] = [`Answers: ${mode}.`];

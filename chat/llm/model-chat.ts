@@ -6,16 +6,21 @@
 // ModelError and leaves the history as it was before the question: the caller
 // answers by rules.
 import { ModelError, toModelError } from '../../lib/llm/errors.js';
-import { answerCalls, type Message, type ModelProvider } from '../../lib/llm/provider.js';
+import { answerCalls, modelId, type Message, type ModelProvider } from '../../lib/llm/provider.js';
 import type { Logger } from '../../lib/logger.js';
 import { escapeUntrusted } from '../../lib/sanitize.js';
 import { runTool } from '../tools/index.js';
 import type { ChatTool, ToolContext } from '../tools/types.js';
-import { isoLocal } from '../time.js';
+import { isoLocal } from '../../lib/time.js';
 import { toolDeclarations } from './declarations.js';
-import { systemInstruction } from './instruction.js';
+import { systemInstruction, windowNote } from './instruction.js';
+import type { TimeWindow } from '../../lib/time-window.js';
+
+/** Tool calls one model turn may make; a reply with more is not answered (the rules are). */
+export const MAX_CALLS_PER_ROUND = 16;
 
 export interface ModelChatOptions {
+  /** provider/model, for the mode line before the provider is loaded. */
   readonly model: string;
   /** Rounds of tool calls per question before the model must answer. */
   readonly maxRounds: number;
@@ -32,6 +37,8 @@ export interface ModelAnswer {
   readonly rounds: number;
   readonly calls: readonly ToolCallRecord[];
   readonly tokens: number;
+  /** provider/model that answered. */
+  readonly model: string;
 }
 
 export class ModelChat {
@@ -48,9 +55,10 @@ export class ModelChat {
   /** Messages currently kept (for tests and /status): questions, model turns, tool results. */
   get historyLength(): number { return this.history.length; }
 
-  async ask(ctx: ToolContext, question: string, signal?: AbortSignal): Promise<ModelAnswer> {
+  /** `window`: the time the question is about; the model is told to pass it to the history tools. */
+  async ask(ctx: ToolContext, question: string, signal?: AbortSignal, window?: TimeWindow | null): Promise<ModelAnswer> {
     const mark = this.history.length;
-    this.history.push({ role: 'user', text: question });
+    this.history.push({ role: 'user', text: window ? `${question}\n\n${windowNote(window)}` : question });
     const tools = toolDeclarations(this.tools);
     const calls: ToolCallRecord[] = [];
     let tokens = 0;
@@ -69,10 +77,12 @@ export class ModelChat {
           const text = reply.text.trim();
           if (!text) throw new ModelError(`model reply has neither text nor function calls (${finish})`, 'invalid');
           this.trim();
-          this.log.info('model answered', { rounds: round, tools: calls.map((c) => c.name), tokens });
-          return { text, rounds: round, calls, tokens };
+          const model = modelId(provider);
+          this.log.info('model answered', { model, rounds: round, tools: calls.map((c) => c.name), tokens });
+          return { text, rounds: round, calls, tokens, model };
         }
         if (mustAnswer) throw new ModelError(`model kept calling tools after ${this.opts.maxRounds} rounds`, 'invalid');
+        if (reply.calls.length > MAX_CALLS_PER_ROUND) throw new ModelError(`model reply makes ${reply.calls.length} tool calls, more than ${MAX_CALLS_PER_ROUND} in one turn`, 'invalid');
         this.history.push(await answerCalls(reply.calls, async (fc) => {
           const name = escapeUntrusted(fc.name, 40);
           const t0 = performance.now();

@@ -1,5 +1,6 @@
 // The answer without a model: the question's intents pick sections, each built
 // from the same tools the model would call, with the real numbers.
+import type { TimeWindow } from '../../lib/time-window.js';
 import type { ToolContext } from '../tools/types.js';
 import { rulesContext, type RulesContext } from './context.js';
 import { detectIntents, type Intent } from './intents.js';
@@ -14,6 +15,7 @@ import { overview } from './sections/overview.js';
 import { processes } from './sections/processes.js';
 import { slow } from './sections/slow.js';
 import { trend } from './sections/trend.js';
+import { answerAboutWindow } from './window.js';
 
 type Section = (ctx: RulesContext, question: string) => Promise<string[]>;
 
@@ -31,9 +33,11 @@ const SECTIONS: Readonly<Record<Intent, readonly [string, Section]>> = {
   config: ['Kernel settings', config],
 };
 
-export const RULES_HELP = 'Without a model I answer questions about: what is wrong / status, why it is slow, CPU, memory, disk / I/O, network / TCP, processes, trends, what the agent did, logs, kernel settings.';
+export const RULES_HELP = 'Without a model I answer questions about: what is wrong / status, why it is slow, CPU, memory, disk / I/O, network / TCP, processes, trends, what the agent did, logs, kernel settings; and about the past, when the question names a time ("at 03:10", "in the last hour", "yesterday 14:00-14:30").';
 
-export async function answerByRules(base: ToolContext, question: string): Promise<string> {
+/** `window`: the question is about that time (from its text or --since/--until): answered from the history. */
+export async function answerByRules(base: ToolContext, question: string, window?: TimeWindow | null): Promise<string> {
+  if (window) return answerAboutWindow(base, window, detectIntents(question));
   const ctx = rulesContext(base);
   let intents = detectIntents(question);
   const unknown = intents.length === 0;

@@ -7,7 +7,7 @@ import type { MetricSummary } from '../tools/metric-history.js';
 import type { SignalRecord } from '../../lib/read-model/signals.js';
 import { entityText } from '../tools/signal-view.js';
 import type { ProcView } from '../tools/top-processes.js';
-import { isoLocal } from '../time.js';
+import { isoLocal } from '../../lib/time.js';
 import type { CpuRow, LoadRow, MemRow, PsiRow } from './facts.js';
 
 export function signalLine(r: SignalRecord): string {

@@ -6,7 +6,7 @@ import { DEFAULT_EXECUTOR_CONFIG } from '../../agent/executor/types.js';
 import { decisionHistory, decisions, lastCycle as lastCycleRow, type AuditRow } from '../../lib/read-model/decisions.js';
 import { parseJson } from '../../lib/read-model/json.js';
 import { escapeUntrusted, quoteUntrusted } from '../../lib/sanitize.js';
-import { isoLocal } from '../time.js';
+import { isoLocal } from '../../lib/time.js';
 import { intArg, type ChatTool } from './types.js';
 
 export interface ActionView {

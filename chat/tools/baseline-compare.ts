@@ -4,7 +4,7 @@
 import { baselines, type BaselineRecord } from '../../lib/read-model/baselines.js';
 import { latestValue } from '../../lib/read-model/latest.js';
 import { resolveMetric } from '../../lib/read-model/metrics.js';
-import { isoLocal } from '../time.js';
+import { isoLocal } from '../../lib/time.js';
 import { r4 } from './round.js';
 import { intArg, strArg, ToolArgError, type ChatTool, type ToolContext } from './types.js';
 

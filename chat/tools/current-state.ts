@@ -5,7 +5,7 @@ import type { Db } from '../../lib/db.js';
 import { latestPerGroup, latestRow, type Row } from '../../lib/read-model/latest.js';
 import type { RawTable } from '../../lib/read-model/metrics.js';
 import { escapeUntrusted } from '../../lib/sanitize.js';
-import { ago, isoLocal } from '../time.js';
+import { ago, isoLocal } from '../../lib/time.js';
 import { r4 } from './round.js';
 import type { ChatTool, ToolContext } from './types.js';
 

@@ -7,6 +7,7 @@ import { escapeDeep } from '../../lib/sanitize.js';
 import { bounded } from './bound.js';
 import { currentState } from './current-state.js';
 import { diskUsage } from './disk-usage.js';
+import { historyWindow, incidents } from './history-window.js';
 import { metricHistory } from './metric-history.js';
 import { relatedSignals } from './related-signals.js';
 import { openSignals, recentSignals } from './signals.js';
@@ -18,7 +19,7 @@ import { ToolArgError, type ChatTool, type ToolArgs, type ToolContext } from './
 
 export const TOOLS: readonly ChatTool[] = [
   currentState, openSignals, recentSignals, relatedSignals, metricHistory, baselineCompare, trendProjection,
-  topProcesses, agentActions, systemLogs, diskUsage, sysctlCheck,
+  topProcesses, agentActions, systemLogs, diskUsage, sysctlCheck, historyWindow, incidents,
 ];
 
 const BY_NAME = new Map(TOOLS.map((t) => [t.name, t]));

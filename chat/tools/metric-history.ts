@@ -2,7 +2,7 @@
 // time range they cover.
 import { EXAMPLE_METRICS, resolveMetric } from '../../lib/read-model/metrics.js';
 import { series } from '../../lib/read-model/series.js';
-import { isoLocal } from '../time.js';
+import { isoLocal } from '../../lib/time.js';
 import { r4 } from './round.js';
 import { intArg, strArg, ToolArgError, type ChatTool, type ToolContext } from './types.js';
 

@@ -3,7 +3,7 @@
 // is how a symptom is tied to its likely cause.
 import { evidenceOf, overlapS, relatedSignals as relatedRows, signalById } from '../../lib/read-model/signals.js';
 import { escapeUntrusted } from '../../lib/sanitize.js';
-import { isoLocal } from '../time.js';
+import { isoLocal } from '../../lib/time.js';
 import { viewSignal } from './signal-view.js';
 import { intArg, ToolArgError, type ChatTool } from './types.js';
 

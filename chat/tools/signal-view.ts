@@ -3,7 +3,7 @@
 // names are quoted: to a model they are data, to a terminal they are inert.
 import type { SignalRecord } from '../../lib/read-model/signals.js';
 import { escapeUntrusted, quoteUntrusted } from '../../lib/sanitize.js';
-import { isoLocal } from '../time.js';
+import { isoLocal } from '../../lib/time.js';
 
 export interface SignalView {
   readonly signal_id: number;

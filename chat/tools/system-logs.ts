@@ -1,9 +1,10 @@
 // system_logs: the tail of the kernel ring buffer (dmesg) and the systemd journal.
 // Commands run with an argv array (no shell), a timeout and an output cap; every
-// line is untrusted text (any process can write to the journal) and is quoted.
+// line is untrusted text (any process can write to the journal): secrets in it are
+// redacted, then it is escaped, capped and quoted.
 // Chat may run as root: programs by absolute path, with a clean environment (no API keys).
 import { execa } from 'execa';
-import { quoteUntrusted } from '../../lib/sanitize.js';
+import { quoteUntrusted, redactSecrets } from '../../lib/sanitize.js';
 import { systemExecOptions, systemProgram } from '../../lib/system-program.js';
 import { enumArg, intArg, strArg, type ChatTool } from './types.js';
 
@@ -24,7 +25,7 @@ async function tail(program: string, args: string[], n: number, contains?: strin
       const needle = contains.toLowerCase();
       lines = lines.filter((l) => l.toLowerCase().includes(needle));
     }
-    return { command, lines: lines.slice(-n).map((l) => quoteUntrusted(l, 300)), ...(contains ? { matched: lines.length } : {}) };
+    return { command, lines: lines.slice(-n).map((l) => quoteUntrusted(redactSecrets(l), 300)), ...(contains ? { matched: lines.length } : {}) };
   } catch (e) {
     return { command, lines: [], error: quoteUntrusted((e as Error).message, 200) };
   }

@@ -4,7 +4,7 @@
 import { sample } from '../../agent/proc/sampler.js';
 import { latestProcesses } from '../../lib/read-model/latest.js';
 import { quoteUntrusted } from '../../lib/sanitize.js';
-import { isoLocal } from '../time.js';
+import { isoLocal } from '../../lib/time.js';
 import { r2 } from './round.js';
 import { enumArg, intArg, type ChatTool, type ToolContext } from './types.js';
 

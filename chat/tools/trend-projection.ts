@@ -3,7 +3,7 @@
 import { project } from '../../lib/trend.js';
 import { resolveMetric } from '../../lib/read-model/metrics.js';
 import { series } from '../../lib/read-model/series.js';
-import { isoLocal } from '../time.js';
+import { isoLocal } from '../../lib/time.js';
 import { intArg, strArg, ToolArgError, type ChatTool, type ToolArgs, type ToolContext } from './types.js';
 
 /**

@@ -1,7 +1,7 @@
 // The one error a model request ends in, with a bounded set of codes, and the
 // one redactor every error text passes before it reaches a log, a terminal or
 // the database.
-import { escapeUntrusted } from '../sanitize.js';
+import { escapeUntrusted, redactSecrets } from '../sanitize.js';
 
 export type ModelErrorCode = 'http' | 'timeout' | 'invalid' | 'runtime';
 
@@ -9,21 +9,12 @@ export class ModelError extends Error {
   constructor(message: string, readonly code: ModelErrorCode) { super(message); }
 }
 
-// Shapes API keys take when an HTTP library or a proxy writes them back.
-const PATTERNS: ReadonlyArray<[RegExp, string]> = [
-  [/([?&](?:key|api_key|apikey|access_token)=)[^&\s"']+/gi, '$1[redacted]'],
-  [/((?:x-goog-api-key|x-api-key|api-key)["']?\s*[:=]\s*["']?)[^"'\s,}]+/gi, '$1[redacted]'],
-  [/(\bBearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, '$1[redacted]'],
-  [/\bAIza[0-9A-Za-z_-]{10,}/g, '[redacted]'],
-  [/\bsk-(?:ant-|proj-)?[0-9A-Za-z_-]{8,}/g, '[redacted]'],
-];
 
 /** Remove the given secrets and anything shaped like an API key from `s`. */
 export function redact(s: string, secrets: readonly (string | undefined)[] = []): string {
   let out = s;
   for (const secret of secrets) if (secret && secret.length >= 4) out = out.split(secret).join('[redacted]');
-  for (const [re, to] of PATTERNS) out = out.replace(re, to);
-  return out;
+  return redactSecrets(out);
 }
 
 export function redactor(...secrets: (string | undefined)[]): (s: string) => string {

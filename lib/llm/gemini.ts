@@ -67,8 +67,12 @@ export class GeminiProvider implements ModelProvider {
         contents: req.history.map(toContent),
         config: {
           systemInstruction: req.system,
-          tools: [{ functionDeclarations: req.tools.map((t) => ({ name: t.name, description: t.description, parametersJsonSchema: t.parameters })) }],
-          toolConfig: { functionCallingConfig: { mode: MODE[req.mode], ...(req.mode === 'any' && req.allowed ? { allowedFunctionNames: [...req.allowed] } : {}) } },
+          // No tools at all in the JSON-decision mode (lib/llm/json-mode.ts).
+          ...(req.tools.length ? {
+            tools: [{ functionDeclarations: req.tools.map((t) => ({ name: t.name, description: t.description, parametersJsonSchema: t.parameters })) }],
+            toolConfig: { functionCallingConfig: { mode: MODE[req.mode], ...(req.mode === 'any' && req.allowed ? { allowedFunctionNames: [...req.allowed] } : {}) } },
+          } : {}),
+          ...(req.responseFormat === 'json' ? { responseMimeType: 'application/json' } : {}),
           // Gemini 3 defaults to high thinking (slow). Older models take a token
           // budget instead, so leave them at their default.
           ...(req.effort === 'low' && this.model.startsWith('gemini-3') ? { thinkingConfig: { thinkingLevel: ThinkingLevel.LOW } } : {}),

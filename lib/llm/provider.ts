@@ -65,6 +65,8 @@ export interface TurnRequest {
   readonly allowed?: readonly string[];
   /** `low`: the choice is small, spend little thought on it (providers that can). */
   readonly effort?: 'low';
+  /** `json`: the reply must be one JSON object (providers that can constrain it do). */
+  readonly responseFormat?: 'json';
   readonly signal?: AbortSignal;
 }
 
@@ -87,14 +89,35 @@ export interface ModelProvider {
   generate(req: TurnRequest): Promise<Turn>;
 }
 
+/** "provider/model", the form users write and audits, usage rows and chat show. */
+export const modelId = (p: Pick<ModelProvider, 'provider' | 'model'>): string => `${p.provider}/${p.model}`;
+
 export interface ProviderOptions {
   readonly apiKey: string;
   readonly model: string;
   readonly baseUrl?: string;
   /** Per request; the provider aborts and retries. */
   readonly timeoutMs: number;
-  /** Retries after the first attempt (HTTP 408/429/5xx and timeouts). */
+  /** Retries after the first attempt (HTTP 408/429/5xx and timeouts), with the SDK's backoff. */
   readonly retries: number;
+  /**
+   * `native` (default): the API's tool calling. `json`: no tools are sent; the
+   * model answers one JSON object naming the call (lib/llm/json-mode.ts), for
+   * models that print calls as text or ignore tools.
+   */
+  readonly toolCalls?: ToolCallStyle;
+}
+
+export type ToolCallStyle = 'native' | 'json';
+
+/**
+ * The tools the model may call on this turn. APIs without a way to restrict
+ * calls to a subset (OpenAI-compatible servers, Anthropic) are sent only these.
+ */
+export function callable(req: TurnRequest): readonly ToolDeclaration[] {
+  if (req.mode !== 'any' || !req.allowed) return req.tools;
+  const allowed = new Set(req.allowed);
+  return req.tools.filter((t) => allowed.has(t.name));
 }
 
 /** Answer each call of a turn, in order, as one tool message. */
@@ -102,4 +125,23 @@ export async function answerCalls(calls: readonly ToolCall[], answer: (c: ToolCa
   const results: ToolResult[] = [];
   for (const c of calls) results.push({ ...(c.id ? { id: c.id } : {}), name: c.name, response: await answer(c) });
   return { role: 'tool', results };
+}
+
+/**
+ * The history with an id on every call and result. APIs that pair a result with
+ * its call by id (OpenAI-compatible, Anthropic) need one even for calls that came
+ * without (read from text, or from a provider that sets none); a result takes the
+ * id of the call at its position in the model turn just before it.
+ */
+export function withCallIds(history: readonly Message[]): Message[] {
+  const id = (turn: number, i: number) => `call_${turn}_${i}`;
+  return history.map((m, k): Message => {
+    if (m.role === 'model' && m.calls.some((c) => !c.id)) return { ...m, calls: m.calls.map((c, i) => (c.id ? c : { ...c, id: id(k, i) })) };
+    if (m.role === 'tool') {
+      const prev = history[k - 1];
+      const calls = prev?.role === 'model' ? prev.calls : [];
+      return { ...m, results: m.results.map((r, i) => (r.id ? r : { ...r, id: calls[i]?.id ?? id(k - 1, i) })) };
+    }
+    return m;
+  });
 }

@@ -2,6 +2,7 @@
 // cycles as readers see them. A decision is a row with ref_action_id NULL; every
 // later change to it is another row pointing back to it. Times are epoch seconds.
 import { tableExists, type Db } from '../db.js';
+import { parseJson } from './json.js';
 
 export type AuditStatus =
   | 'executing' | 'executed' | 'dry_run' | 'refused' | 'failed' | 'pending_approval' | 'approved'
@@ -72,6 +73,29 @@ export function decisions(db: Db, limit = 50): Decision[] {
   return db.prepare(`
     SELECT a.*, ${LATEST_STATUS} AS latest_status
     FROM agent_actions a WHERE a.ref_action_id IS NULL ORDER BY a.id DESC LIMIT ?`).all(limit) as Decision[];
+}
+
+/** The verification of a decision: its own, else the newest row about it that carries one. */
+export function latestVerification(db: Db, d: Pick<AuditRow, 'id' | 'verification_json'>): Record<string, unknown> | null {
+  const own = d.verification_json ?? (db.prepare('SELECT verification_json FROM agent_actions WHERE ref_action_id = ? AND verification_json IS NOT NULL ORDER BY id DESC LIMIT 1')
+    .get(d.id) as { verification_json: string } | undefined)?.verification_json;
+  return own ? parseJson<Record<string, unknown> | null>(own, null) : null;
+}
+
+/** Decisions made in [fromS, toS], oldest first, each with its latest status. */
+export function decisionsIn(db: Db, w: { readonly fromS: number; readonly toS: number }, limit = 200): Decision[] {
+  if (!tableExists(db, 'agent_actions')) return [];
+  return db.prepare(`SELECT a.*, ${LATEST_STATUS} AS latest_status FROM agent_actions a
+    WHERE a.ref_action_id IS NULL AND a.ts >= ? AND a.ts <= ? ORDER BY a.id LIMIT ?`).all(w.fromS, w.toS, limit) as Decision[];
+}
+
+/** Decisions waiting for a person's approval (latest status pending_approval), oldest first. */
+export function pendingApprovals(db: Db, limit = 50): Decision[] {
+  if (!tableExists(db, 'agent_actions')) return [];
+  return db.prepare(`
+    SELECT * FROM (SELECT a.*, ${LATEST_STATUS} AS latest_status FROM agent_actions a
+      WHERE a.ref_action_id IS NULL AND a.status = 'pending_approval')
+    WHERE latest_status = 'pending_approval' ORDER BY id LIMIT ?`).all(limit) as Decision[];
 }
 
 export interface CycleRecord {

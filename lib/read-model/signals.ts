@@ -36,6 +36,13 @@ export function openSignals(db: Db, o: OpenSignalOptions = {}): SignalRecord[] {
     .all(o.sinceS ?? -Infinity, o.limit ?? 20) as SignalRecord[];
 }
 
+/** Signals active at any time in [fromS, toS] (opened before its end, not resolved before its start), oldest first. */
+export function signalsIn(db: Db, w: { readonly fromS: number; readonly toS: number }, limit = 200): SignalRecord[] {
+  if (!tableExists(db, 'signal_metadata')) return [];
+  return db.prepare(`SELECT ${COLS} FROM signal_metadata WHERE first_seen <= ? AND COALESCE(resolved_at, last_seen) >= ? ORDER BY first_seen, signal_id LIMIT ?`)
+    .all(w.toS, w.fromS, limit) as SignalRecord[];
+}
+
 /** Signals seen (open or resolved) since sinceS, newest first. */
 export function recentSignals(db: Db, sinceS: number, limit = 30): SignalRecord[] {
   if (!tableExists(db, 'signal_metadata')) return [];
@@ -68,6 +75,29 @@ export function openCounts(db: Db): Record<string, number> {
   if (!tableExists(db, 'signal_metadata')) return {};
   const rows = db.prepare(`SELECT severity, COUNT(*) AS n FROM signal_metadata WHERE status = 'open' GROUP BY severity`).all() as Array<{ severity: string; n: number }>;
   return Object.fromEntries(rows.sort(bySeverityDesc).map((r) => [r.severity, r.n]));
+}
+
+/** Open signals per (type, severity). */
+export function openByTypeAndSeverity(db: Db): Array<{ type: string; severity: string; n: number }> {
+  if (!tableExists(db, 'signal_metadata')) return [];
+  return db.prepare("SELECT signal_type AS type, severity, COUNT(*) AS n FROM signal_metadata WHERE status = 'open' GROUP BY 1, 2").all() as Array<{ type: string; severity: string; n: number }>;
+}
+
+/** Where a walk over resolutions stands: resolved_at, then signal_id for ties. */
+export interface ResolvedCursor { readonly at: number; readonly id: number }
+
+/** The newest resolution now: where a walk that starts now begins. */
+export function resolvedCursorNow(db: Db): ResolvedCursor {
+  if (!tableExists(db, 'signal_metadata')) return { at: 0, id: 0 };
+  const r = db.prepare("SELECT resolved_at AS at, signal_id AS id FROM signal_metadata WHERE status = 'resolved' ORDER BY resolved_at DESC, signal_id DESC LIMIT 1").get() as ResolvedCursor | undefined;
+  return r ?? { at: 0, id: 0 };
+}
+
+/** Signals resolved after the cursor, in resolution order. */
+export function resolvedAfter(db: Db, c: ResolvedCursor, limit = 10_000): SignalRecord[] {
+  if (!tableExists(db, 'signal_metadata')) return [];
+  return db.prepare(`SELECT ${COLS} FROM signal_metadata WHERE status = 'resolved' AND (resolved_at > ? OR (resolved_at = ? AND signal_id > ?))
+    ORDER BY resolved_at, signal_id LIMIT ?`).all(c.at, c.at, c.id, limit) as SignalRecord[];
 }
 
 /** How many signals are open; undefined when the table does not exist. */

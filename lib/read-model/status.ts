@@ -12,6 +12,12 @@ export function collectors(db: Db): CollectorRecord[] {
   return db.prepare('SELECT name, last_event_ts, event_count, error_count, last_error FROM collectors ORDER BY name').all() as CollectorRecord[];
 }
 
+/** Rejected input lines per reason code, since the database was made. */
+export function rejectCounts(db: Db): Map<string, number> {
+  if (!tableExists(db, 'reject_counts')) return new Map();
+  return new Map((db.prepare('SELECT code, count FROM reject_counts').all() as Array<{ code: string; count: number }>).map((r) => [r.code, r.count]));
+}
+
 /** Events ingest has stored, all producers together; undefined before ingest created its tables. */
 export function totalEvents(db: Db): number | undefined {
   if (!tableExists(db, 'collectors')) return undefined;

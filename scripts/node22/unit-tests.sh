@@ -28,15 +28,21 @@ if [[ ! -x $N22/bin/node ]]; then
 fi
 [[ $("$N22/bin/node" -p 'process.versions.modules') == 127 ]] || { say "$N22/bin/node is not Node 22"; exit 1; }
 
-if [[ ! -f $BS3/build/Release/better_sqlite3.node ]]; then
+# The cached build counts only if Node 22 can load it (an earlier build against the
+# wrong headers is rebuilt, not trusted).
+bs3_loads() { [[ -f $BS3/build/Release/better_sqlite3.node ]] &&
+  "$N22/bin/node" -e "process.dlopen({ exports: {} }, process.argv[1])" "$BS3/build/Release/better_sqlite3.node" 2>/dev/null; }
+if ! bs3_loads; then
   say "building better-sqlite3 $BS3_VERSION for $("$N22/bin/node" --version)"
   mkdir -p "$CACHE/bs3-$BS3_VERSION"
   (cd "$CACHE/bs3-$BS3_VERSION" && echo '{"private":true}' >package.json &&
     npm install --ignore-scripts --no-package-lock --no-audit --no-fund "better-sqlite3@$BS3_VERSION" >&2)
-  # npm's own node-gyp, pointed at the Node 22 headers: nothing is downloaded, and
-  # an npmrc nodedir for the system Node does not apply.
-  (cd "$BS3" && "$N22/bin/node" "$(npm config get node-gyp)" rebuild --release --nodedir="$N22" -j max >build.log 2>&1) \
+  # npm's own node-gyp, pointed at the Node 22 headers: nothing is downloaded.
+  # npm passes its own nodedir (Debian's npm sets /usr, the system Node 20's headers)
+  # as npm_config_nodedir, which node-gyp prefers to --nodedir: drop it.
+  (cd "$BS3" && env -u npm_config_nodedir -u NPM_CONFIG_NODEDIR "$N22/bin/node" "$(npm config get node-gyp)" rebuild --release --nodedir="$N22" -j max >build.log 2>&1) \
     || { tail -30 "$BS3/build.log" >&2; say "better-sqlite3 build for Node 22 failed (needs python3, make, g++)"; exit 1; }
+  bs3_loads || { say "better-sqlite3 was built but Node 22 cannot load it (wrong headers? see $BS3/build.log)"; exit 1; }
 fi
 
 # Unit tests: no root, no eBPF, no real system. The same compiled JavaScript.
@@ -44,7 +50,7 @@ mapfile -t UNIT < <(find dist/test/lib dist/test/scraper dist/test/ingest/signal
   printf '%s\n' dist/test/ingest/retention.test.js \
     dist/test/supervisor/backoff.test.js dist/test/supervisor/line-merger.test.js dist/test/supervisor/status.test.js \
     dist/test/agent/rules.test.js dist/test/agent/audit.test.js \
-    dist/test/chat/rules.test.js dist/test/chat/tools.test.js)
+    dist/test/chat/rules.test.js dist/test/chat/tools.test.js dist/test/exporter/families.test.js)
 say "running ${#UNIT[@]} unit test files under $("$N22/bin/node" --version)"
 export PATH="$N22/bin:$PATH" KS_BS3_NODE22_DIR="$BS3" NODE_OPTIONS="--import=$ROOT/scripts/node22/better-sqlite3-hook.mjs"
 node -e "const D = require('better-sqlite3'); new D(':memory:').prepare('select 1').get(); if (!process.version.startsWith('v22.')) process.exit(1)"

@@ -1,6 +1,11 @@
 // The executor's rules, whoever asks: protected targets, identity, parameter
 // bounds, the allowlist, only-downward priority changes, cooldown and budget.
 import { test } from 'node:test';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
 import assert from 'node:assert/strict';
 import { Executor } from '../../agent/executor/executor.js';
 import type { ExecContext, Proposal, TargetEntry } from '../../agent/executor/types.js';
@@ -8,6 +13,8 @@ import { readSysctl } from '../../agent/actions/sysctl.js';
 import { tempDb, testConfig } from '../fixtures/agent/db.js';
 import { spawnHog } from '../fixtures/agent/processes.js';
 import { readPidStat } from '../../lib/procfs/pid.js';
+import { waitFor } from '../../harness/wait.js';
+import { processCgroup, detectController } from '../../agent/actions/cgroup.js';
 
 const propose = (action: string, params: unknown): Proposal => ({
   action, params, justification: 'test', expectedEffect: 'test', confidence: 0.5, decidedBy: 'rules', signalIds: [],
@@ -111,4 +118,28 @@ test('cooldown per target and the hourly budget', async (t) => {
   assert.equal((await ex.execute(propose('lower_process_priority', { target: 't2', nice: 5 }), ctx)).status, 'executed');
   const over = await ex.execute(propose('set_sysctl', { key: 'vm.dirty_background_ratio', value: 3 }), ctx);
   assert.equal(over.status === 'refused' && over.refusal.rule, 'hourly_budget');
+});
+
+test('an action VERIFY could not judge is not taken: a process alone on its disk (a loop device), throttle_io refused no_measurable_victim, nothing moved', async (t) => {
+  // Nobody else does I/O on a fresh loop device, so the before window has no
+  // victim to measure: the cap could only ever be judged neutral and rolled back.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ks-loop-'));
+  const img = path.join(dir, 'disk.img');
+  fs.writeFileSync(img, Buffer.alloc(8 << 20));
+  const loop = (await execa('losetup', ['--find', '--show', img])).stdout.trim();
+  const holder = spawn(process.execPath, ['-e', 'require("fs").openSync(process.argv[1], "r"); setInterval(() => {}, 1e6)', loop], { stdio: 'ignore' });
+  const tdb = tempDb();
+  t.after(async () => { holder.kill('SIGKILL'); await execa('losetup', ['-d', loop]).catch(() => undefined); fs.rmSync(dir, { recursive: true, force: true }); tdb.cleanup(); });
+  await waitFor(() => { try { return fs.readdirSync(`/proc/${holder.pid}/fd`).some((fd) => fs.readlinkSync(`/proc/${holder.pid}/fd/${fd}`) === loop); } catch { return false; } }, 'the holder has the loop device open', 10_000);
+  const blkio = detectController('io', 'blkio');
+  const cgroupBefore = blkio ? processCgroup(holder.pid!, blkio) : null;
+  const ex = new Executor(tdb.db, testConfig({ actWithoutVictim: false }).executor, tdb.log);
+  const o = await ex.execute(propose('throttle_io', { target: 't1', mib_per_s: 8 }), { cycleId: null, targets: new Map([['t1', entry(holder.pid!)]]) });
+  assert.equal(o.status, 'refused', JSON.stringify(o));
+  if (o.status !== 'refused') return;
+  assert.equal(o.refusal.rule, 'no_measurable_victim', o.refusal.detail);
+  assert.match(o.refusal.detail, /not measurable .*nobody to protect/);
+  assert.equal(ex.audit.get(o.auditId)!.refused_rule, 'no_measurable_victim');
+  assert.deepEqual(ex.audit.decisions(10).map((r) => r.status), ['refused'], 'refused before any intent: nothing was executing');
+  if (blkio) assert.equal(processCgroup(holder.pid!, blkio), cgroupBefore, 'still in its own blkio cgroup');
 });

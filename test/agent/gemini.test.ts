@@ -52,7 +52,7 @@ test('a normal function call from the model is executed and audited as decided b
   assert.equal(readPidStat(hog.pid)!.nice, 12);
   const row = loop.executor.audit.get(r.execution!.outcomes[0]!.auditId)!;
   assert.equal(row.decided_by, 'model');
-  assert.equal(row.model, MODEL);
+  assert.equal(row.model, `gemini/${MODEL}`, 'the audit names provider and model');
   assert.match(row.justification!, /^model: cause c1: it burns the cpu/);
   assert.deepEqual(JSON.parse(row.signal_ids), [sid]);
   assert.ok(r.verification![0], 'VERIFY ran');

@@ -3,7 +3,7 @@
 // the target's own loss and its siblings' gain are not in the metric at all.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HARMS, judgeCpu, judgeHarm, judgeIo } from '../../agent/actions/judge.js';
+import { compare, HARMS, judgeCpu, judgeHarm, judgeIo, settleSwitchback, stats } from '../../agent/actions/judge.js';
 import type { Measurement, Target } from '../../agent/actions/types.js';
 import type { HarmSlice } from '../../agent/proc/harm.js';
 
@@ -43,6 +43,16 @@ test('a fall inside the noise is not help: a noisy before window needs a bigger 
   assert.ok(j.ambiguous, 'between 1 and 3 sigma: a switchback decides');
 });
 
+test('an after window far noisier than the before window (a burst from elsewhere on a busy host) is ambiguous: a switchback decides', () => {
+  // CI, page-fault storm: 822±74 -> 705±819 ms/s was called neutral and rolled back.
+  const j = judgeHarm(m(delays(750, 900, 800, 850, 760, 872)), m(delays(150, 120, 200, 180, 2300, 1280)), HARMS.runDelay);
+  assert.equal(j.verdict, 'neutral', j.detail);
+  assert.ok(j.ambiguous, j.detail);
+  assert.match(j.detail, /noisier than the before window/);
+  const calm = judgeHarm(m(delays(750, 900, 800, 850, 760, 872)), m(delays(790, 860, 820, 800, 840, 810)), HARMS.runDelay);
+  assert.equal(calm.ambiguous, false, 'an after window as calm as the before window, with no effect, is plain neutral');
+});
+
 test('a rise beyond the noise is worse', () => {
   const j = judgeHarm(m(delays(50, 55, 45, 50, 52, 48)), m(delays(300, 320, 310, 290, 305, 300)), HARMS.runDelay);
   assert.equal(j.verdict, 'worse', j.detail);
@@ -57,4 +67,26 @@ test('I/O actions are judged on the other direction on the workload\'s disks; wi
   assert.equal(none.metric, 'readAwaitMs');
   assert.equal(none.verdict, 'neutral');
   assert.match(none.detail, /no other reads .*nobody to protect/);
+});
+
+test('switchback: two comparisons that each lower the harm beyond their own noise are pooled; a drift that only flattered the first is not', () => {
+  const w = (...xs: number[]) => stats(m(delays(...xs)).harm, 'othersRunDelayMsPerS');
+  const cmp = (a: number[], b: number[]) => compare(w(...a), w(...b), HARMS.runDelay, '');
+  // A busy host (this machine with CPU bursts from another session): 996 -> 484 and
+  // off 912 -> on 500 ms/s, each just under its own 3σ; together well beyond it.
+  const first = cmp([1400, 700, 1300, 650, 1200, 726], [800, 200, 750, 150, 700, 306]);
+  const sb = cmp([1200, 650, 1150, 600, 1100, 770], [750, 250, 700, 230, 800, 270]);
+  assert.equal(first.verdict, 'neutral', first.detail);
+  assert.equal(sb.verdict, 'neutral', sb.detail);
+  const pooled = settleSwitchback(first, sb, HARMS.runDelay);
+  assert.equal(pooled.verdict, 'helped', pooled.how);
+  assert.ok(pooled.sigma! < Math.min(first.sigma!, sb.sigma!), 'the mean of two estimates has less noise than either');
+
+  // Drift: the harm fell on its own before VERIFY; switching the action off does not bring it back.
+  const flat = cmp([500, 480, 520, 510, 490, 500], [495, 505, 490, 510, 500, 500]);
+  assert.equal(settleSwitchback(first, flat, HARMS.runDelay).verdict, 'neutral');
+
+  // Off vs on alone passes: helped; on worse than off: worse.
+  assert.equal(settleSwitchback(first, cmp([900, 920, 880, 910, 905, 895], [100, 120, 90, 110, 105, 95]), HARMS.runDelay).verdict, 'helped');
+  assert.equal(settleSwitchback(first, cmp([100, 120, 90, 110, 105, 95], [900, 920, 880, 910, 905, 895]), HARMS.runDelay).verdict, 'worse');
 });

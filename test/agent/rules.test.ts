@@ -8,7 +8,7 @@ import path from 'node:path';
 import { blockDevicesOf } from '../../agent/actions/mechanism.js';
 import { AgentLoop } from '../../agent/loop.js';
 import { candidatesFor } from '../../agent/phases/candidates.js';
-import type { Cause } from '../../agent/phases/explain.js';
+import { explain, type Cause } from '../../agent/phases/explain.js';
 import type { Observation } from '../../agent/phases/observe.js';
 import { readSysctl as readProcSysctl } from '../../lib/procfs/sysctl.js';
 import { writeTx } from '../../lib/db.js';
@@ -108,4 +108,37 @@ test('a low CPU signal while nobody waits for a CPU (stall under 5%): no CPU act
   const cause = (maxSeverity: string) => ({ id: 'c1', kind: 'cpu_hog', resource: 'cpu', score: 0.5, signalStrength: 0.5, persistence: 1, attribution: 1, signalIds: [1], targetRef: 't1', evidence: [], maxSeverity }) as Cause;
   assert.deepEqual(candidatesFor(cause('low'), obs), []);
   assert.ok(candidatesFor(cause('medium'), obs).length > 0, 'a stronger signal still gets its candidates');
+});
+
+test('a lock convoy alone (lock_contention, no CPU saturation): advice, no CPU action (nice or weight does not shorten a queue for a lock)', async (t) => {
+  const tdb = tempDb();
+  const hog = await spawnHog();
+  t.after(async () => { await hog.stop(); tdb.cleanup(); });
+  insertSignal(tdb.db, { type: 'lock_contention', severity: 'critical', pressure: 0.9,
+    entity: { type: 'process', id: `${hog.pid}:${hog.startTime}`, name: 'node' }, context: { lock_wait_ms_per_s: 900 } });
+  const r = await new AgentLoop(tdb.db, dry(), tdb.log).runCycle();
+  // The old rules lowered the workers' CPU weight here; VERIFY found it neutral every time.
+  assert.deepEqual(r.decision!.proposals.map((p) => p.action), []);
+  const cause = r.causes!.find((c) => c.resource === 'cpu')!;
+  assert.equal(cause.kind, 'lock_convoy');
+  assert.match(r.decision!.notes.join('\n'), /lock convoy/);
+});
+
+test('a reader whose only possible victims are other readers: advice, no bandwidth cap (VERIFY could not tell their reads from its own)', () => {
+  const t = { ref: 't1', pid: process.pid, startTime: 0, comm: 'reader', cpuPct: 20, cpuDemandPct: 20, rssKb: 1, memPct: 0, nice: 0, state: 'D', threads: 1,
+    ioBytesPerS: 40 << 20, readBytesPerS: 40 << 20, writeBytesPerS: 0, protectedReason: null, signalIds: [1], autogroup: null,
+    disks: [{ name: 'vda', majMin: '254:0', scheduler: 'mq-deadline' }] };
+  const signal = { id: 1, type: 'io_congestion', category: 'symptom', scope: 'device', severity: 'high', pressure: 0.8, occurrences: 5, durationS: 30, ageS: 0, targetRef: 't1', context: {} };
+  const obs = (othersWritesPerS: number) => ({ targets: [t], signals: [signal], sysctls: {}, latest: {}, system: { ioStallPct: 40, busyPct: 30, busyCpuPct: 30 },
+    disks: { vda: { readKbPerS: 40 * 1024, writeKbPerS: othersWritesPerS * 16, writesPerS: othersWritesPerS } } }) as unknown as Observation;
+  // The old rules capped it; in the eval's major-fault scenario VERIFY then found "no other writes: nobody to protect" and rolled it back.
+  const quiet = explain(obs(0.5));
+  const reader = quiet.find((c) => c.resource === 'io')!;
+  assert.equal(reader.kind, 'io_reader');
+  assert.match(reader.advice ?? '', /could not be verified .*memory limit/);
+  assert.deepEqual(candidatesFor(reader, obs(0.5)), []);
+  // With another process writing on the same disk there is a victim to measure: the cap is proposed.
+  const busy = explain(obs(50)).find((c) => c.resource === 'io')!;
+  assert.equal(busy.kind, 'io_hog');
+  assert.deepEqual(candidatesFor(busy, obs(50)).map((c) => c.action), ['throttle_io']);
 });

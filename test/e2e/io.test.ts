@@ -12,13 +12,15 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { ioEffect, runScenario } from '../fixtures/e2e/scenario.js';
 import { cannotRun } from '../../harness/system.js';
-import { directWriter, fsyncWriter } from '../../harness/workloads.js';
+import { directReader, directWriter, fsyncWriter } from '../../harness/workloads.js';
 
 const skip = cannotRun();
 
 test('slow-fsync writer: blocking_io names it, the agent caps its bandwidth, VERIFY keeps or rolls back, nothing else touched', { skip, timeout: 150_000 }, async (t) => {
   const r = await runScenario(t, {
     workload: (dir) => fsyncWriter(path.join(dir, 'fsync.bin'), 64),
+    // A reader on the same disk: the victim VERIFY judges the cap by (without one, the executor refuses: no_measurable_victim).
+    competitor: directReader('reader.bin'),
     signalTypes: ['blocking_io'],
     action: 'throttle_io',
     effect: ioEffect,
@@ -32,6 +34,7 @@ test('slow-fsync writer: blocking_io names it, the agent caps its bandwidth, VER
 test('heavy direct block I/O by one process: an I/O signal names it, the agent caps its bandwidth, nothing else touched', { skip, timeout: 150_000 }, async (t) => {
   const r = await runScenario(t, {
     workload: (dir) => directWriter(path.join(dir, 'direct.bin'), 64, 256),
+    competitor: directReader('reader.bin'),
     signalTypes: ['blocking_io', 'io_congestion', 'block_device_saturation'],
     action: 'throttle_io',
     effect: ioEffect,

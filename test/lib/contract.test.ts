@@ -11,7 +11,7 @@ import { MIGRATIONS } from '../../lib/migrations/index.js';
 test('every event field has a column of the right type in its table', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ks-contract-'));
   const db = openDatabase(path.join(dir, 'k.db'));
-  const sqlType = { int: 'INTEGER', num: 'REAL', str: 'TEXT', bool: 'INTEGER' } as const;
+  const sqlType = { int: 'INTEGER', num: 'REAL', str: 'TEXT', bool: 'INTEGER', hist: 'TEXT' } as const;
   for (const type of EVENT_TYPES) {
     const spec = EVENT_SPECS[type];
     const cols = new Map((db.prepare(`PRAGMA table_info(${spec.table})`).all() as { name: string; type: string }[]).map((c) => [c.name, c.type]));

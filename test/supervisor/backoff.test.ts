@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RestartPolicy } from '../../supervisor/backoff.js';
+import { RestartPolicy } from '../../lib/backoff.js';
 
 const opts = { baseMs: 500, maxMs: 30_000, jitter: 0.2, maxFailures: 5, windowMs: 60_000 };
 

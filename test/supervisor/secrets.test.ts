@@ -1,11 +1,12 @@
-// The Gemini key reaches the agent's environment and nothing else: not other
-// children, not argv, not a log, not the terminal.
+// The model's key reaches the agent's environment (and the dashboard's, for its
+// Ask box) and nothing else: not other children, not argv, not a log, not the terminal.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseTracers, systemComponents } from '../../supervisor/components.js';
+import { KEY_VARIABLES } from '../../lib/llm/index.js';
 import { FIXTURES, cleanup, fixture, startSupervisor, type Run } from './helpers.js';
 import { tempDir, waitFor } from '../../harness/wait.js';
 
@@ -28,6 +29,29 @@ test('only the agent spec carries the key, in its environment, never in its argu
   assert.match(specs.find((s) => s.name === 'syscall')!.missing?.fix ?? '', /make -C tracers/);
 });
 
+test('another provider\'s key goes to the agent under its own variable, and to no other child', () => {
+  const specs = systemComponents({
+    db: '/d/ks.db', logDir: '/l', logLevel: 'info', scrapeInterval: 5, tracers: [],
+    agent: true, agentInterval: 60, dryRun: true, apiKey: SECRET, apiKeyVar: 'ANTHROPIC_API_KEY', distDir: '/nonexistent', tracerDir: '/nonexistent',
+  });
+  assert.deepEqual(specs.find((s) => s.name === 'agent')!.env, { ANTHROPIC_API_KEY: SECRET });
+  for (const s of specs.filter((x) => x.name !== 'agent')) assert.equal(s.env, undefined);
+});
+
+test('with the dashboard on, the exporter that serves it gets the key for Ask, in its environment only', () => {
+  const base = {
+    db: '/d/ks.db', logDir: '/l', logLevel: 'info', scrapeInterval: 5, tracers: [], agent: true, agentInterval: 60, dryRun: true,
+    apiKey: SECRET, apiKeyVar: 'OPENAI_API_KEY', metricsListen: '127.0.0.1:9464', distDir: '/nonexistent', tracerDir: '/nonexistent',
+  } as const;
+  const withWeb = systemComponents({ ...base, webListen: '127.0.0.1:8321' });
+  const exporter = withWeb.find((s) => s.name === 'exporter')!;
+  assert.deepEqual(exporter.env, { OPENAI_API_KEY: SECRET });
+  assert.ok(!exporter.args.join(' ').includes(SECRET));
+  assert.ok(exporter.args.includes('--web-listen'));
+  for (const s of withWeb.filter((x) => x.name !== 'agent' && x.name !== 'exporter')) assert.equal(s.env, undefined, s.name);
+  assert.equal(systemComponents(base).find((s) => s.name === 'exporter')!.env, undefined, 'no dashboard, no key');
+});
+
 test('--tracers: all, none, a list; unknown names are refused', () => {
   assert.deepEqual(parseTracers('all'), ['syscall', 'sched', 'page_fault', 'io_latency']);
   assert.deepEqual(parseTracers(false), []);
@@ -36,7 +60,7 @@ test('--tracers: all, none, a list; unknown names are refused', () => {
   assert.throws(() => parseTracers('syscall,kprobe'), /unknown tracer "kprobe"/);
 });
 
-test('children do not inherit GEMINI_API_KEY from the supervisor, and know they are supervised', async (t) => {
+test('children do not inherit any provider\'s key (GEMINI_API_KEY, OPENAI_API_KEY, ANTHROPIC_API_KEY) from the supervisor, and know they are supervised', async (t) => {
   const dir = tempDir();
   let run: Run | undefined;
   t.after(() => cleanup(run, dir));
@@ -44,10 +68,11 @@ test('children do not inherit GEMINI_API_KEY from the supervisor, and know they 
   run = startSupervisor(dir, [
     fixture(dir, 'ingestion', 'sink', 'sink.js', ['--out', path.join(dir, 'sink.out')], 'supervisor-log'),
     fixture(dir, 'probe', 'producer', 'env-dump.js', ['--out', dump]),
-  ], { env: { ...process.env, GEMINI_API_KEY: SECRET } });
+  ], { env: { ...process.env, GEMINI_API_KEY: SECRET, OPENAI_API_KEY: `${SECRET}-o`, ANTHROPIC_API_KEY: `${SECRET}-a`, OPENAI_BASE_URL: 'http://127.0.0.1:1/v1' } });
   await waitFor(() => fs.existsSync(dump) && fs.statSync(dump).size > 0, 'the env dump');
   const seen = JSON.parse(fs.readFileSync(dump, 'utf8')) as { env: Record<string, string>; argv: string[] };
-  assert.equal(seen.env.GEMINI_API_KEY, undefined);
+  assert.deepEqual(KEY_VARIABLES.map((k) => seen.env[k]), KEY_VARIABLES.map(() => undefined));
+  assert.equal(seen.env.OPENAI_BASE_URL, 'http://127.0.0.1:1/v1', 'what is not a secret passes');
   assert.equal(seen.env.KS_SUPERVISED, '1');
   assert.equal(seen.env.KS_DB, run.db);
   run.proc.kill('SIGTERM');
@@ -57,7 +82,7 @@ test('children do not inherit GEMINI_API_KEY from the supervisor, and know they 
 });
 
 test('on a terminal the key prompt does not echo what is typed; Enter alone skips', async () => {
-  for (const [typed, want] of [[`${SECRET}\r`, `length ${SECRET.length}`], ['\r', 'none']] as const) {
+  for (const [typed, want] of [[`${SECRET}\r`, `length ${SECRET.length} in GEMINI_API_KEY`], ['\r', 'none']] as const) {
     const p = spawn('script', ['-qfec', `${process.execPath} ${path.join(FIXTURES, 'prompt-driver.js')}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'] });
     let screen = '';
     p.stdout!.on('data', (c: Buffer) => (screen += c.toString()));

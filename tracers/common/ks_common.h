@@ -52,6 +52,10 @@ void ks_sleep_until(uint64_t deadline_mono_ns);
  * invalid UTF-8 replaced by U+FFFD so ingest never sees a broken line. */
 void ks_json_str(FILE *f, const char *s, size_t max);
 
+/* Writes ,"<name>":[c0,c1,...]: a log2 histogram (ks_hist.h slots), trailing
+ * empty slots left out, so exports can rebuild the distribution exactly. */
+void ks_json_hist(FILE *f, const char *name, const uint64_t *hist, int slots);
+
 /* Starts an event line: {"v":1,"type":"<type>","ts":<epoch> */
 void ks_begin_event(FILE *f, const char *type, double ts);
 

@@ -92,3 +92,18 @@ void ks_flush_stdout(const char *tool)
 		exit(KS_EXIT_FAIL);
 	}
 }
+
+void ks_json_hist(FILE *f, const char *name, const uint64_t *hist, int slots)
+{
+	int last = slots - 1;
+
+	while (last >= 0 && !hist[last])
+		last--;
+	fprintf(f, ",\"%s\":[", name);
+	for (int i = 0; i <= last; i++) {
+		if (i)
+			fputc(',', f);
+		fprintf(f, "%llu", (unsigned long long)hist[i]);
+	}
+	fputc(']', f);
+}

@@ -83,6 +83,7 @@ static void print_one(const struct io_key *k, struct io_stats *v, int np, double
 		printf(",\"top_pid\":%u,\"top_comm\":", pkeys[top].pid);
 		ks_json_str(stdout, pvals[top].comm, sizeof(pvals[top].comm));
 	}
+	ks_json_hist(stdout, "hist", hist, KS_HIST_SLOTS);
 	printf("}\n");
 }
 

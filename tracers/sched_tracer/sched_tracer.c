@@ -4,6 +4,7 @@
  * time), system totals ("sched_summary") and a "tracer_stats" line. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <bpf/libbpf.h>
 
@@ -33,7 +34,7 @@ struct runq_pct {
 /* Percentiles over any set of process entries (one for a process, all for the
  * summary): exact when every sample was kept, else interpolated from the log2
  * histogram and clamped to the observed maximum (see ks_hist.h). */
-static struct runq_pct runq_percentiles(const int *idx, int n, uint64_t *count_out)
+static struct runq_pct runq_percentiles(const int *idx, int n, uint64_t *count_out, uint64_t *hist_out)
 {
 	uint64_t hist[KS_HIST_SLOTS] = {}, count = 0, max = 0, nraw = 0;
 	static uint64_t raw[SCHED_MAX_PROCS * SCHED_RAW];
@@ -55,6 +56,8 @@ static struct runq_pct runq_percentiles(const int *idx, int n, uint64_t *count_o
 				raw[nraw++] = v->runq_raw[k];
 	}
 	*count_out = count;
+	if (hist_out)
+		memcpy(hist_out, hist, sizeof(hist));
 	r.p50 = ks_percentile(hist, count, all_raw ? raw : NULL, nraw, 0, max, 0.50) / 1e3;
 	r.p95 = ks_percentile(hist, count, all_raw ? raw : NULL, nraw, 0, max, 0.95) / 1e3;
 	r.p99 = ks_percentile(hist, count, all_raw ? raw : NULL, nraw, 0, max, 0.99) / 1e3;
@@ -74,7 +77,7 @@ static int emit_interval(void *ctx, double interval_s)
 	struct sched_tracer_bpf *skel = ctx;
 	struct sched_totals tot;
 	struct runq_pct r;
-	uint64_t count;
+	uint64_t count, hist[KS_HIST_SLOTS];
 	double ts = ks_now_epoch();
 	int n, err;
 
@@ -89,7 +92,7 @@ static int emit_interval(void *ctx, double interval_s)
 	for (int i = 0; i < n && i < env.top; i++) {
 		const struct proc_sched *v = &vals[order[i]];
 
-		r = runq_percentiles(&order[i], 1, &count);
+		r = runq_percentiles(&order[i], 1, &count, NULL);
 		ks_begin_event(stdout, "sched", ts);
 		printf(",\"interval_s\":%.3f,\"pid\":%u,\"comm\":", interval_s, keys[order[i]]);
 		ks_json_str(stdout, v->comm, sizeof(v->comm));
@@ -100,16 +103,18 @@ static int emit_interval(void *ctx, double interval_s)
 		       v->runq_count, r.p50, r.p95, r.p99, r.max);
 	}
 
-	r = runq_percentiles(order, n, &count);
+	r = runq_percentiles(order, n, &count, hist);
 	ks_begin_event(stdout, "sched_summary", ts);
 	printf(",\"interval_s\":%.3f,\"switches\":%llu,\"voluntary\":%llu,\"involuntary\":%llu,"
 	       "\"wakeups\":%llu,\"runq_count\":%llu,\"runq_p50_us\":%.3f,\"runq_p95_us\":%.3f,"
-	       "\"runq_p99_us\":%.3f,\"runq_max_us\":%.3f,\"nr_procs\":%d}\n",
+	       "\"runq_p99_us\":%.3f,\"runq_max_us\":%.3f,\"nr_procs\":%d",
 	       interval_s, (unsigned long long)(tot.switches - prev_tot.switches),
 	       (unsigned long long)(tot.voluntary - prev_tot.voluntary),
 	       (unsigned long long)(tot.involuntary - prev_tot.involuntary),
 	       (unsigned long long)(tot.wakeups - prev_tot.wakeups), (unsigned long long)count,
 	       r.p50, r.p95, r.p99, r.max, n);
+	ks_json_hist(stdout, "runq_hist", hist, KS_HIST_SLOTS);
+	printf("}\n");
 	ks_print_stats(TOOL, interval_s,
 		       (tot.switches - prev_tot.switches) + (tot.wakeups - prev_tot.wakeups),
 		       tot.map_full - prev_tot.map_full, (int64_t)(tot.map_full - prev_tot.map_full));

@@ -3,7 +3,7 @@
 import { mountUsage } from '../../tools/disk-usage.js';
 import { num, pct } from '../../../lib/format.js';
 import { escapeUntrusted } from '../../../lib/sanitize.js';
-import { isoLocal } from '../../time.js';
+import { isoLocal } from '../../../lib/time.js';
 import type { RulesContext } from '../context.js';
 import { latestBlock, latestIoLat, latestPsi, psiOf } from '../facts.js';
 import { signalSection, topicSignals, TOPIC } from '../signals.js';

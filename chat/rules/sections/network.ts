@@ -3,7 +3,7 @@
 import { escapeUntrusted } from '../../../lib/sanitize.js';
 import { checkSysctls } from '../../tools/sysctl-check.js';
 import { num, pct } from '../../../lib/format.js';
-import { isoLocal } from '../../time.js';
+import { isoLocal } from '../../../lib/time.js';
 import type { RulesContext } from '../context.js';
 import { latestNet, latestTcp } from '../facts.js';
 import { netRate } from '../lines.js';

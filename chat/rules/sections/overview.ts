@@ -3,7 +3,7 @@
 import { summarizeMetric } from '../../tools/metric-history.js';
 import { openCounts } from '../../../lib/read-model/signals.js';
 import { frac, num, pct } from '../../../lib/format.js';
-import { ago } from '../../time.js';
+import { ago } from '../../../lib/time.js';
 import type { RulesContext } from '../context.js';
 import { latestCpu, latestLoad, latestMem, latestPsi } from '../facts.js';
 import { cpuLine, historyLine, memLine, psiLine } from '../lines.js';

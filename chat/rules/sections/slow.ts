@@ -3,7 +3,7 @@
 // open signals and who is busy right now.
 import { escapeUntrusted } from '../../../lib/sanitize.js';
 import { num, pct } from '../../../lib/format.js';
-import { isoLocal } from '../../time.js';
+import { isoLocal } from '../../../lib/time.js';
 import type { RulesContext } from '../context.js';
 import { latestBlock, latestCpu, latestLoad, latestPsi, latestVm, psiOf } from '../facts.js';
 import { procLines } from '../lines.js';

@@ -95,9 +95,9 @@ test('failures are ModelErrors with bounded codes and no key; an empty reply has
 
 test('the registry: env picks provider, key and model; an unknown provider shows the bad value', () => {
   assert.deepEqual(providerFromEnv({ GEMINI_API_KEY: ' k ', GEMINI_BASE_URL: 'http://x', GEMINI_MODEL: 'm1' }),
-    { provider: 'gemini', apiKey: 'k', baseUrl: 'http://x', model: 'm1', keyVar: 'GEMINI_API_KEY' });
+    { provider: 'gemini', apiKey: 'k', baseUrl: 'http://x', model: 'm1', keyVar: 'GEMINI_API_KEY', toolCalls: 'native' });
   assert.equal(providerFromEnv({ GEMINI_MODEL: 'm1', KS_LLM_MODEL: 'm2' }).model, 'm2');
   assert.equal(providerFromEnv({}).model, 'gemini-3-flash-preview');
   assert.equal(providerFromEnv({}).apiKey, '');
-  assert.throws(() => providerName('gpt'), /unknown model provider KS_LLM_PROVIDER="gpt": expected one of gemini/);
+  assert.throws(() => providerName('gpt'), /unknown model provider KS_LLM_PROVIDER="gpt": expected one of gemini, openai, ollama, anthropic, none/);
 });

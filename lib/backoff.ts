@@ -1,7 +1,7 @@
-// Restart policy: exponential backoff with jitter, and a give-up limit within a
-// time window so a child that cannot run does not spin forever. Jitter keeps
-// several children that died together (e.g. after ingest restarted) from
-// restarting in lock-step.
+// Retry policy: exponential backoff with jitter, and a give-up limit within a
+// time window so something that cannot work does not spin forever. The
+// supervisor restarts children by it (jitter keeps children that died together
+// from restarting in lock-step); the exports retry a down receiver by it.
 
 export interface BackoffOptions {
   readonly baseMs: number;

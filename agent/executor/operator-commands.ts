@@ -1,14 +1,15 @@
-// /approve and /undo: the only way chat leads to a change, and it does not make
-// the change itself. It hands the audited decision to the agent's executor
+// Approve and undo as a person asks for them (chat's /approve and /undo, the
+// dashboard's buttons), answered in words. The asking reader does not make the
+// change itself. It hands the audited decision to the agent's executor
 // (agent/executor/approvals.ts), which re-checks every rule (catalogue, params,
 // target identity, protection, live state, cooldown and budget, circuit breaker)
 // and writes the audit rows. The rules are the agent's own: the policy it wrote
 // next to the database (agent/executor/policy.ts), which chat's flags can only
 // narrow. The write handle is opened for that call only; the rest of chat reads
 // through its read-only handle.
-import { approveAction, undoAction } from '../../agent/executor/approvals.js';
-import { operatorPolicy, type PolicyOverrides } from '../../agent/executor/policy.js';
-import type { ExecutorConfig } from '../../agent/executor/types.js';
+import { approveAction, undoAction } from './approvals.js';
+import { operatorPolicy, type PolicyOverrides } from './policy.js';
+import type { ExecutorConfig } from './types.js';
 import { openDatabase, type Db } from '../../lib/db.js';
 import type { Logger } from '../../lib/logger.js';
 import { escapeUntrusted } from '../../lib/sanitize.js';
@@ -18,6 +19,8 @@ export interface OperatorConfig {
   readonly log: Logger;
   /** Added to the agent's policy: more names denied, a scope, VERIFY's windows. */
   readonly overrides: PolicyOverrides;
+  /** Who asked, for the audit trail: 'chat', 'web', ... */
+  readonly by: string;
 }
 
 const clean = (s: string) => escapeUntrusted(s, 400);
@@ -45,7 +48,7 @@ async function underPolicy(cfg: OperatorConfig, what: string, run: (db: Db, conf
 
 export function approve(cfg: OperatorConfig, id: number, signal?: AbortSignal): Promise<string> {
   return underPolicy(cfg, `approve #${id}`, async (db, config) => {
-    const r = await approveAction(db, id, { by: 'chat', log: cfg.log, config, signal });
+    const r = await approveAction(db, id, { by: cfg.by, log: cfg.log, config, signal });
     const o = r.outcome;
     cfg.log.info(`approve #${id}: ${o.status}`, { audit: o.status === 'executed' ? o.decisionId : o.auditId });
     switch (o.status) {
@@ -64,7 +67,7 @@ export function approve(cfg: OperatorConfig, id: number, signal?: AbortSignal): 
 
 export function undo(cfg: OperatorConfig, id: number): Promise<string> {
   return underPolicy(cfg, `undo #${id}`, async (db, config) => {
-    const r = await undoAction(db, id, { by: 'chat', log: cfg.log, config });
+    const r = await undoAction(db, id, { by: cfg.by, log: cfg.log, config });
     cfg.log.info(`undo #${id}: ${r.status}`, { audit: r.auditId });
     return r.status === 'undone'
       ? `Undone #${id}: ${clean(r.note)} (audit row #${r.auditId}).`
