@@ -37,8 +37,23 @@ if ((${#missing[@]})); then
   if [[ $EUID -eq 0 ]]; then
     say "installing Debian packages: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >&2 || say "apt-get update failed; trying the install anyway"
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 \
+    # A busy machine may be running apt already (unattended-upgrades, another
+    # setup): wait for its locks rather than fail, or install from stale lists.
+    # (DPkg::Lock::Timeout covers dpkg's lock; `update` takes the lists lock,
+    # which it does not wait for, hence the retries.)
+    APT=(apt-get -o DPkg::Lock::Timeout=600)
+    apt_update() {
+      local out i
+      for ((i = 0; i < 120; i++)); do
+        out="$("${APT[@]}" update -qq 2>&1)" && return 0
+        grep -q 'Could not get lock' <<<"$out" || { printf '%s\n' "$out" >&2; return 1; }
+        ((i % 12)) || say "apt is busy (another apt-get holds its lock); waiting"
+        sleep 5
+      done
+      return 1
+    }
+    apt_update || say "apt-get update failed; trying the install anyway"
+    "${APT[@]}" install -y -qq --no-install-recommends "${missing[@]}" >&2 \
       || die "apt-get install failed for: ${missing[*]}"
   else
     die "missing Debian packages: ${missing[*]}
