@@ -119,5 +119,7 @@ export interface ScenarioRecord {
    * the scenario ran: on a shared machine they move the same numbers.
    */
   readonly other_test_processes: number;
+  /** Idle scenario: what the rest of the host used meanwhile, % of one core (null: not measured). */
+  readonly others_cpu_pct: number | null;
   readonly notes: readonly string[];
 }

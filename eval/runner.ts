@@ -149,6 +149,7 @@ export async function runScenario(sc: Scenario, o: RunOptions): Promise<Scenario
   let culprit: Workload | undefined;
   let probe: Workload | undefined;
   let culpritComm = '';
+  let othersCpuPct: number | null = null;
   const others = new Set<number>();
   let watch: NodeJS.Timeout | undefined;
   const outside: { audit: string[]; processes: OutsideRecord['processes']; sysctls: string[]; left_after_stop: string[] } = { audit: [], processes: [], sysctls: [], left_after_stop: [] };
@@ -179,7 +180,8 @@ export async function runScenario(sc: Scenario, o: RunOptions): Promise<Scenario
         const busy1 = readSystemStat();
         const busyTicks = (st: typeof busy0) => (st ? Object.entries(st.cpu).filter(([k]) => k !== 'idle' && k !== 'iowait').reduce((a, [, v]) => a + v, 0) : 0);
         const hostPct = (busyTicks(busy1) - busyTicks(busy0)) / fp.seconds; // 100 ticks/s: ticks per second = % of one core
-        notes.push(`system used ${fp.cpu_pct_one_core}% of one core, ${fp.pss_mb_avg} MB PSS; the rest of the host ${r1(Math.max(0, hostPct - fp.cpu_pct_one_core))}% of one core`);
+        othersCpuPct = r1(Math.max(0, hostPct - fp.cpu_pct_one_core - (fp.bpf_cpu_pct_one_core ?? 0)));
+        notes.push(`system used ${fp.cpu_pct_one_core}% of one core, ${fp.pss_mb_avg} MB PSS; the rest of the host ${othersCpuPct}% of one core`);
       }
     } else {
       await sleep(o.baselineS * 1000);
@@ -261,6 +263,6 @@ export async function runScenario(sc: Scenario, o: RunOptions): Promise<Scenario
     detected: !sc.idle && signalRecs.some((x) => sc.detects.includes(x.type) && x.at_s >= 0 && x.process !== 'outside' && atLeast(x.max_severity, 'low')),
     detect_types: sc.detects, decisions, acted: decisions.some((d) => d.chain.includes('executed')), victim, outside,
     culprit: culprit ? { comm: culpritComm, pids: [...culpritKeys].map((k) => Number(k.split(':')[0])) } : null,
-    other_test_processes: others.size, notes,
+    other_test_processes: others.size, others_cpu_pct: othersCpuPct, notes,
   };
 }

@@ -1,5 +1,6 @@
-// The running system's own cost over a window: CPU (% of one core) and RSS summed
-// over the supervisor's whole process tree, read from /proc, plus the time its
+// A process tree's own cost over a window: CPU (% of one core, from
+// /proc/<pid>/stat) and RSS and PSS (from smaps_rollup) summed over every process
+// of the tree, plus the time its
 // eBPF programs ran inside the traced tasks (only counted while
 // kernel.bpf_stats_enabled=1; /proc charges that time to the traced tasks).
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,17 +19,15 @@ export interface Footprint {
   readonly pss_mb_avg: number;
   readonly pss_mb_max: number;
   readonly processes: number;
-  /** Each process at the end of the window: CPU % of one core over it, RSS. */
-  readonly by_process: { name: string; cpu_pct_one_core: number; rss_mb: number }[];
+  /** Each process at the end of the window: CPU % of one core over it, RSS, PSS. */
+  readonly by_process: { name: string; cpu_pct_one_core: number; rss_mb: number; pss_mb: number }[];
 }
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
 const avg = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-const SAMPLE_EVERY_MS = 5000;
-
-/** Measure the tree under `root` for `seconds`, sampling memory every 5 s. */
-export async function measureFootprint(root: number, seconds: number): Promise<Footprint> {
+/** Measure the tree under `root` for `seconds`, sampling memory every `everyMs` (2 s by default). */
+export async function measureFootprint(root: number, seconds: number, everyMs = 2000): Promise<Footprint> {
   const bpf = bpfStatsEnabled();
   const first = sampleTree(root);
   const bpf0 = bpf ? bpfRunNs([...first.ticks.keys()].map((k) => Number(k.split(':')[0]))) : 0;
@@ -37,7 +36,7 @@ export async function measureFootprint(root: number, seconds: number): Promise<F
   let last: TreeSample = first;
   const end = Date.now() + seconds * 1000;
   while (Date.now() < end) {
-    await sleep(Math.min(SAMPLE_EVERY_MS, Math.max(0, end - Date.now())));
+    await sleep(Math.min(everyMs, Math.max(0, end - Date.now())));
     last = sampleTree(root);
     rss.push(last.rssKb);
     pss.push(last.pssKb);
@@ -57,6 +56,7 @@ export async function measureFootprint(root: number, seconds: number): Promise<F
       name: p.name,
       cpu_pct_one_core: r2((100 * ((last.ticks.get(key)! - (first.ticks.get(key) ?? 0)) / CLK_TCK)) / wall),
       rss_mb: r2(p.rssKb / 1024),
+      pss_mb: r2(p.pssKb / 1024),
     })).sort((a, b) => b.cpu_pct_one_core - a.cpu_pct_one_core),
   };
 }

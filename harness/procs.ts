@@ -80,13 +80,16 @@ export interface TreeSample {
   /** Summed PSS: shared pages split between the processes sharing them. */
   pssKb: number;
   pids: number;
-  /** pid:start → what it is (script or binary name) and its RSS. */
-  procs: Map<string, { name: string; rssKb: number }>;
+  /** pid:start → what it is (script or binary name), its RSS and PSS. */
+  procs: Map<string, { name: string; rssKb: number; pssKb: number }>;
 }
 
-/** Proportional set size from smaps_rollup, 0 when unreadable. */
-function pssKbOf(pid: number): number {
-  try { return Number(/^Pss:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0); } catch { return 0; }
+/** RSS and PSS from smaps_rollup (the same file for both), zeros when unreadable. */
+function memoryKbOf(pid: number): { rss: number; pss: number } {
+  try {
+    const t = fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    return { rss: Number(/^Rss:\s+(\d+)/m.exec(t)?.[1] ?? 0), pss: Number(/^Pss:\s+(\d+)/m.exec(t)?.[1] ?? 0) };
+  } catch { return { rss: 0, pss: 0 }; }
 }
 
 /** "ingest/main.js" for a node script, the binary's name otherwise. */
@@ -96,20 +99,23 @@ function processName(pid: number, comm: string): string {
   return script ? script.split('/').slice(-2).join('/') : ((argv[0] ?? '').split('/').pop() || comm);
 }
 
-/** CPU ticks (utime+stime, all threads) per process and summed RSS/PSS of root and its descendants. */
+/** CPU ticks (utime+stime, all threads, and reaped children's) per process and summed RSS/PSS (smaps_rollup) of root and its descendants. */
 export function sampleTree(root: number): TreeSample {
   const ticks = new Map<string, number>();
-  const procs = new Map<string, { name: string; rssKb: number }>();
+  const procs = new Map<string, { name: string; rssKb: number; pssKb: number }>();
   let rssKb = 0;
   let pssKb = 0;
   for (const pid of [root, ...descendants(root).map((d) => d.pid)]) {
     const s = readPidStat(pid);
     if (!s) continue;
     const key = `${pid}:${s.startTime}`;
-    ticks.set(key, s.cpuTicks);
-    rssKb += s.rssPages * 4; // 4 KiB pages (x86_64)
-    pssKb += pssKbOf(pid);
-    procs.set(key, { name: processName(pid, s.comm), rssKb: s.rssPages * 4 });
+    // Children that ran and were reaped in between count too (cutime/cstime):
+    // a short-lived helper's CPU is still the system's.
+    ticks.set(key, s.cpuTicks + s.childTicks);
+    const mem = memoryKbOf(pid);
+    rssKb += mem.rss;
+    pssKb += mem.pss;
+    procs.set(key, { name: processName(pid, s.comm), rssKb: mem.rss, pssKb: mem.pss });
   }
   return { atMs: Date.now(), ticks, rssKb, pssKb, pids: ticks.size, procs };
 }
@@ -121,13 +127,9 @@ export function treeCpuPct(a: TreeSample, b: TreeSample): number {
   return (100 * (dt / CLK_TCK)) / ((b.atMs - a.atMs) / 1000);
 }
 
-/**
- * Nanoseconds the eBPF programs held by these processes have run (fdinfo
- * run_time_ns, counted only while kernel.bpf_stats_enabled is 1). That time is
- * spent in the traced tasks, so /proc never charges it to the tracers.
- */
-export function bpfRunNs(pids: readonly number[]): number {
-  const seen = new Map<string, number>();
+/** fdinfo of each eBPF program these processes hold open (fds on anon_inode:bpf-prog), by program id. */
+function progFdInfos(pids: readonly number[]): Map<number, string> {
+  const out = new Map<number, string>();
   for (const pid of pids) {
     let fds: string[] = [];
     try { fds = fs.readdirSync(`/proc/${pid}/fd`); } catch { continue; }
@@ -136,12 +138,37 @@ export function bpfRunNs(pids: readonly number[]): number {
         if (fs.readlinkSync(`/proc/${pid}/fd/${fd}`) !== 'anon_inode:bpf-prog') continue;
         const info = fs.readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8');
         const id = /^prog_id:\s*(\d+)/m.exec(info)?.[1];
-        const ns = Number(/^run_time_ns:\s*(\d+)/m.exec(info)?.[1] ?? 0);
-        if (id) seen.set(id, ns);
+        if (id) out.set(Number(id), info);
       } catch { /* closed meanwhile */ }
     }
   }
-  return [...seen.values()].reduce((a, b) => a + b, 0);
+  return out;
+}
+
+export interface BpfProgStat { id: number; name: string; runTimeNs: number; runCnt: number }
+
+/**
+ * Each program's run time and run count as `bpftool prog show` reports them
+ * (counted only while kernel.bpf_stats_enabled is 1), for the programs these
+ * processes hold.
+ */
+export function bpfProgStats(pids: readonly number[]): BpfProgStat[] {
+  const ids = progFdInfos(pids);
+  if (ids.size === 0) return [];
+  const all = JSON.parse(execFileSync('bpftool', ['prog', 'show', '--json'], { encoding: 'utf8' })) as
+    { id: number; name?: string; run_time_ns?: number; run_cnt?: number }[];
+  return all.filter((p) => ids.has(p.id)).map((p) => ({ id: p.id, name: p.name ?? `prog${p.id}`, runTimeNs: p.run_time_ns ?? 0, runCnt: p.run_cnt ?? 0 }));
+}
+
+/**
+ * Nanoseconds the eBPF programs held by these processes have run (fdinfo
+ * run_time_ns, counted only while kernel.bpf_stats_enabled is 1). That time is
+ * spent in the traced tasks, so /proc never charges it to the tracers.
+ */
+export function bpfRunNs(pids: readonly number[]): number {
+  let ns = 0;
+  for (const info of progFdInfos(pids).values()) ns += Number(/^run_time_ns:\s*(\d+)/m.exec(info)?.[1] ?? 0);
+  return ns;
 }
 
 const STATS = '/proc/sys/kernel/bpf_stats_enabled';

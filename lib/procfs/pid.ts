@@ -25,6 +25,8 @@ export interface PidStat {
   readonly stime: number;
   /** utime + stime. */
   readonly cpuTicks: number;
+  /** cutime + cstime: the CPU of children it has reaped. */
+  readonly childTicks: number;
   readonly nice: number;
   readonly threads: number;
   /** Field 22: clock ticks after boot; with pid, the identity of a process. */
@@ -63,6 +65,7 @@ export function parsePidStat(text: string): PidStat {
     utime,
     stime,
     cpuTicks: utime + stime,
+    childTicks: field(16, 'cutime') + field(17, 'cstime'),
     nice: field(19, 'nice'),
     threads: field(20, 'num_threads'),
     startTime: field(22, 'starttime'),

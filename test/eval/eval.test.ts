@@ -32,7 +32,7 @@ const rec = (o: Partial<ScenarioRecord> = {}): ScenarioRecord => ({
   name: 'cpu-hog', title: 't', expect: 'act', started_at: '2026-12-01T00:00:00Z', condition_s: 120, error: null,
   signals: [sig()], detected: true, detect_types: ['cpu_saturation'], decisions: [dec()], acted: true,
   victim: { probe: 'latency-probe', metric: 'p99', unit: 'ms', baseline: win(0.5), before: win(4), during: win(3), after: win(1), harm_before: 3.5, harm_after: 0.5, reduced: true, note: '' },
-  outside: { audit: [], processes: [], sysctls: [], left_after_stop: [] }, culprit: { comm: 'ks-cpuhog', pids: [12] }, other_test_processes: 0, notes: [], ...o,
+  outside: { audit: [], processes: [], sysctls: [], left_after_stop: [] }, culprit: { comm: 'ks-cpuhog', pids: [12] }, other_test_processes: 0, others_cpu_pct: null, notes: [], ...o,
 });
 
 const idleRec = (o: Partial<ScenarioRecord> = {}): ScenarioRecord =>
@@ -165,8 +165,10 @@ test(`npm run eval -- --only idle --idle-s ${IDLE_S}: the real system idle throu
   assert.match(out, /\| idle/, 'the table is printed');
   assert.deepEqual(idle.decisions.map((d) => `#${d.id} ${d.action} ${d.chain.join('>')}`), [], 'the agent decided something on an idle host');
   const loud = idle.signals.filter((s) => ['medium', 'high', 'critical'].includes(s.max_severity));
-  if (loud.length && idle.other_test_processes > 0) {
-    t.skip(`machine not idle (${idle.other_test_processes} processes of other test runs): ${loud.length} medium+ signals not judged`);
+  // As in the soak: on a shared machine someone else's work (another test run, or
+  // more than a quarter of a core used by others) may raise a real medium signal.
+  if (loud.length && (idle.other_test_processes > 0 || (idle.others_cpu_pct ?? 0) > 25)) {
+    t.skip(`machine not idle (${idle.other_test_processes} processes of other test runs, others used ${idle.others_cpu_pct}% of a core): ${loud.length} medium+ signals not judged`);
     return;
   }
   assert.deepEqual(loud.map((s) => `${s.type} ${s.max_severity}: ${s.summary}`), [], 'medium+ signals on an idle host');

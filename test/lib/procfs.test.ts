@@ -29,7 +29,7 @@ test('pid stat: comm holding ") (" and spaces runs to the last ")"', () => {
   const s = parsePidStat(read('root/4242/stat'));
   assert.deepEqual(s, {
     pid: 4242, comm: 'x) (y z', state: 'R', ppid: 1, pgid: 4242, sid: 4242, flags: 4194560, majflt: 7, utime: 250, stime: 50,
-    cpuTicks: 300, nice: -5, threads: 3, startTime: 12345, rssPages: 2500, isKernelThread: false,
+    cpuTicks: 300, childTicks: 0, nice: -5, threads: 3, startTime: 12345, rssPages: 2500, isKernelThread: false,
   });
   assert.equal(parsePidStat(read('root/77/stat')).comm, 'my prog');
   const tricky = parsePidStat('812 (a) (b c) S 1 812 812 0 -1 4194560 100 0 0 0 5 3 0 0 20 0 1 0 12345 1000 10');

@@ -33,6 +33,9 @@ int ks_preflight(const char *tool, const char *const *hooks);
 
 /* True when the kernel BTF has tracepoint `hook` (tp_btf attachable). */
 bool ks_has_hook(const char *hook);
+/* Frees what the preflight and loading left behind (the parsed kernel BTF,
+ * malloc's free pages); ks_load_attach calls it once the programs run. */
+void ks_release_preflight(void);
 
 /* Maps a libbpf load/attach error to an exit code, with a message naming the fix. */
 int ks_bpf_error(const char *tool, const char *what, int err);

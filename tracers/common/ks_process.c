@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <bpf/btf.h>
+#include <malloc.h>
 #include <bpf/libbpf.h>
 
 #include "ks_common.h"
@@ -76,13 +77,26 @@ static const char *btf_path(void)
 	return p && *p ? p : KS_DEFAULT_BTF;
 }
 
+/* The kernel's BTF as parsed for the hook checks: about 5 MB, held only until
+ * the programs are loaded (ks_release_preflight). */
+static struct btf *preflight_btf;
+
 static struct btf *vmlinux_btf(void)
 {
-	static struct btf *btf;
+	if (!preflight_btf)
+		preflight_btf = btf__parse(btf_path(), NULL);
+	return libbpf_get_error(preflight_btf) ? NULL : preflight_btf;
+}
 
-	if (!btf)
-		btf = btf__parse(btf_path(), NULL);
-	return libbpf_get_error(btf) ? NULL : btf;
+void ks_release_preflight(void)
+{
+	if (preflight_btf && !libbpf_get_error(preflight_btf))
+		btf__free(preflight_btf);
+	preflight_btf = NULL;
+	/* libbpf's own copies (the object's BTF, the kernel BTF it parsed for
+	 * relocations) are freed by now too; give the pages back to the kernel,
+	 * or they stay in this process's RSS for its whole life. */
+	malloc_trim(0);
 }
 
 bool ks_has_hook(const char *hook)

@@ -32,6 +32,7 @@ int ks_load_attach(const char *tool, struct bpf_object_skeleton *s, const char *
 		return ks_bpf_error(tool, "load BPF programs", err);
 	if ((err = bpf_object__attach_skeleton(s)))
 		return ks_bpf_error(tool, attach_what, err);
+	ks_release_preflight();
 	return 0;
 }
 
