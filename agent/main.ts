@@ -1,9 +1,14 @@
 // `npm run agent`: the autonomous loop. Rules decide unless a model provider is
 // configured (GEMINI_API_KEY for the default one; KS_LLM_PROVIDER or --provider
-// picks another, and Ollama needs no key).
+// picks another, and Ollama needs no key). With --metrics-listen / --web-listen /
+// --alertmanager (as `npm start` passes them) this process also hosts the readers
+// (exporter/service.ts): one Node runtime instead of two; they are imported only
+// when asked for.
 // SIGTERM/SIGINT: abandon the current cycle at its next wait (unverified actions are
 // rolled back), restore everything with --restore-on-exit, exit 0.
 import { cli } from '../lib/config.js';
+import { readerOptions, withReaderFlags } from '../exporter/cli.js';
+import type { Exporter } from '../exporter/service.js';
 import { openDatabase } from '../lib/db.js';
 import { providerConfig, providerFromEnv } from '../lib/llm/index.js';
 import { closeLogger, createLogger } from '../lib/logger.js';
@@ -14,7 +19,7 @@ import { detectController, detectCpuCgroup, sweepOrphanChildren } from './action
 import type { ExecutorConfig } from './executor/types.js';
 import { AgentLoop } from './loop.js';
 
-const argv = cli('agent', 'Usage: $0 [--interval 60] [--dry-run] [--once] [--restore-on-exit] [--provider P] [--model M] [--deny comm1,comm2]')
+const argv = withReaderFlags(cli('agent', 'Usage: $0 [--interval 60] [--dry-run] [--once] [--restore-on-exit] [--provider P] [--model M] [--deny comm1,comm2] [--metrics-listen HOST:PORT] [--web-listen HOST:PORT]'), { metrics: 'none', web: 'none' })
   .option('interval', { alias: 'agent-interval', type: 'number', default: Number(process.env.KS_AGENT_INTERVAL ?? 60), describe: 'seconds between cycles' })
   .option('dry-run', { type: 'boolean', default: false, describe: 'decide and audit, change nothing' })
   .option('once', { type: 'boolean', default: false, describe: 'run one cycle and exit' })
@@ -96,6 +101,21 @@ for (const sig of ['SIGTERM', 'SIGINT'] as const) {
 log.info(`agent started: interval ${cfg.intervalS}s, ${cfg.executor.dryRun ? 'DRY-RUN' : 'live'}, decider ${cfg.llm ? `model ${cfg.llm.provider}/${cfg.llm.model}` : `rules (${llm.off})`}`, {
   db: argv.db, policy: policyFile, deny: cfg.executor.denyList, scope_pid: cfg.executor.scopePid, restore_on_exit: cfg.restoreOnExit,
 });
+// The readers: an address that is taken is said (with the fix) and the agent
+// goes on without that endpoint; its loop matters more than a port.
+let readers: Exporter | undefined;
+const readerOpts = readerOptions(argv);
+// They log to exporter.log, as the exporter component does.
+const readerLog = readerOpts && createLogger('exporter', { logDir: argv.logDir, level: argv.logLevel });
+if (readerOpts && readerLog) {
+  try {
+    readers = await (await import('../exporter/service.js')).startExporter(readerOpts, readerLog);
+  } catch (e) {
+    process.stderr.write(`agent: ${(e as Error).message}\n`);
+    log.error(`readers not started: ${(e as Error).message}`);
+    readerLog.error((e as Error).message);
+  }
+}
 let code = 0;
 try {
   // A previous run killed between EXECUTE and VERIFY left changes nobody judged.
@@ -111,8 +131,10 @@ try {
   log.error(`agent failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
   code = 1;
 } finally {
+  await readers?.close().catch((e: Error) => log.warn(`closing the readers: ${e.message}`));
   db.close();
   log.info('agent stopped');
+  if (readerLog) await closeLogger(readerLog);
   await closeLogger(log);
 }
 process.exit(code);

@@ -16,7 +16,8 @@ import { descendants, isAlive } from '../lib/procfs/tree.js';
 import { KEY_VARIABLES } from '../lib/llm/index.js';
 
 export const START = path.join(DIST, 'start.js');
-const COMPONENTS = ['ingestion', 'scraper', ...TRACER_ENTRIES.map((e) => e.name), 'exporter', 'agent'];
+// The readers (exporter and dashboard) run inside the agent's process.
+const COMPONENTS = ['ingestion', 'scraper', ...TRACER_ENTRIES.map((e) => e.name), 'agent'];
 /** Port 0: the exporter takes a free port and logs it (metricsUrl), so systems never collide on 9464. */
 export const TEST_METRICS_LISTEN = '127.0.0.1:0';
 /** The dashboard likewise (webUrl reads the port it took). */

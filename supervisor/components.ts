@@ -86,16 +86,20 @@ export function systemComponents(o: SystemOptions): ComponentSpec[] {
       missing: fs.existsSync(bin) ? undefined : { reason: `${bin} is not built`, fix: 'make -C tracers (needs clang, bpftool, libbpf-dev; `npm run doctor` checks)' },
     });
   }
-  // One process for every reader that serves or pushes: /metrics, the pushes and
-  // the dashboard share one Node runtime.
-  if (o.metricsListen !== undefined || o.webListen !== undefined || o.alertmanager !== undefined || o.otlp) {
+  // Every reader that serves or pushes (/metrics, the pushes, the dashboard) runs
+  // in one process: the agent's when there is an agent (one Node runtime fewer),
+  // else a process of its own.
+  const readers = o.metricsListen !== undefined || o.webListen !== undefined || o.alertmanager !== undefined || o.otlp;
+  const readerArgs = readers ? ['--metrics-listen', o.metricsListen ?? 'none', ...(o.webListen ? ['--web-listen', o.webListen] : []),
+    ...(o.alertmanager ? ['--alertmanager', o.alertmanager] : [])] : [];
+  const listenFix = 'an address is taken (the line above says which): choose another with --metrics-listen / --web-listen HOST:PORT, or run with --no-metrics / --no-web';
+  if (readers && !o.agent) {
     list.push({
       name: 'exporter', role: 'worker', ...nodeScript(exporter, 'exporter'),
-      args: [exporter, '--db', o.db, '--listen', o.metricsListen ?? 'none', ...(o.webListen ? ['--web-listen', o.webListen] : []),
-        ...(o.alertmanager ? ['--alertmanager', o.alertmanager] : []), ...common],
+      args: [exporter, '--db', o.db, ...readerArgs, ...common],
       // The dashboard's Ask box answers with the agent's model, so it gets the same key.
       env: o.webListen && o.apiKey ? { [o.apiKeyVar ?? 'GEMINI_API_KEY']: o.apiKey } : undefined,
-      fixes: { 78: 'an address is taken (the line above says which): choose another with --metrics-listen / --web-listen HOST:PORT, or run with --no-metrics / --no-web' },
+      fixes: { 78: listenFix },
       stderr: 'supervisor-log',
     });
   }
@@ -107,7 +111,7 @@ export function systemComponents(o: SystemOptions): ComponentSpec[] {
       role: 'worker',
       ...a,
       missing: a.missing && { reason: 'not installed (dist/agent/main.js is missing)', fix: a.missing.fix },
-      args: [agent, '--db', o.db, '--interval', String(o.agentInterval), ...(o.dryRun ? ['--dry-run'] : []), ...restore,
+      args: [agent, '--db', o.db, '--interval', String(o.agentInterval), ...(o.dryRun ? ['--dry-run'] : []), ...restore, ...readerArgs,
         ...(o.deny?.length ? ['--deny', o.deny.join(',')] : []), ...(o.denyUids?.length ? ['--deny-uid', o.denyUids.join(',')] : []), ...(o.scopePid !== undefined ? ['--scope-pid', String(o.scopePid)] : []),
         ...common, ...(o.agentArgs ?? [])],
       env: o.apiKey ? { [o.apiKeyVar ?? 'GEMINI_API_KEY']: o.apiKey } : undefined,

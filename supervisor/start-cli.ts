@@ -128,7 +128,7 @@ export async function startMain(argv?: string[]): Promise<number> {
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !KEY_VARIABLES.includes(k)) env[k] = v;
   Object.assign(env, { KS_SUPERVISED: '1', KS_DB: args.db, KS_LOG_DIR: args.logDir, KS_LOG_LEVEL: args.logLevel });
 
-  const web = components.find((c) => c.name === 'exporter')?.args?.includes('--web-listen') && args.web
+  const web = components.some((c) => c.args?.includes('--web-listen')) && args.web
     ? dashboardUrl(args.webListen, args.db) : undefined;
   if (web) process.stdout.write(`dashboard: ${web}\n`);
 

@@ -38,18 +38,23 @@ test('another provider\'s key goes to the agent under its own variable, and to n
   for (const s of specs.filter((x) => x.name !== 'agent')) assert.equal(s.env, undefined);
 });
 
-test('with the dashboard on, the exporter that serves it gets the key for Ask, in its environment only', () => {
+test('the readers run in the agent\'s process; without an agent the exporter that serves the dashboard gets the key for Ask, in its environment only', () => {
   const base = {
     db: '/d/ks.db', logDir: '/l', logLevel: 'info', scrapeInterval: 5, tracers: [], agent: true, agentInterval: 60, dryRun: true,
     apiKey: SECRET, apiKeyVar: 'OPENAI_API_KEY', metricsListen: '127.0.0.1:9464', distDir: '/nonexistent', tracerDir: '/nonexistent',
   } as const;
-  const withWeb = systemComponents({ ...base, webListen: '127.0.0.1:8321' });
+  const withAgent = systemComponents({ ...base, webListen: '127.0.0.1:8321' });
+  assert.equal(withAgent.find((s) => s.name === 'exporter'), undefined, 'no exporter process beside the agent');
+  const agent = withAgent.find((s) => s.name === 'agent')!;
+  assert.ok(agent.args.includes('--web-listen') && agent.args.includes('--metrics-listen'), agent.args.join(' '));
+  assert.deepEqual(agent.env, { OPENAI_API_KEY: SECRET });
+  const withWeb = systemComponents({ ...base, agent: false, webListen: '127.0.0.1:8321' });
   const exporter = withWeb.find((s) => s.name === 'exporter')!;
   assert.deepEqual(exporter.env, { OPENAI_API_KEY: SECRET });
   assert.ok(!exporter.args.join(' ').includes(SECRET));
   assert.ok(exporter.args.includes('--web-listen'));
-  for (const s of withWeb.filter((x) => x.name !== 'agent' && x.name !== 'exporter')) assert.equal(s.env, undefined, s.name);
-  assert.equal(systemComponents(base).find((s) => s.name === 'exporter')!.env, undefined, 'no dashboard, no key');
+  for (const s of [...withWeb, ...withAgent].filter((x) => x.name !== 'agent' && x.name !== 'exporter')) assert.equal(s.env, undefined, s.name);
+  assert.equal(systemComponents({ ...base, agent: false }).find((s) => s.name === 'exporter')!.env, undefined, 'no dashboard, no key');
 });
 
 test('--tracers: all, none, a list; unknown names are refused', () => {

@@ -22,7 +22,8 @@ const required = [
 const missing = required.filter((f) => !fs.existsSync(f));
 const skip = process.getuid?.() !== 0 ? 'the eBPF tracers need root' : missing.length ? `not built yet: ${missing.join(', ')}` : false;
 const hasAgent = fs.existsSync(path.join(DIST, 'agent', 'main.js'));
-const COMPONENTS = ['ingestion', 'scraper', ...TRACER_ENTRIES.map((e) => e.name), 'exporter', ...(hasAgent ? ['agent'] : [])];
+// The readers (/metrics, the dashboard) run in the agent's process; only without an agent in an exporter of their own.
+const COMPONENTS = ['ingestion', 'scraper', ...TRACER_ENTRIES.map((e) => e.name), ...(hasAgent ? ['agent'] : ['exporter'])];
 /** A table each component fills (the agent writes its own audit tables). */
 const TABLE_OF: Record<string, string> = {
   scraper: 'memory_metrics', syscall: 'syscall_events', sched: 'sched_events',
@@ -101,7 +102,7 @@ test('npm start: every component writes rows and logs; a tracer killed with -9 c
   for (const name of COMPONENTS.filter((n) => !READERS.has(n))) {
     await waitFor(() => count(s.db, `SELECT COUNT(*) AS n FROM ${TABLE_OF[name]}`) > 0, `rows in ${TABLE_OF[name]} (from ${name})`, 60_000);
   }
-  for (const name of ['supervisor', ...COMPONENTS]) {
+  for (const name of new Set(['supervisor', ...COMPONENTS, 'exporter'])) {
     const file = path.join(dir, 'logs', `${name}.log`);
     await waitFor(() => fs.existsSync(file) && fs.readFileSync(file, 'utf8').trim().split('\n').length > 0, `lines in ${name}.log`);
   }
