@@ -64,12 +64,12 @@ describe('syscall_tracer', { skip }, () => {
     assert.ok(tracer.of('tracer_stats').length >= 1, 'final tracer_stats line');
   });
 
-  test('--skip-idle drops a slow nanosleep in the kernel and keeps the fsync', async (t) => {
+  test('--skip-idle drops a slow nanosleep and a futex wait that timed out in the kernel, and keeps the fsync', async (t) => {
     const dir = scratchDir();
     t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
     // The last fsync marks the end: events arrive in order, so once it is seen
     // both sleeps have been judged.
-    const w = await Workload.start(['sleep', '50', 'fsync', path.join(dir, 'f'), '8192', 'sleep', '50', 'fsync', path.join(dir, 'g'), '8192']);
+    const w = await Workload.start(['sleep', '50', 'fsync', path.join(dir, 'f'), '8192', 'futex', '30', 'sleep', '50', 'fsync', path.join(dir, 'g'), '8192']);
     const tracer = await TracerRun.start('syscall_tracer', ['--pid', String(w.pid), '--threshold-ms', '0.2', '--skip-idle']);
     t.after(() => tracer.proc.kill('SIGKILL'));
     await w.go();
@@ -77,7 +77,7 @@ describe('syscall_tracer', { skip }, () => {
     const exit = await tracer.stop('SIGTERM');
     assert.equal(exit.code, 0, tracer.stderr);
     const names = tracer.of('syscall').map((e) => e.syscall);
-    assert.ok(!names.some((n) => /nanosleep/.test(n)), `idle calls reported: ${names.join(' ')}`);
+    assert.ok(!names.some((n) => /nanosleep|futex/.test(n)), `idle calls reported: ${names.join(' ')}`);
   });
 
   test('filters in the kernel by threshold and by comm, and escapes comm in JSON', async (t) => {

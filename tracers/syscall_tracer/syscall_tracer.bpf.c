@@ -22,6 +22,15 @@ const volatile char targ_comm[TASK_COMM_LEN] = {};
 /* Syscall numbers never to report (--skip-idle): one bit each. Tested only for
  * calls already over the threshold, so the hot path does not pay for it. */
 const volatile __u64 skip_nr[SKIP_WORDS] = {};
+/* --skip-idle too: this call (futex) when it ended by its own timeout (-ETIMEDOUT).
+ * Nobody woke the thread: it slept on a timer, as nanosleep does, which is how
+ * idle pollers wait (on a quiet host they were half of what crossed the
+ * threshold). A futex that was woken, a lock handed over, is still reported.
+ * -1: none. */
+const volatile __s64 skip_timedout_nr = -1;
+#ifndef ETIMEDOUT
+#define ETIMEDOUT 110
+#endif
 
 struct start {
 	__u64 ts;
@@ -98,6 +107,8 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	nr = regs->orig_ax;
 	if (nr < SKIP_WORDS * 64 && (skip_nr[nr / 64] >> (nr % 64)) & 1)
+		return 0;
+	if ((__s64)nr == skip_timedout_nr && ret == -ETIMEDOUT)
 		return 0;
 	id = bpf_get_current_pid_tgid();
 	if ((id >> 32) == self_tgid)

@@ -91,6 +91,15 @@ static void skip_idle_syscalls(volatile __u64 *mask)
 			mask[nr / 64] |= 1ull << (nr % 64);
 }
 
+/* The number of futex here, for the timed-out waits --skip-idle drops; -1 if unknown. */
+static __s64 futex_nr(void)
+{
+	for (size_t nr = 0; nr < ARRAY_SIZE(ks_syscall_table); nr++)
+		if (ks_syscall_table[nr] && strcmp(ks_syscall_table[nr], "futex") == 0)
+			return (__s64)nr;
+	return -1;
+}
+
 /* The jiffies shortcut of the kernel side: spans of at most this many jiffies
  * are surely below the threshold. The tick length is the resolution of
  * CLOCK_MONOTONIC_COARSE; one tick is lost to resolution and one to lag. */
@@ -150,7 +159,8 @@ static void usage(FILE *f)
 		"  -p, --pid PID          only this process (tgid)\n"
 		"  -c, --comm NAME        only tasks whose comm is NAME (max 15 chars)\n"
 		"  -I, --skip-idle        skip calls that only wait for work (epoll_wait, poll,\n"
-		"                         nanosleep, wait4, ...): what npm start runs\n"
+		"                         nanosleep, wait4, ..., a futex wait that timed out):\n"
+		"                         what npm start runs\n"
 		"  -i, --interval S       seconds between tracer_stats lines (default 5)\n"
 		"  -v, --verbose          libbpf debug output on stderr\n"
 		"  -h, --help             this help\n\n" KS_USAGE_EXIT_CODES);
@@ -188,8 +198,10 @@ int main(int argc, char **argv)
 	skel->rodata->max_fast_jiffies = max_fast_jiffies(skel->rodata->min_ns);
 	skel->rodata->targ_tgid = env.pid;
 	skel->rodata->self_tgid = getpid();
-	if (env.skip_idle)
+	if (env.skip_idle) {
 		skip_idle_syscalls(skel->rodata->skip_nr);
+		skel->rodata->skip_timedout_nr = futex_nr();
+	}
 	if (env.comm) {
 		skel->rodata->filter_comm = true;
 		strncpy((char *)skel->rodata->targ_comm, env.comm, TASK_COMM_LEN - 1);
