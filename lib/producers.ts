@@ -41,7 +41,10 @@ export const TRACER_ENTRIES: readonly TracerEntry[] = [
   {
     name: 'sched',
     binary: 'sched_tracer',
-    args: [],
+    // Processes that neither ran nor waited for a CPU 1 ms in a second (most
+    // kernel threads of an idle host) are left out of the per-process lines;
+    // the summary still counts them, and no classifier could name them.
+    args: ['--min-active-ms', '1'],
     hooks: hooks(['sched_switch', 'sched_wakeup', 'sched_wakeup_new', 'sched_process_exec']),
     events: ['sched', 'sched_summary', 'tracer_stats'],
   },

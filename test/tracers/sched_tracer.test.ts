@@ -57,4 +57,18 @@ describe('sched_tracer', { skip }, () => {
     assert.ok(stats.length >= 2);
     assert.equal(stats.reduce((n, s) => n + s.drops, 0), 0);
   });
+  test('--min-active-ms leaves out processes that neither ran nor waited that long, and keeps a busy one', async (t) => {
+    const tracer = await TracerRun.start('sched_tracer', ['--interval', '0.5', '--top', '1000', '--min-active-ms', '1']);
+    t.after(() => tracer.proc.kill('SIGKILL'));
+    const w = await Workload.start(['spin', '300']);
+    await w.go();
+    const exitedAt = nowEpoch();
+    await tracer.waitFor('sched_summary', (s) => s.ts > exitedAt + 1.0);
+    const exit = await tracer.stop('SIGTERM');
+    assert.equal(exit.code, 0, tracer.stderr);
+    assert.ok(tracer.of('sched').some((e) => e.pid === w.pid && e.oncpu_ms >= 100), 'the spinning child is listed');
+    const idle = tracer.of('sched').filter((e) => e.oncpu_ms < 1 && e.runq_max_us < 1000);
+    assert.deepEqual(idle, [], 'processes below 1 ms of CPU and of run-queue wait');
+    assert.ok(tracer.of('sched_summary').every((s) => s.nr_procs >= 1), 'the summary still counts every process');
+  });
 });

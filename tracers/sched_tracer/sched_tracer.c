@@ -19,8 +19,9 @@
 static struct env {
 	double interval_s;
 	long top;
+	double min_active_ms;
 	bool verbose;
-} env = { .interval_s = 1, .top = 10 };
+} env = { .interval_s = 1, .top = 10, .min_active_ms = 0 };
 
 static __u32 keys[SCHED_MAX_PROCS];
 static struct proc_sched vals[SCHED_MAX_PROCS];
@@ -89,10 +90,15 @@ static int emit_interval(void *ctx, double interval_s)
 		return ks_bpf_error(TOOL, "read system totals", err);
 
 	ks_rank(order, n, by_oncpu);
-	for (int i = 0; i < n && i < env.top; i++) {
+	for (int i = 0, listed = 0; i < n && listed < env.top; i++) {
 		const struct proc_sched *v = &vals[order[i]];
 
 		r = runq_percentiles(&order[i], 1, &count, NULL);
+		/* --min-active-ms: a process that neither ran nor waited for a CPU that
+		 * long is no one's trouble; it still counts in the summary below. */
+		if ((double)v->oncpu_ns / 1e6 < env.min_active_ms && r.max / 1e3 < env.min_active_ms)
+			continue;
+		listed++;
 		ks_begin_event(stdout, "sched", ts);
 		printf(",\"interval_s\":%.3f,\"pid\":%u,\"comm\":", interval_s, keys[order[i]]);
 		ks_json_str(stdout, v->comm, sizeof(v->comm));
@@ -131,6 +137,8 @@ static void usage(FILE *f)
 		"one \"tracer_stats\" line.\n\n"
 		"  -i, --interval S   seconds per interval (default 1)\n"
 		"  -n, --top N        processes per interval (default 10)\n"
+		"  -m, --min-active-ms MS  list only processes that ran or waited for a CPU at\n"
+		"                     least MS ms in the interval (default 0: all; npm start: 1)\n"
 		"  -v, --verbose      libbpf debug output on stderr\n"
 		"  -h, --help         this help\n\n" KS_USAGE_EXIT_CODES);
 }
@@ -142,6 +150,7 @@ int main(int argc, char **argv)
 	static const struct ks_flag flags[] = {
 		KS_FLAG_INTERVAL(&env.interval_s),
 		KS_FLAG_TOP(&env.top, SCHED_MAX_PROCS),
+		{ "min-active-ms", 'm', KS_ARG_DOUBLE, &env.min_active_ms, 0, 60000 },
 		KS_FLAG_VERBOSE(&env.verbose),
 		{},
 	};
