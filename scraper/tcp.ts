@@ -3,6 +3,7 @@
 // "retransmits" from a fixed column and got the wrong one.
 import { makeEvent, type EventOf, type KsEvent } from '../lib/events.js';
 import { countTcpStates, parseSnmp, type StateCounts } from '../lib/procfs/net.js';
+import { readSeqFile } from '../lib/procfs/text.js';
 import { CounterSet, perSecond, round, type Deltas } from './rates.js';
 import { isUnavailable, join, readText, type SampleTime, type Source, type SourceContext } from './source.js';
 
@@ -33,9 +34,9 @@ export class TcpSource implements Source {
   constructor(private readonly ctx: SourceContext) {}
 
   sample(now: SampleTime): KsEvent[] {
-    const counts = countTcpStates(readText(join(this.ctx.procRoot, 'net/tcp')));
+    const counts = countTcpStates(readSeqFile(join(this.ctx.procRoot, 'net/tcp')));
     try {
-      countTcpStates(readText(join(this.ctx.procRoot, 'net/tcp6')), counts);
+      countTcpStates(readSeqFile(join(this.ctx.procRoot, 'net/tcp6')), counts);
     } catch (err) {
       if (!isUnavailable(err)) throw err;
       this.ctx.warnOnce('tcp6', `${join(this.ctx.procRoot, 'net/tcp6')} unreadable (IPv6 disabled?): counting IPv4 sockets only`);

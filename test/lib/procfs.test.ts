@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from '../../lib/paths.js';
 import { parseCpuList } from '../../lib/procfs/cpulist.js';
@@ -18,6 +19,7 @@ import {
 import { parsePressure, readPressure } from '../../lib/procfs/pressure.js';
 import { parseSystemStat, readSystemStat } from '../../lib/procfs/stat.js';
 import { readSysctl, sysctlFile } from '../../lib/procfs/sysctl.js';
+import { readSeqFile } from '../../lib/procfs/text.js';
 import { descendants, isAlive, listProcesses } from '../../lib/procfs/tree.js';
 import { parseVmstat, readVmstat } from '../../lib/procfs/vmstat.js';
 
@@ -221,4 +223,21 @@ test('this machine: a child is read back as itself, alive until it is gone', asy
   assert.equal(isAlive(pid), false);
   assert.equal(readPidStat(pid), null);
   assert.deepEqual(readCmdline(pid), []);
+});
+
+test('readSeqFile: a file in one read where it fits, and whole beyond the buffer', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ks-seq-'));
+  try {
+    const small = path.join(dir, 'small');
+    fs.writeFileSync(small, 'sl local_address\n0: 0100007F:1F90\n');
+    assert.equal(readSeqFile(small), 'sl local_address\n0: 0100007F:1F90\n');
+    const big = path.join(dir, 'big');
+    const text = 'x'.repeat(700_001);
+    fs.writeFileSync(big, text);
+    assert.equal(readSeqFile(big), text);
+    assert.match(readSeqFile('/proc/net/tcp'), /^\s*sl\s+local_address/);
+    assert.throws(() => readSeqFile(path.join(dir, 'missing')), /ENOENT/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
