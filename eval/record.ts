@@ -15,6 +15,8 @@ export interface SignalRecord {
   readonly entity: string | null;
   /** For a signal about one process: whose it is. null for a system, device or interface signal. */
   readonly process: TargetKind | null;
+  /** About one of the system's own processes (KernelSight's components). */
+  readonly system_process: boolean;
   readonly status: string;
   readonly summary: string;
 }

@@ -86,11 +86,12 @@ function track(w: Workload | undefined, into: Set<string>): void {
 const kindOf = (key: string, culprit: Set<string>, bystander: Set<string>): TargetKind =>
   (culprit.has(key) ? 'culprit' : bystander.has(key) ? 'bystander' : 'outside');
 
-function signalRecords(rows: readonly SignalRow[], t0: number, culprit: Set<string>, bystander: Set<string>): SignalRecord[] {
+function signalRecords(rows: readonly SignalRow[], t0: number, culprit: Set<string>, bystander: Set<string>, system: Set<string>): SignalRecord[] {
   return rows.map((s) => ({
     id: s.signal_id, type: s.signal_type, severity: s.severity, max_severity: s.max_severity, at_s: r1(s.first_seen - t0),
     entity: s.entity_id ? `${s.entity_type}:${s.entity_name ?? ''}:${s.entity_id}` : s.entity_type,
     process: s.entity_type === 'process' && s.entity_id ? kindOf(s.entity_id, culprit, bystander) : null,
+    system_process: s.entity_type === 'process' && s.entity_id !== null && system.has(s.entity_id),
     status: s.status, summary: s.summary,
   }));
 }
@@ -151,6 +152,8 @@ export async function runScenario(sc: Scenario, o: RunOptions): Promise<Scenario
   let culpritComm = '';
   let othersCpuPct: number | null = null;
   const others = new Set<number>();
+  /** pid:start of every process of the system itself seen meanwhile. */
+  const systemKeys = new Set<string>();
   let watch: NodeJS.Timeout | undefined;
   const outside: { audit: string[]; processes: OutsideRecord['processes']; sysctls: string[]; left_after_stop: string[] } = { audit: [], processes: [], sysctls: [], left_after_stop: [] };
   try {
@@ -171,7 +174,9 @@ export async function runScenario(sc: Scenario, o: RunOptions): Promise<Scenario
     await waitFor(() => (query<{ n: number }>(s.db, 'SELECT COUNT(*) AS n FROM cpu_metrics')[0]?.n ?? 0) >= 2, 'two scrapes stored', 60_000, 250);
     o.log(`${sc.name}: system up (pid ${s.proc.pid}), scope ${scope.pid}`);
 
-    watch = setInterval(() => { for (const p of otherTestRuns()) others.add(p); }, 10_000);
+    const trackSystem = () => { for (const d of descendants(s.proc.pid!)) systemKeys.add(`${d.pid}:${d.startTime}`); };
+    trackSystem();
+    watch = setInterval(() => { for (const p of otherTestRuns()) others.add(p); trackSystem(); }, 10_000);
     if (sc.idle) {
       t0 = now();
       const busy0 = readSystemStat();
@@ -247,7 +252,7 @@ export async function runScenario(sc: Scenario, o: RunOptions): Promise<Scenario
     : d));
   outside.audit.push(...decisions.filter((d) => d.target.kind === 'outside' && d.chain.includes('executed'))
     .map((d) => `#${d.id} ${d.action} on ${d.target.comm} (${d.target.pid}): ${d.chain.join('>')}`));
-  const signalRecs = signalRecords(sigs, t0, culpritKeys, probeKeys);
+  const signalRecs = signalRecords(sigs, t0, culpritKeys, probeKeys, systemKeys);
   const first = firstAction(rows);
   fs.rmSync(dir, { recursive: true, force: true });
   const victim = sc.victim && !sc.idle

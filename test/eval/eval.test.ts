@@ -16,7 +16,7 @@ import { anyFailed, results, summarize, table } from '../../eval/report.js';
 import { judgeVictim, windowStats, type ProbeLine } from '../../eval/victim.js';
 
 const sig = (o: Partial<SignalRecord> = {}): SignalRecord => ({
-  id: 1, type: 'cpu_saturation', severity: 'high', max_severity: 'high', at_s: 5, entity: 'system', process: null, status: 'open', summary: 's', ...o,
+  id: 1, type: 'cpu_saturation', severity: 'high', max_severity: 'high', at_s: 5, entity: 'system', process: null, system_process: false, status: 'open', summary: 's', ...o,
 });
 
 const dec = (o: Partial<DecisionRecord> = {}): DecisionRecord => ({
@@ -165,10 +165,12 @@ test(`npm run eval -- --only idle --idle-s ${IDLE_S}: the real system idle throu
   assert.match(out, /\| idle/, 'the table is printed');
   assert.deepEqual(idle.decisions.map((d) => `#${d.id} ${d.action} ${d.chain.join('>')}`), [], 'the agent decided something on an idle host');
   const loud = idle.signals.filter((s) => ['medium', 'high', 'critical'].includes(s.max_severity));
-  // As in the soak: on a shared machine someone else's work (another test run, or
-  // more than a quarter of a core used by others) may raise a real medium signal.
-  if (loud.length && (idle.other_test_processes > 0 || (idle.others_cpu_pct ?? 0) > 25)) {
-    t.skip(`machine not idle (${idle.other_test_processes} processes of other test runs, others used ${idle.others_cpu_pct}% of a core): ${loud.length} medium+ signals not judged`);
+  // As in the soak: on a shared machine someone else's work (another test run,
+  // more than a quarter of a core used by others, or a process of someone else's
+  // that really blocked) may raise a real medium signal.
+  const othersOnly = loud.length > 0 && loud.every((s) => s.process === 'outside' && !s.system_process);
+  if (loud.length && (idle.other_test_processes > 0 || (idle.others_cpu_pct ?? 0) > 25 || othersOnly)) {
+    t.skip(`machine not idle (${idle.other_test_processes} processes of other test runs, others used ${idle.others_cpu_pct}% of a core): ${loud.length} medium+ signals not judged: ${loud.map((s) => s.summary).join('; ')}`);
     return;
   }
   assert.deepEqual(loud.map((s) => `${s.type} ${s.max_severity}: ${s.summary}`), [], 'medium+ signals on an idle host');
