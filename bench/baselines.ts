@@ -7,9 +7,9 @@
 // Each is measured with the same harness as KernelSight (harness/footprint.ts).
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { measureFootprint, type Footprint } from '../harness/footprint.js';
+import { freePort } from '../harness/ports.js';
 
 export interface Baseline {
   readonly name: string;
@@ -101,15 +101,4 @@ async function stop(proc: ChildProcess): Promise<void> {
   }
   // Its plugins are in its process group (detached above); none may outlive it.
   try { execFileSync('pkill', ['-KILL', '-g', String(proc.pid)], { stdio: 'ignore' }); } catch { /* none left */ }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }

@@ -80,7 +80,12 @@ async function waitQuiet(log: (l: string) => void): Promise<void> {
 function track(w: Workload | undefined, into: Set<string>): void {
   if (!w) return;
   into.add(`${w.pid}:${w.startTime}`);
-  for (const d of descendants(w.pid)) into.add(`${d.pid}:${d.startTime}`);
+  trackTree(w.pid, into);
+}
+
+/** Every pid:start under root (not root itself). */
+function trackTree(root: number, into: Set<string>): void {
+  for (const d of descendants(root)) into.add(`${d.pid}:${d.startTime}`);
 }
 
 const kindOf = (key: string, culprit: Set<string>, bystander: Set<string>): TargetKind =>
@@ -174,9 +179,8 @@ export async function runScenario(sc: Scenario, o: RunOptions): Promise<Scenario
     await waitFor(() => (query<{ n: number }>(s.db, 'SELECT COUNT(*) AS n FROM cpu_metrics')[0]?.n ?? 0) >= 2, 'two scrapes stored', 60_000, 250);
     o.log(`${sc.name}: system up (pid ${s.proc.pid}), scope ${scope.pid}`);
 
-    const trackSystem = () => { for (const d of descendants(s.proc.pid!)) systemKeys.add(`${d.pid}:${d.startTime}`); };
-    trackSystem();
-    watch = setInterval(() => { for (const p of otherTestRuns()) others.add(p); trackSystem(); }, 10_000);
+    trackTree(s.proc.pid!, systemKeys);
+    watch = setInterval(() => { for (const p of otherTestRuns()) others.add(p); trackTree(s.proc.pid!, systemKeys); }, 10_000);
     if (sc.idle) {
       t0 = now();
       const busy0 = readSystemStat();

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { freePort } from './prometheus.js';
+import { freePort } from './ports.js';
 import { waitFor } from './wait.js';
 
 export const ALERTMANAGER = '/usr/bin/prometheus-alertmanager';

@@ -8,6 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { once } from 'node:events';
 import { execa } from 'execa';
+import { freePort } from '../../harness/ports.js';
 import { DIST } from '../../lib/paths.js';
 import { tempDb } from '../fixtures/agent/db.js';
 
@@ -39,9 +40,7 @@ test('the agent hosts /metrics and the dashboard, and a taken address costs the 
   assert.match(agentLog, /cycle 1/, 'the agent ran its cycle anyway');
 
   // Both free: the same process serves /metrics and the dashboard while its cycle runs.
-  const free = await listener();
-  const port = free.port;
-  await new Promise<void>((r) => free.server.close(() => r()));
+  const port = await freePort();
   const child = execa(process.execPath, [AGENT, '--db', tdb.file, '--log-dir', logDir, '--interval', '3600', '--dry-run',
     '--scope-pid', String(process.pid), '--metrics-listen', `127.0.0.1:${port}`, '--web-listen', '127.0.0.1:0'],
   { reject: false, env: { KS_LLM_PROVIDER: 'none' } });
