@@ -42,6 +42,8 @@ export interface SystemOptions {
   readonly agentArgs?: readonly string[];
   readonly distDir?: string;
   readonly tracerDir?: string;
+  /** Who runs it (default: this process's uid); a live agent needs root. */
+  readonly uid?: number;
 }
 
 /**
@@ -87,13 +89,15 @@ export function systemComponents(o: SystemOptions): ComponentSpec[] {
     });
   }
   // Every reader that serves or pushes (/metrics, the pushes, the dashboard) runs
-  // in one process: the agent's when there is an agent (one Node runtime fewer),
-  // else a process of its own.
+  // in one process: the agent's when there is an agent that will run (one Node
+  // runtime fewer), else a process of its own. A live agent without root exits
+  // 77, and the readers must not go with it.
   const readers = o.metricsListen !== undefined || o.webListen !== undefined || o.alertmanager !== undefined || o.otlp;
+  const agentRuns = o.agent && (o.dryRun || (o.uid ?? process.getuid?.()) === 0);
   const readerArgs = readers ? ['--metrics-listen', o.metricsListen ?? 'none', ...(o.webListen ? ['--web-listen', o.webListen] : []),
     ...(o.alertmanager ? ['--alertmanager', o.alertmanager] : [])] : [];
   const listenFix = 'an address is taken (the line above says which): choose another with --metrics-listen / --web-listen HOST:PORT, or run with --no-metrics / --no-web';
-  if (readers && !o.agent) {
+  if (readers && !agentRuns) {
     list.push({
       name: 'exporter', role: 'worker', ...nodeScript(exporter, 'exporter'),
       args: [exporter, '--db', o.db, ...readerArgs, ...common],
@@ -111,7 +115,7 @@ export function systemComponents(o: SystemOptions): ComponentSpec[] {
       role: 'worker',
       ...a,
       missing: a.missing && { reason: 'not installed (dist/agent/main.js is missing)', fix: a.missing.fix },
-      args: [agent, '--db', o.db, '--interval', String(o.agentInterval), ...(o.dryRun ? ['--dry-run'] : []), ...restore, ...readerArgs,
+      args: [agent, '--db', o.db, '--interval', String(o.agentInterval), ...(o.dryRun ? ['--dry-run'] : []), ...restore, ...(agentRuns ? readerArgs : []),
         ...(o.deny?.length ? ['--deny', o.deny.join(',')] : []), ...(o.denyUids?.length ? ['--deny-uid', o.denyUids.join(',')] : []), ...(o.scopePid !== undefined ? ['--scope-pid', String(o.scopePid)] : []),
         ...common, ...(o.agentArgs ?? [])],
       env: o.apiKey ? { [o.apiKeyVar ?? 'GEMINI_API_KEY']: o.apiKey } : undefined,

@@ -55,6 +55,10 @@ test('the readers run in the agent\'s process; without an agent the exporter tha
   assert.ok(exporter.args.includes('--web-listen'));
   for (const s of [...withWeb, ...withAgent].filter((x) => x.name !== 'agent' && x.name !== 'exporter')) assert.equal(s.env, undefined, s.name);
   assert.equal(systemComponents({ ...base, agent: false }).find((s) => s.name === 'exporter')!.env, undefined, 'no dashboard, no key');
+  // A live agent without root exits 77: the readers then keep a process of their own.
+  const unprivileged = systemComponents({ ...base, dryRun: false, uid: 1000, webListen: '127.0.0.1:8321' });
+  assert.ok(unprivileged.find((s) => s.name === 'exporter')?.args.includes('--web-listen'), 'an exporter beside an agent that cannot run');
+  assert.ok(!unprivileged.find((s) => s.name === 'agent')!.args.includes('--metrics-listen'));
 });
 
 test('--tracers: all, none, a list; unknown names are refused', () => {
