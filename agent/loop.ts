@@ -8,19 +8,15 @@ import type { Db } from '../lib/db.js';
 import { escapeUntrusted } from '../lib/sanitize.js';
 import type { AgentConfig } from './config.js';
 import { CycleStore } from './cycle-store.js';
-import { expireElapsed, restoreAll } from './executor/approvals.js';
-import { Executor } from './executor/executor.js';
-import { reverse } from './executor/reversal.js';
-import type { Executed } from './executor/types.js';
+import type { Executor } from './executor/executor.js';
+import { LocalPort, type ActionPort, type ExecuteSummary } from './executor/port.js';
 import type { VerifyResult } from './executor/verify-change.js';
 import { providerLoader } from '../lib/llm/index.js';
 import { ModelDecider } from './llm/decider.js';
 import { decide, type Decision } from './phases/decide.js';
-import { executePhase, type ExecuteSummary } from './phases/execute.js';
 import { explain, type Cause } from './phases/explain.js';
 import { observe, targetMap, type Observation } from './phases/observe.js';
 import { simulate, type Simulation } from './phases/simulate.js';
-import { verifyPhase } from './phases/verify.js';
 
 export interface CycleReport {
   readonly cycleId: number;
@@ -44,13 +40,14 @@ function observationRecord(o: Observation): unknown {
 }
 
 export class AgentLoop {
-  readonly executor: Executor;
+  /** How the loop acts: the executor in this process by default, or the root executor's socket (client.ts). */
+  readonly port: ActionPort;
   readonly store: CycleStore;
   private readonly loadDecider?: () => Promise<ModelDecider>;
   private lastPrune = 0;
 
-  constructor(private readonly db: Db, readonly cfg: AgentConfig, private readonly log: Logger) {
-    this.executor = new Executor(db, cfg.executor, log);
+  constructor(private readonly db: Db, readonly cfg: AgentConfig, private readonly log: Logger, port?: ActionPort) {
+    this.port = port ?? new LocalPort(db, cfg.executor, log);
     this.store = new CycleStore(db);
     // The provider's SDK is loaded on first use, only when a model is configured:
     // it is a quarter of the agent's memory, and an agent on rules never needs it.
@@ -62,16 +59,22 @@ export class AgentLoop {
     }
   }
 
+  /** The in-process executor (tests); an agent acting through the root executor has none. */
+  get executor(): Executor {
+    if (this.port instanceof LocalPort) return this.port.executor;
+    throw new Error('this agent acts through the executor process: it holds no executor of its own');
+  }
+
   async runCycle(signal?: AbortSignal): Promise<CycleReport> {
-    await expireElapsed(this.executor).catch((e: unknown) => this.log.warn(`reversing changes whose time ran out failed: ${e instanceof Error ? e.message : String(e)}`));
-    const breaker = this.executor.breaker.state();
+    await this.port.expire().catch((e: unknown) => this.log.warn(`reversing changes whose time ran out failed: ${e instanceof Error ? e.message : String(e)}`));
+    const breaker = await this.port.breakerState();
     const mode = this.cfg.executor.dryRun ? 'dry_run' : breaker.open ? 'breaker_open' : 'live';
     const id = this.store.start(mode);
     const log = (phase: string, msg: string, meta?: Record<string, unknown>) => this.log.info(`cycle ${id} ${phase}: ${msg}`, meta ?? {});
-    const executed: Executed[] = [];
+    let executed: number[] = [];
     const report: { -readonly [K in keyof CycleReport]: CycleReport[K] } = { cycleId: id, status: 'ok' };
     try {
-      const obs = await observe(this.db, this.executor.protection, this.cfg.observe, signal);
+      const obs = await observe(this.db, this.port.protection, this.cfg.observe, signal);
       report.observation = obs;
       this.store.phase(id, 'observe', observationRecord(obs));
       log('observe', `${obs.signals.length} open signals, ${obs.targets.length} targets, cpu busy ${obs.system.busyPct.toFixed(1)}%`, { mode });
@@ -91,18 +94,21 @@ export class AgentLoop {
       log('simulate', Object.values(sim.projections).map((p) => `${p.metric} ${p.current}->${p.projected} (conf ${p.confidence})`).join(', ') || 'no history');
 
       const ctx = { cycleId: id, targets: targetMap(obs) };
-      const decision = await decide(this.db, obs, causes, sim, this.cfg.decide, this.loadDecider, this.executor, ctx, signal);
+      const decision = await decide(this.db, obs, causes, sim, this.cfg.decide, this.loadDecider, this.port, ctx, signal);
       report.decision = decision;
       this.store.phase(id, 'decide', decision);
       log('decide', `${decision.decidedBy}${decision.fallbackReason ? ` (fallback: ${decision.fallbackReason})` : ''}: ${decision.proposals.map((p) => `${p.action} ${JSON.stringify(p.params)} conf ${p.confidence}`).join('; ') || 'no action'}`, { notes: decision.notes });
 
-      const ex = await executePhase(this.executor, decision.proposals, ctx, this.cfg.decide.maxActions, executed, signal);
+      // EXECUTE: the executor re-checks every rule and audits every outcome.
+      const ex = await this.port.execute(decision.proposals, ctx, this.cfg.decide.maxActions, signal);
+      executed = ex.executedIds;
       report.execution = ex;
       this.store.phase(id, 'execute', ex.outcomes);
       log('execute', ex.outcomes.map((o) => `${o.action} ${o.status}${o.rule ? ` (${o.rule})` : ''} #${o.auditId}`).join('; ') || 'nothing');
 
-      const ver = await verifyPhase(this.executor, [...executed], id, signal);
-      executed.length = 0;
+      // VERIFY: measure again and keep or roll back each (../executor/verify-change.ts).
+      const ver = await this.port.verify(executed, id, signal);
+      executed = [];
       report.verification = ver;
       this.store.phase(id, 'verify', ver);
       log('verify', ver.map((v) => `#${v.decisionId} ${v.action} ${v.verdict} -> ${v.status}`).join('; ') || 'nothing to verify');
@@ -111,9 +117,7 @@ export class AgentLoop {
     } catch (e) {
       const aborted = signal?.aborted ?? false;
       const msg = e instanceof Error ? e.message : String(e);
-      for (const it of executed) {
-        await reverse(this.executor, it, { status: 'rolled_back', reason: 'agent stopped before verification', cycleId: id }).catch(() => undefined);
-      }
+      await this.port.abandon(executed, 'agent stopped before verification', id).catch(() => undefined);
       this.store.finish(id, { status: aborted ? 'abandoned' : 'error', error: msg });
       if (!aborted) this.log.error(`cycle ${id} failed: ${msg}`, { stack: e instanceof Error ? e.stack : undefined });
       else this.log.info(`cycle ${id} abandoned: agent stopping`);
@@ -140,7 +144,7 @@ export class AgentLoop {
 
   async shutdown(): Promise<void> {
     if (!this.cfg.restoreOnExit) return;
-    const restored = await restoreAll(this.executor, 'agent stopping with --restore-on-exit');
+    const restored = await this.port.restore('agent stopping with --restore-on-exit');
     this.log.info(`restore on exit: ${restored.length} changes processed`, { restored: restored.map((r) => `${r.status}: ${r.note}`) });
   }
 }

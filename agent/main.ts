@@ -13,28 +13,22 @@ import { openDatabase } from '../lib/db.js';
 import { providerConfig, providerFromEnv } from '../lib/llm/index.js';
 import { closeLogger, createLogger } from '../lib/logger.js';
 import { DEFAULT_AGENT_CONFIG, type AgentConfig } from './config.js';
-import { policyFromFlags, writePolicy } from './executor/policy.js';
-import { reconcileUnverified } from './executor/reversal.js';
+import { policyPath, writePolicy } from './executor/policy.js';
+import { RemotePort } from './executor/client.js';
+import { policyOf, withPolicyFlags } from './executor/flags.js';
+import { ProtectionPolicy } from './executor/protected.js';
 import { detectController, detectCpuCgroup, sweepOrphanChildren } from './actions/cgroup.js';
 import type { ExecutorConfig } from './executor/types.js';
 import { AgentLoop } from './loop.js';
 
-const argv = withReaderFlags(cli('agent', 'Usage: $0 [--interval 60] [--dry-run] [--once] [--restore-on-exit] [--provider P] [--model M] [--deny comm1,comm2] [--metrics-listen HOST:PORT] [--web-listen HOST:PORT]'), { metrics: 'none', web: 'none' })
+const argv = withPolicyFlags(withReaderFlags(cli('agent', 'Usage: $0 [--interval 60] [--dry-run] [--once] [--restore-on-exit] [--provider P] [--model M] [--deny comm1,comm2] [--metrics-listen HOST:PORT] [--web-listen HOST:PORT]'), { metrics: 'none', web: 'none' }))
   .option('interval', { alias: 'agent-interval', type: 'number', default: Number(process.env.KS_AGENT_INTERVAL ?? 60), describe: 'seconds between cycles' })
-  .option('dry-run', { type: 'boolean', default: false, describe: 'decide and audit, change nothing' })
   .option('once', { type: 'boolean', default: false, describe: 'run one cycle and exit' })
   .option('restore-on-exit', { type: 'boolean', default: false, describe: 'on stop, restore every change still in effect' })
+  .option('executor-socket', { type: 'string', describe: 'act through the root executor at this socket (npm start as root); this process then needs no privilege' })
   .option('provider', { type: 'string', describe: 'model provider: gemini, openai, anthropic, ollama or none (env KS_LLM_PROVIDER; default gemini)' })
   .option('model', { type: 'string', describe: 'model, or provider/model such as ollama/qwen3:8b (env KS_LLM_MODEL or the provider\'s own)' })
   .option('tool-calls', { type: 'string', choices: ['native', 'json'], describe: 'json: the model answers a JSON decision instead of calling tools (env KS_LLM_TOOL_CALLS)' })
-  .option('deny', { type: 'string', default: '', describe: 'comma-separated process names never to touch ("name" or "prefix*")' })
-  .option('deny-uid', { type: 'string', default: '', describe: 'comma-separated uids whose processes are never touched' })
-  .option('scope-pid', { type: 'number', describe: 'only act on descendants of this pid (confine the agent to one process tree)' })
-  .option('settle', { type: 'number', default: DEFAULT_AGENT_CONFIG.executor.settleMs / 1000, describe: 'seconds to wait before VERIFY measures' })
-  .option('keep-neutral', { type: 'boolean', default: DEFAULT_AGENT_CONFIG.executor.keepNeutral, describe: 'keep actions whose verification showed no measurable change (default: roll them back)' })
-  .option('measure', { type: 'number', default: DEFAULT_AGENT_CONFIG.executor.measureMs / 1000, describe: 'seconds per before/after measurement window' })
-  .option('cooldown', { type: 'number', default: DEFAULT_AGENT_CONFIG.executor.limits.cooldownS, describe: 'seconds between actions on one target' })
-  .option('hourly-budget', { type: 'number', default: DEFAULT_AGENT_CONFIG.executor.limits.hourlyBudget, describe: 'actions per hour at most' })
   .option('max-actions', { type: 'number', default: DEFAULT_AGENT_CONFIG.decide.maxActions, describe: 'actions per cycle at most' })
   .option('model-timeout', { type: 'number', default: 20, describe: 'seconds per model request' })
   .option('model-retries', { type: 'number', default: 2, describe: 'retries per model request' })
@@ -43,19 +37,25 @@ const argv = withReaderFlags(cli('agent', 'Usage: $0 [--interval 60] [--dry-run]
 const llm = providerFromEnv(process.env, { provider: argv.provider, model: argv.model, toolCalls: argv.toolCalls });
 const log = createLogger('agent', { logDir: argv.logDir, level: argv.logLevel });
 
-if (typeof process.getuid === 'function' && process.getuid() !== 0 && !argv.dryRun) {
+const remote = argv.executorSocket;
+if (typeof process.getuid === 'function' && process.getuid() !== 0 && !argv.dryRun && !remote) {
   log.error('the agent changes process priorities, cgroups and sysctls: run it as root, or with --dry-run');
   await closeLogger(log);
   process.exit(77);
 }
 
 const base = DEFAULT_AGENT_CONFIG;
+
+/** The executor starts just before the agent: wait for its socket a little. */
+async function connectWithRetry(socket: string, protection: ProtectionPolicy): Promise<RemotePort> {
+  for (let i = 0; ; i++) {
+    try { return await RemotePort.connect(socket, protection); } catch (e) { if (i >= 50) throw e; }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
 let executor: ExecutorConfig;
 try {
-  executor = policyFromFlags({
-    dryRun: argv.dryRun, deny: argv.deny, denyUids: argv.denyUid, scopePid: argv.scopePid, settleS: argv.settle, measureS: argv.measure,
-    keepNeutral: argv.keepNeutral ?? false, cooldownS: argv.cooldown, hourlyBudget: argv.hourlyBudget,
-  }, base.executor);
+  executor = policyOf(argv);
 } catch (e) {
   log.error((e as Error).message);
   await closeLogger(log);
@@ -80,16 +80,19 @@ process.on('unhandledRejection', (reason) => {
 const db = openDatabase(argv.db);
 // The operator's paths (npm run actions, chat) act under this same policy: without
 // the file they would fall back to the defaults, so an agent that cannot write it does not start.
-let policyFile: string;
+// Acting through the executor, the executor (root) writes it: a file root trusts is never this process's.
+let policyFile = remote ? policyPath(argv.db) : '';
+let port: RemotePort | undefined;
 try {
-  policyFile = writePolicy(argv.db, cfg.executor);
+  if (!remote) policyFile = writePolicy(argv.db, cfg.executor);
+  else port = await connectWithRetry(remote, new ProtectionPolicy(cfg.executor.denyList, cfg.executor.scopePid, cfg.executor.denyUids));
 } catch (e) {
-  log.error(`cannot write the executor policy next to ${argv.db}: ${(e as Error).message}`);
+  log.error(remote ? (e as Error).message : `cannot write the executor policy next to ${argv.db}: ${(e as Error).message}`);
   db.close();
   await closeLogger(log);
   process.exit(1);
 }
-const loop = new AgentLoop(db, cfg, log);
+const loop = new AgentLoop(db, cfg, log, port);
 const stop = new AbortController();
 for (const sig of ['SIGTERM', 'SIGINT'] as const) {
   process.on(sig, () => {
@@ -98,7 +101,7 @@ for (const sig of ['SIGTERM', 'SIGINT'] as const) {
   });
 }
 
-log.info(`agent started: interval ${cfg.intervalS}s, ${cfg.executor.dryRun ? 'DRY-RUN' : 'live'}, decider ${cfg.llm ? `model ${cfg.llm.provider}/${cfg.llm.model}` : `rules (${llm.off})`}`, {
+log.info(`agent started: interval ${cfg.intervalS}s, ${cfg.executor.dryRun ? 'DRY-RUN' : 'live'}${remote ? `, acting through the executor at ${remote}` : ''}, decider ${cfg.llm ? `model ${cfg.llm.provider}/${cfg.llm.model}` : `rules (${llm.off})`}`, {
   db: argv.db, policy: policyFile, deny: cfg.executor.denyList, scope_pid: cfg.executor.scopePid, restore_on_exit: cfg.restoreOnExit,
 });
 // The readers: an address that is taken is said (with the fix) and the agent
@@ -119,8 +122,8 @@ if (readerOpts && readerLog) {
 let code = 0;
 try {
   // A previous run killed between EXECUTE and VERIFY left changes nobody judged.
-  if (!cfg.executor.dryRun) {
-    const rec = await reconcileUnverified(loop.executor);
+  if (!cfg.executor.dryRun && !remote) {
+    const rec = await loop.port.reconcile();
     if (rec.length > 0) log.info(`reconciled ${rec.length} unverified changes from a previous run`, { results: rec.map((r) => `#${r.auditId} ${r.status}: ${r.note}`) });
     const swept = sweepOrphanChildren([detectCpuCgroup(), detectController('io', 'blkio')]);
     if (swept.length > 0) log.info(`removed ${swept.length} empty cgroups of ours whose process is gone`, { dirs: swept });
@@ -131,6 +134,7 @@ try {
   log.error(`agent failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
   code = 1;
 } finally {
+  await port?.close();
   await readers?.close().catch((e: Error) => log.warn(`closing the readers: ${e.message}`));
   db.close();
   log.info('agent stopped');

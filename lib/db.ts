@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MIGRATIONS } from './migrations/index.js';
-import { makeDir, PRIVATE_FILE_MODE, narrowMode } from './private-files.js';
+import { DB_FILE_MODE, makeDir, narrowMode } from './private-files.js';
 
 export type Db = Database.Database;
 
@@ -29,11 +29,11 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   // ourselves afterwards: closing any descriptor of ours on -shm would drop
   // SQLite's POSIX locks on it, and the next reader would truncate the -shm this
   // process has mapped (SIGBUS). Files an older version left 0644 are narrowed by
-  // path; a new database is created by SQLite under a 077 umask, and SQLite gives
+  // path; a new database is created by SQLite under a 027 umask, and SQLite gives
   // -wal and -shm the database's mode.
-  for (const f of [file, `${file}-wal`, `${file}-shm`]) narrowMode(f, PRIVATE_FILE_MODE);
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) narrowMode(f, DB_FILE_MODE);
   let db: Db;
-  const umask = process.umask(0o077);
+  const umask = process.umask(0o027);
   try { db = new Database(file); } finally { process.umask(umask); }
   db.pragma(`busy_timeout = ${busy}`);
   // Must precede the first table; lets retention hand freed pages back to the OS.

@@ -1,11 +1,15 @@
-// Modes of what we write. The database, its WAL and the supervisor's state file
-// hold every user's command names, uids and the agent's decisions: root only
-// (0600). Logs are 0640 (group root), so an operator added to the group can read
-// them without root. Directories we create are 0750.
+// Modes of what we write. The database and its WAL hold every user's command
+// names, uids and the agent's decisions: 0640, owner and group only (the
+// kernelsight group when root drops privileges, supervisor/privileges.ts, so an
+// operator added to it can read them without root). Logs are 0640 too. Files
+// only root may trust (the supervisor's state, the audit key and head, the
+// policy) are 0600. Directories we create are 0750.
 import fs from 'node:fs';
 import path from 'node:path';
+import { serviceUser } from './service-user.js';
 
 export const PRIVATE_FILE_MODE = 0o600;
+export const DB_FILE_MODE = 0o640;
 export const LOG_FILE_MODE = 0o640;
 export const DIR_MODE = 0o750;
 
@@ -63,6 +67,10 @@ export function touchWithMode(file: string, mode: number): void {
 export function unsafeDir(dir: string): string | undefined {
   const st = fs.statSync(dir);
   const uid = process.getuid?.() ?? 0;
+  // root:kernelsight 1770 (supervisor/privileges.ts): the group may add files, never
+  // remove or rename root's (sticky), and root's files there are 0600.
+  const shared = st.uid === 0 && (st.mode & 0o1000) !== 0 && (st.mode & 0o002) === 0 && st.gid === serviceUser()?.gid;
+  if (shared) return undefined;
   if ((st.mode & 0o022) !== 0) return `${dir} is group or world writable (mode ${(st.mode & 0o7777).toString(8)}); fix: chmod go-w ${dir}`;
   if (st.uid !== 0 && st.uid !== uid) return `${dir} belongs to uid ${st.uid}, not root; fix: chown root ${dir}`;
   return undefined;

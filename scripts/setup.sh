@@ -23,7 +23,7 @@ die() { echo "[setup] ERROR: $*" >&2; exit 1; }
 
 # --- 1. Debian packages ---------------------------------------------------------
 # Toolchain for the C/libbpf tracers plus workloads used by tests and the benchmark.
-DEB_PKGS=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make pkg-config gcc g++ python3 stress-ng bpftrace sqlite3 procps util-linux)
+DEB_PKGS=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make pkg-config gcc g++ python3 stress-ng bpftrace sqlite3 procps util-linux libcap2-bin)
 # The fleet engines the export tests talk to (`npm start` itself needs neither).
 ((TEST)) && DEB_PKGS+=(prometheus prometheus-alertmanager chromium)
 missing=()
@@ -107,3 +107,23 @@ build_c() {
 }
 build_c tracers "eBPF tracers" "'npm run doctor' checks the toolchain"
 build_c supervisor/reaper "the supervisor's reaper" "needs a C compiler (apt-get install -y gcc make)"
+
+# --- 5. Least privilege (as root): the kernelsight user, the tracers' capabilities --
+# npm start as root runs every part but the executor as this user
+# (supervisor/privileges.ts). A build relinks the tracers, which drops their file
+# capabilities, so they are set again whenever they are missing.
+if [[ $EUID -eq 0 ]]; then
+  if ! getent passwd kernelsight >/dev/null; then
+    say "creating the kernelsight system user and group"
+    useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin kernelsight \
+      || say "useradd failed: every component will run as root"
+  fi
+  for bin in tracers/build/*_tracer; do
+    [[ -x $bin ]] || continue
+    caps="$(getcap "$bin" 2>/dev/null || true)"
+    if [[ $caps != *cap_bpf* || $caps != *cap_perfmon* ]]; then
+      setcap cap_bpf,cap_perfmon+ep "$bin" \
+        || say "setcap failed on $bin (a nosuid or xattr-less file system?): it will run as root; 'npm run doctor' says why"
+    fi
+  done
+fi

@@ -138,6 +138,8 @@ export class SupervisedChild {
       cleanup: false, // the reaper and stop() handle cleanup, for the whole group
       extendEnv: false,
       env: { ...deps.env, ...spec.env },
+      // setgid, then setuid, supplementary groups cleared (libuv): nothing of root is kept.
+      ...(spec.user ? { uid: spec.user.uid, gid: spec.user.gid } : {}),
       stdin: 'pipe', // stays open: EOF tells a child its supervisor is gone
       stdout: 'pipe',
       stderr: 'pipe',

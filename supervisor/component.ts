@@ -25,6 +25,8 @@ export interface ComponentSpec {
   readonly stderr: 'own-log' | 'supervisor-log';
   /** What to tell the user when it exits 77/78 (default: generic advice per code). */
   readonly fixes?: Readonly<Partial<Record<77 | 78, string>>>;
+  /** Run as this user (set by a root supervisor dropping privileges; supervisor/privileges.ts). Unset: as the supervisor. */
+  readonly user?: { readonly uid: number; readonly gid: number };
   /** When set, the component is not started and shows this reason (e.g. not built). */
   readonly missing?: { readonly reason: string; readonly fix: string };
 }

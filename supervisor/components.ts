@@ -3,8 +3,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DIST, TRACER_BIN_DIR } from '../lib/paths.js';
+import { executorSocket } from '../agent/executor/wire.js';
 import { TRACER_ENTRIES, TRACER_NAMES, tracerEntry, type TracerName } from '../lib/producers.js';
 import type { ComponentSpec } from './component.js';
+import type { PrivilegePlan } from './privileges.js';
 
 export interface SystemOptions {
   readonly db: string;
@@ -44,6 +46,23 @@ export interface SystemOptions {
   readonly tracerDir?: string;
   /** Who runs it (default: this process's uid); a live agent needs root. */
   readonly uid?: number;
+  /** A root supervisor's privilege drop (privileges.ts): who runs each part, and the executor that keeps root. */
+  readonly plan?: PrivilegePlan;
+}
+
+/** The policy flags among --agent-args, for the executor, which applies the policy itself. */
+const POLICY_FLAGS = new Set(['--settle', '--measure', '--cooldown', '--hourly-budget', '--keep-neutral', '--no-keep-neutral']);
+function policyArgs(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const [flag] = a.split('=');
+    if (!POLICY_FLAGS.has(flag!)) continue;
+    out.push(a);
+    const takesValue = !a.includes('=') && !flag!.endsWith('neutral') && i + 1 < args.length;
+    if (takesValue) out.push(args[++i]!);
+  }
+  return out;
 }
 
 /**
@@ -72,9 +91,12 @@ export function systemComponents(o: SystemOptions): ComponentSpec[] {
   const scraper = path.join(dist, 'scraper', 'main.js');
   const agent = path.join(dist, 'agent', 'main.js');
   const exporter = path.join(dist, 'exporter', 'main.js');
+  const executorMain = path.join(dist, 'agent', 'executor', 'executor-main.js');
+  const user = o.plan?.user && { uid: o.plan.user.uid, gid: o.plan.user.gid };
+  const asUser = user ? { user } : {};
   const list: ComponentSpec[] = [
-    { name: 'ingestion', role: 'sink', ...nodeScript(ingest, 'ingest'), args: [ingest, '--db', o.db, ...common], stderr: 'supervisor-log' },
-    { name: 'scraper', role: 'producer', ...nodeScript(scraper, 'scraper'), args: [...LIGHT_NODE, scraper, '--interval', String(o.scrapeInterval), ...common], stderr: 'supervisor-log' },
+    { name: 'ingestion', role: 'sink', ...nodeScript(ingest, 'ingest'), args: [ingest, '--db', o.db, ...common], stderr: 'supervisor-log', ...asUser },
+    { name: 'scraper', role: 'producer', ...nodeScript(scraper, 'scraper'), args: [...LIGHT_NODE, scraper, '--interval', String(o.scrapeInterval), ...common], stderr: 'supervisor-log', ...asUser },
   ];
   for (const t of o.tracers) {
     const entry = tracerEntry(t)!;
@@ -85,6 +107,7 @@ export function systemComponents(o: SystemOptions): ComponentSpec[] {
       command: bin,
       args: [...entry.args],
       stderr: 'own-log',
+      ...(user && o.plan?.tracersAsUser.has(t) ? { user } : {}),
       missing: fs.existsSync(bin) ? undefined : { reason: `${bin} is not built`, fix: 'make -C tracers (needs clang, bpftool, libbpf-dev; `npm run doctor` checks)' },
     });
   }
@@ -105,6 +128,19 @@ export function systemComponents(o: SystemOptions): ComponentSpec[] {
       env: o.webListen && o.apiKey ? { [o.apiKeyVar ?? 'GEMINI_API_KEY']: o.apiKey } : undefined,
       fixes: { 78: listenFix },
       stderr: 'supervisor-log',
+      ...asUser,
+    });
+  }
+  // Dropping privileges, the agent acts through the executor: the one part that keeps root.
+  const viaExecutor = o.agent && user !== undefined;
+  const policy = [...(o.dryRun ? ['--dry-run'] : []),
+    ...(o.deny?.length ? ['--deny', o.deny.join(',')] : []), ...(o.denyUids?.length ? ['--deny-uid', o.denyUids.join(',')] : []), ...(o.scopePid !== undefined ? ['--scope-pid', String(o.scopePid)] : [])];
+  if (viaExecutor) {
+    list.push({
+      name: 'executor', role: 'worker', ...nodeScript(executorMain, 'executor'),
+      args: [executorMain, '--db', o.db, '--socket', executorSocket(o.db), ...policy, ...policyArgs(o.agentArgs ?? []), ...common],
+      fixes: { 77: 'the executor runs as root: start npm start as root' },
+      stderr: 'supervisor-log',
     });
   }
   if (o.agent) {
@@ -115,9 +151,9 @@ export function systemComponents(o: SystemOptions): ComponentSpec[] {
       role: 'worker',
       ...a,
       missing: a.missing && { reason: 'not installed (dist/agent/main.js is missing)', fix: a.missing.fix },
-      args: [agent, '--db', o.db, '--interval', String(o.agentInterval), ...(o.dryRun ? ['--dry-run'] : []), ...restore, ...(agentRuns ? readerArgs : []),
-        ...(o.deny?.length ? ['--deny', o.deny.join(',')] : []), ...(o.denyUids?.length ? ['--deny-uid', o.denyUids.join(',')] : []), ...(o.scopePid !== undefined ? ['--scope-pid', String(o.scopePid)] : []),
-        ...common, ...(o.agentArgs ?? [])],
+      args: [agent, '--db', o.db, '--interval', String(o.agentInterval), ...restore, ...(agentRuns ? readerArgs : []), ...policy,
+        ...(viaExecutor ? ['--executor-socket', executorSocket(o.db)] : []), ...common, ...(o.agentArgs ?? [])],
+      ...asUser,
       env: o.apiKey ? { [o.apiKeyVar ?? 'GEMINI_API_KEY']: o.apiKey } : undefined,
       fixes: { 77: 'run as root (sudo npm start) so the agent may act, or start with --dry-run' },
       stderr: 'supervisor-log',

@@ -16,6 +16,16 @@ import { makeDir } from '../lib/private-files.js';
 import { loadToken } from '../lib/token.js';
 import { otlpConfigured } from '../exporter/otlp.js';
 import { runSupervisor } from './supervisor.js';
+import { planPrivileges, TRACER_CAPS, type PrivilegePlan } from './privileges.js';
+import { DIST, ROOT, TRACER_BIN_DIR } from '../lib/paths.js';
+import { tracerEntry, TRACER_NAMES, type TracerName } from '../lib/producers.js';
+import type { ServiceUser } from '../lib/service-user.js';
+
+/** The readers read the dashboard token: theirs, still 0600. */
+function handTokenTo(file: string, u: ServiceUser): void {
+  const st = fs.lstatSync(file, { throwIfNoEntry: false });
+  if (st?.isFile()) fs.chownSync(file, u.uid, u.gid);
+}
 
 const USAGE = `Usage: npm start -- [options]
 
@@ -92,6 +102,7 @@ export async function startMain(argv?: string[]): Promise<number> {
   const tracersFlag = args.tracers as unknown as string | boolean;
   const tty = Boolean(process.stdout.isTTY);
   let components: ComponentSpec[];
+  let plan: PrivilegePlan | undefined;
   let backoff = DEFAULT_BACKOFF;
   let drainMs: number | undefined;
   let merger = DEFAULT_MERGER;
@@ -107,7 +118,15 @@ export async function startMain(argv?: string[]): Promise<number> {
     const tracers = parseTracers(tracersFlag);
     const wantsAgent = args.agent && fs.existsSync(new URL('../agent/main.js', import.meta.url));
     const key = await resolveApiKey(process.env, { input: process.stdin, output: process.stdout }, wantsAgent);
+    // As root: who runs what (privileges.ts); the dashboard token, made before the readers start, goes to their user.
+    plan = planPrivileges({
+      db: args.db, logDir: args.logDir,
+      code: [path.join(DIST, 'start.js'), path.join(ROOT, 'node_modules', 'better-sqlite3', 'package.json')],
+      tracers: tracers.map((t) => ({ name: t, bin: path.join(TRACER_BIN_DIR, tracerEntry(t)!.binary) })),
+    });
+    for (const n of plan.notes) process.stdout.write(`privileges: ${n}\n`);
     components = systemComponents({
+      plan,
       db: args.db, logDir: args.logDir, logLevel: args.logLevel,
       scrapeInterval: positive('scrape-interval', args.scrapeInterval),
       tracers, agent: args.agent, agentInterval: positive('agent-interval', args.agentInterval),
@@ -131,6 +150,12 @@ export async function startMain(argv?: string[]): Promise<number> {
   const web = components.some((c) => c.args?.includes('--web-listen')) && args.web
     ? dashboardUrl(args.webListen, args.db) : undefined;
   if (web) process.stdout.write(`dashboard: ${web}\n`);
+  if (web && plan?.user) handTokenTo(path.join(path.dirname(args.db), 'web.token'), plan.user);
+  if (plan?.user) {
+    const roots = components.filter((c) => !c.user && !c.missing).map((c) => c.name);
+    process.stdout.write(`privileges: running as ${plan.user.name} with no capabilities: ${components.filter((c) => c.user && !TRACER_NAMES.includes(c.name as TracerName)).map((c) => c.name).join(', ')}; ` +
+      `as ${plan.user.name} with ${TRACER_CAPS.join(',')}: ${[...plan.tracersAsUser].join(', ') || 'none'}; as root: ${roots.join(', ') || 'none'}\n`);
+  }
 
   return runSupervisor({
     components, db: args.db, logDir: args.logDir, logLevel: args.logLevel, env,

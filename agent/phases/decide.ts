@@ -7,7 +7,7 @@ import { ModelError } from '../../lib/llm/errors.js';
 import { confidenceFor, trackRecord, type ConfidenceBreakdown } from './confidence.js';
 import { CATALOGUE } from '../actions/catalogue.js';
 import type { Refusal } from '../actions/types.js';
-import type { Executor } from '../executor/executor.js';
+import type { ActionPort } from '../executor/port.js';
 import type { ExecContext, Proposal } from '../executor/types.js';
 import { applicable, candidateKey, onCooldown } from './candidates.js';
 import type { Cause } from './explain.js';
@@ -130,7 +130,7 @@ function fromModel(db: Db, obs: Observation, causes: readonly Cause[], sim: Simu
  */
 export async function decide(
   db: Db, obs: Observation, causes: readonly Cause[], sim: Simulation, o: DecideOptions,
-  loadModel: (() => Promise<Decider>) | undefined, executor: Executor, ctx: ExecContext, signal?: AbortSignal,
+  loadModel: (() => Promise<Decider>) | undefined, executor: ActionPort, ctx: ExecContext, signal?: AbortSignal,
 ): Promise<Decision> {
   if (!loadModel || causes.length === 0) return decideByRules(db, obs, causes, sim, o);
   let loaded: Decider | undefined;
@@ -143,8 +143,8 @@ export async function decide(
       signal,
     });
     for (const o of d.overflow ?? []) {
-      executor.audit.append({
-        cycleId: ctx.cycleId, action: 'model_reply', status: 'refused', refusedRule: 'model_call_limit', decidedBy: 'model', model: model.model,
+      await executor.refuse({
+        cycleId: ctx.cycleId, action: 'model_reply', refusedRule: 'model_call_limit', model: model.model,
         params: { turn: o.turn, refused_calls: o.count, names: o.names },
         note: `turn ${o.turn}: ${o.count} function calls beyond the per-turn limit were refused unread`,
       });
@@ -159,8 +159,8 @@ export async function decide(
     // An unreadable reply (no call, not a JSON decision, malformed arguments) is the
     // model's decision failing, so the audit trail shows it, not only the cycle row.
     if (e instanceof ModelError && e.code === 'invalid') {
-      executor.audit.append({
-        cycleId: ctx.cycleId, action: 'model_reply', status: 'refused', refusedRule: 'model_reply_invalid', decidedBy: 'model', model: loaded?.model ?? null,
+      await executor.refuse({
+        cycleId: ctx.cycleId, action: 'model_reply', refusedRule: 'model_reply_invalid', model: loaded?.model ?? null,
         params: {}, note: `the rules decided this cycle: ${reason}`,
       });
     }

@@ -1,5 +1,5 @@
 // What `npm start` writes holds every user's command names and the agent's
-// decisions: the database and its WAL and the state file are 0600, the logs
+// decisions: the database and its WAL are 0640 (owner and group), the state file 0600, the logs
 // 0640, the directories it creates 0750.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +11,7 @@ import { tempDir, waitFor } from '../../harness/wait.js';
 
 const mode = (f: string): string => (fs.statSync(f).mode & 0o777).toString(8).padStart(4, '0');
 
-test('database, WAL, state file 0600; logs 0640; created directories 0750', async (t) => {
+test('database and WAL 0640, state file 0600; logs 0640; created directories 0750', async (t) => {
   const dir = tempDir();
   let run: Run | undefined;
   t.after(() => cleanup(run, dir));
@@ -32,7 +32,7 @@ test('database, WAL, state file 0600; logs 0640; created directories 0750', asyn
     dataDir: mode(path.join(dir, 'data')), logDir: mode(logDir),
   };
   assert.deepEqual(got, {
-    db: '0600', wal: '0600', shm: '0600', state: '0600',
+    db: '0640', wal: '0640', shm: '0640', state: '0600',
     supervisorLog: '0640', ingestLog: '0640', ownLog: '0640', dataDir: '0750', logDir: '0750',
   });
   run.proc.kill('SIGTERM');

@@ -44,7 +44,11 @@ describe('tracer preflight and lifecycle', { skip: suiteSkip }, () => {
     });
 
     test(`${tool}: not root exits 77 and says how to fix it`, () => {
-      const r = run(tool, [], isRoot ? { uid: 65534, gid: 65534 } : {});
+      // Setup gives the binaries cap_bpf,cap_perfmon: no_new_privs keeps exec from
+      // granting them, so this is a user with neither root nor the capabilities.
+      const r = isRoot
+        ? spawnSync('setpriv', ['--no-new-privs', '--reuid=65534', '--regid=65534', '--clear-groups', tracerPath(tool)], { encoding: 'utf8', timeout: 20_000 })
+        : run(tool, []);
       assert.equal(r.status, 77, String(r.stderr));
       assert.match(String(r.stderr), /run as root \(sudo\) or grant CAP_BPF,CAP_PERFMON/);
     });
