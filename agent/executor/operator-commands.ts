@@ -7,7 +7,12 @@
 // next to the database (agent/executor/policy.ts), which chat's flags can only
 // narrow. The write handle is opened for that call only; the rest of chat reads
 // through its read-only handle.
-import { approveAction, undoAction } from './approvals.js';
+import fs from 'node:fs';
+import { approveAction, undoAction, type ApprovalResult } from './approvals.js';
+import { RemotePort } from './client.js';
+import { ProtectionPolicy } from './protected.js';
+import type { ReversalResult } from './reversal.js';
+import { executorSocket } from './wire.js';
 import { operatorPolicy, type PolicyOverrides } from './policy.js';
 import type { ExecutorConfig } from './types.js';
 import { openDatabase, type Db } from '../../lib/db.js';
@@ -46,9 +51,32 @@ async function underPolicy(cfg: OperatorConfig, what: string, run: (db: Db, conf
   return `${reply}\n(${clean(policy.notice)})`;
 }
 
+/**
+ * When the root executor runs (npm start as root), the person's command goes to
+ * it: this process may hold no privilege (the dashboard runs as kernelsight),
+ * and the executor applies its own policy. Otherwise, here, under the agent's.
+ */
+async function viaExecutor<T>(cfg: OperatorConfig, call: (p: RemotePort) => Promise<T>): Promise<T | undefined> {
+  const socket = executorSocket(cfg.dbFile);
+  if (!fs.existsSync(socket)) return undefined;
+  const port = await RemotePort.connect(socket, new ProtectionPolicy([]));
+  try { return await call(port); } finally { await port.close(); }
+}
+
+async function remoteOrLocal<T>(cfg: OperatorConfig, what: string, remote: (p: RemotePort) => Promise<T>, local: (db: Db, config: ExecutorConfig) => Promise<T>, reply: (r: T) => string): Promise<string> {
+  let r: T | undefined;
+  try {
+    r = await viaExecutor(cfg, remote);
+  } catch (e) {
+    return `Cannot ${what}: ${clean((e as Error).message)}`;
+  }
+  if (r !== undefined) return `${reply(r)}\n(the executor's policy)`;
+  return underPolicy(cfg, what, async (db, config) => reply(await local(db, config)));
+}
+
 export function approve(cfg: OperatorConfig, id: number, signal?: AbortSignal): Promise<string> {
-  return underPolicy(cfg, `approve #${id}`, async (db, config) => {
-    const r = await approveAction(db, id, { by: cfg.by, log: cfg.log, config, signal });
+  return remoteOrLocal<ApprovalResult>(cfg, `approve #${id}`, (p) => p.approve(id, cfg.by),
+    (db, config) => approveAction(db, id, { by: cfg.by, log: cfg.log, config, signal }), (r) => {
     const o = r.outcome;
     cfg.log.info(`approve #${id}: ${o.status}`, { audit: o.status === 'executed' ? o.decisionId : o.auditId });
     switch (o.status) {
@@ -66,8 +94,8 @@ export function approve(cfg: OperatorConfig, id: number, signal?: AbortSignal): 
 }
 
 export function undo(cfg: OperatorConfig, id: number): Promise<string> {
-  return underPolicy(cfg, `undo #${id}`, async (db, config) => {
-    const r = await undoAction(db, id, { by: cfg.by, log: cfg.log, config });
+  return remoteOrLocal<ReversalResult>(cfg, `undo #${id}`, (p) => p.undo(id, cfg.by),
+    (db, config) => undoAction(db, id, { by: cfg.by, log: cfg.log, config }), (r) => {
     cfg.log.info(`undo #${id}: ${r.status}`, { audit: r.auditId });
     return r.status === 'undone'
       ? `Undone #${id}: ${clean(r.note)} (audit row #${r.auditId}).`
