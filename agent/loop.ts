@@ -74,7 +74,7 @@ export class AgentLoop {
     let executed: number[] = [];
     const report: { -readonly [K in keyof CycleReport]: CycleReport[K] } = { cycleId: id, status: 'ok' };
     try {
-      const obs = await observe(this.db, this.port.protection, this.cfg.observe, signal);
+      const obs = await observe(this.db, this.port, this.cfg.observe, signal);
       report.observation = obs;
       this.store.phase(id, 'observe', observationRecord(obs));
       log('observe', `${obs.signals.length} open signals, ${obs.targets.length} targets, cpu busy ${obs.system.busyPct.toFixed(1)}%`, { mode });

@@ -16,7 +16,6 @@ import { DEFAULT_AGENT_CONFIG, type AgentConfig } from './config.js';
 import { policyPath, writePolicy } from './executor/policy.js';
 import { RemotePort } from './executor/client.js';
 import { policyOf, withPolicyFlags } from './executor/flags.js';
-import { ProtectionPolicy } from './executor/protected.js';
 import { detectController, detectCpuCgroup, sweepOrphanChildren } from './actions/cgroup.js';
 import type { ExecutorConfig } from './executor/types.js';
 import { AgentLoop } from './loop.js';
@@ -47,9 +46,9 @@ if (typeof process.getuid === 'function' && process.getuid() !== 0 && !argv.dryR
 const base = DEFAULT_AGENT_CONFIG;
 
 /** The executor starts just before the agent: wait for its socket a little. */
-async function connectWithRetry(socket: string, protection: ProtectionPolicy): Promise<RemotePort> {
+async function connectWithRetry(socket: string): Promise<RemotePort> {
   for (let i = 0; ; i++) {
-    try { return await RemotePort.connect(socket, protection); } catch (e) { if (i >= 50) throw e; }
+    try { return await RemotePort.connect(socket); } catch (e) { if (i >= 50) throw e; }
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -85,7 +84,7 @@ let policyFile = remote ? policyPath(argv.db) : '';
 let port: RemotePort | undefined;
 try {
   if (!remote) policyFile = writePolicy(argv.db, cfg.executor);
-  else port = await connectWithRetry(remote, new ProtectionPolicy(cfg.executor.denyList, cfg.executor.scopePid, cfg.executor.denyUids));
+  else port = await connectWithRetry(remote);
 } catch (e) {
   log.error(remote ? (e as Error).message : `cannot write the executor policy next to ${argv.db}: ${(e as Error).message}`);
   db.close();

@@ -7,7 +7,10 @@
 import path from 'node:path';
 import { parseDenyList } from '../agent/executor/policy.js';
 import { cli, withWindow } from '../lib/config.js';
+import fs from 'node:fs';
 import { openDatabase, type Db } from '../lib/db.js';
+import { dropPrivileges, serviceUser, unreachableBy } from '../lib/service-user.js';
+import { executorSocket } from '../agent/executor/wire.js';
 import { redactor } from '../lib/llm/errors.js';
 import { providerFromEnv } from '../lib/llm/index.js';
 import { closeLogger, createLogger } from '../lib/logger.js';
@@ -45,6 +48,11 @@ const argv = withWindow(cli('chat', 'Usage: $0 [--db FILE] [--ask "question"] [-
   .parseSync();
 
 // The terminal belongs to the person typing: logs go to the file only.
+// Started by root while the privilege-separated system runs (its executor's socket
+// is there): chat needs nothing of root, since /approve and /undo go to the
+// executor, so it becomes the kernelsight user before it opens anything.
+const dropTo = process.getuid?.() === 0 && fs.existsSync(executorSocket(argv.db)) ? serviceUser() : undefined;
+if (dropTo && !unreachableBy(dropTo, argv.db, 4)) dropPrivileges(dropTo);
 const log = createLogger('chat', { logDir: argv.logDir, level: argv.logLevel, console: false });
 const llm = providerFromEnv(process.env, { provider: argv.provider, model: argv.model, toolCalls: argv.toolCalls });
 const redact = redactor(llm.apiKey);

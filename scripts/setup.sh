@@ -118,6 +118,14 @@ if [[ $EUID -eq 0 ]]; then
     useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin kernelsight \
       || say "useradd failed: every component will run as root"
   fi
+  # The data and log directories the units use: root:kernelsight 1770, so the
+  # unprivileged supervisor (deploy/kernelsight.service) creates its files there
+  # and the sticky bit keeps root's (audit key, policy) out of its reach.
+  if getent passwd kernelsight >/dev/null; then
+    for d in data logs/production; do
+      if [[ ! -e $d || $(stat -c %u "$d") == 0 ]]; then install -d -o root -g kernelsight -m 1770 "$d"; fi
+    done
+  fi
   for bin in tracers/build/*_tracer; do
     [[ -x $bin ]] || continue
     caps="$(getcap "$bin" 2>/dev/null || true)"

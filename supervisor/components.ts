@@ -48,6 +48,8 @@ export interface SystemOptions {
   readonly uid?: number;
   /** A root supervisor's privilege drop (privileges.ts): who runs each part, and the executor that keeps root. */
   readonly plan?: PrivilegePlan;
+  /** An executor that runs on its own (its own unit): the agent acts through this socket, none is started. */
+  readonly externalExecutor?: string;
 }
 
 /** The policy flags among --agent-args, for the executor, which applies the policy itself. */
@@ -116,7 +118,7 @@ export function systemComponents(o: SystemOptions): ComponentSpec[] {
   // runtime fewer), else a process of its own. A live agent without root exits
   // 77, and the readers must not go with it.
   const readers = o.metricsListen !== undefined || o.webListen !== undefined || o.alertmanager !== undefined || o.otlp;
-  const agentRuns = o.agent && (o.dryRun || (o.uid ?? process.getuid?.()) === 0);
+  const agentRuns = o.agent && (o.dryRun || (o.uid ?? process.getuid?.()) === 0 || o.externalExecutor !== undefined);
   const readerArgs = readers ? ['--metrics-listen', o.metricsListen ?? 'none', ...(o.webListen ? ['--web-listen', o.webListen] : []),
     ...(o.alertmanager ? ['--alertmanager', o.alertmanager] : [])] : [];
   const listenFix = 'an address is taken (the line above says which): choose another with --metrics-listen / --web-listen HOST:PORT, or run with --no-metrics / --no-web';
@@ -132,7 +134,7 @@ export function systemComponents(o: SystemOptions): ComponentSpec[] {
     });
   }
   // Dropping privileges, the agent acts through the executor: the one part that keeps root.
-  const viaExecutor = o.agent && user !== undefined;
+  const viaExecutor = o.agent && user !== undefined && o.externalExecutor === undefined;
   const policy = [...(o.dryRun ? ['--dry-run'] : []),
     ...(o.deny?.length ? ['--deny', o.deny.join(',')] : []), ...(o.denyUids?.length ? ['--deny-uid', o.denyUids.join(',')] : []), ...(o.scopePid !== undefined ? ['--scope-pid', String(o.scopePid)] : [])];
   if (viaExecutor) {
@@ -151,8 +153,8 @@ export function systemComponents(o: SystemOptions): ComponentSpec[] {
       role: 'worker',
       ...a,
       missing: a.missing && { reason: 'not installed (dist/agent/main.js is missing)', fix: a.missing.fix },
-      args: [agent, '--db', o.db, '--interval', String(o.agentInterval), ...restore, ...(agentRuns ? readerArgs : []), ...policy,
-        ...(viaExecutor ? ['--executor-socket', executorSocket(o.db)] : []), ...common, ...(o.agentArgs ?? [])],
+      args: [agent, '--db', o.db, '--interval', String(o.agentInterval), ...policy.slice(0, o.dryRun ? 1 : 0), ...restore, ...(agentRuns ? readerArgs : []), ...policy.slice(o.dryRun ? 1 : 0),
+        ...(viaExecutor ? ['--executor-socket', executorSocket(o.db)] : o.externalExecutor ? ['--executor-socket', o.externalExecutor] : []), ...common, ...(o.agentArgs ?? [])],
       ...asUser,
       env: o.apiKey ? { [o.apiKeyVar ?? 'GEMINI_API_KEY']: o.apiKey } : undefined,
       fixes: { 77: 'run as root (sudo npm start) so the agent may act, or start with --dry-run' },

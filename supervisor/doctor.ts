@@ -10,6 +10,8 @@ import { allHooks, TRACER_ENTRIES } from '../lib/producers.js';
 import { describeComponent, runningSupervisor } from '../lib/supervisor-state.js';
 import { toModelError } from '../lib/llm/errors.js';
 import { createProvider, destination, NO_PROVIDER, PROVIDER_NAMES, providerConfig, providerFromEnv, type EnvChoice } from '../lib/llm/index.js';
+import { serviceUser, unreachableBy } from '../lib/service-user.js';
+import { tracerDropBlocker, TRACER_CAPS } from './privileges.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 export interface Check {
@@ -287,10 +289,28 @@ export function checkRunning(db: string): Check[] {
   return out;
 }
 
+/** Least privilege (privileges.ts): the user exists, the code is reachable by it, each tracer can run as it. */
+export function checkPrivileges(tracerDir = TRACER_BIN_DIR): Check[] {
+  if (process.getuid?.() !== 0) return [ok('least privilege', 'not root: every part runs as you')];
+  const u = serviceUser();
+  if (!u) return [warn('least privilege', 'no kernelsight user: a root npm start runs every part as root', 'npm run setup as root creates it')];
+  const why = unreachableBy(u, path.join(DIST, 'start.js'), 4) ?? unreachableBy(u, process.execPath, 1);
+  if (why) return [warn('least privilege', `every part runs as root: ${why}`)];
+  const out: Check[] = [ok('least privilege', `Node components run as ${u.name} (uid ${u.uid}); only the executor keeps root`)];
+  for (const e of TRACER_ENTRIES) {
+    const bin = path.join(tracerDir, e.binary);
+    if (!fs.existsSync(bin)) continue;
+    const blocker = tracerDropBlocker(u, bin);
+    out.push(blocker ? warn(`tracer ${e.name} privileges`, `runs as root: ${blocker}`) : ok(`tracer ${e.name} privileges`, `as ${u.name} with ${TRACER_CAPS.join(',')}`));
+  }
+  return out;
+}
+
 export function runChecks(o: DoctorOptions): Check[] {
   return [
     checkNode(),
     checkPermission(),
+    ...checkPrivileges(o.tracerDir),
     checkBtf(o.btfPath),
     ...checkHooks(o.btfPath, o.tracingDirs),
     checkTracefs(o.tracingDirs),

@@ -13,8 +13,8 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { openDatabase } from '../lib/db.js';
-import { DB_FILE_MODE as SHARED_FILE_MODE, makeDir } from '../lib/private-files.js';
+import { databaseFor, giveFile } from '../lib/shared-data.js';
+import { LOG_FILE_MODE, makeDir } from '../lib/private-files.js';
 import { serviceUser, unreachableBy, type ServiceUser } from '../lib/service-user.js';
 
 export const SHARED_DIR_MODE = 0o1770;
@@ -81,13 +81,6 @@ export function tracerDropBlocker(u: ServiceUser, bin: string): string | undefin
   return unreachableBy(u, bin, 1);
 }
 
-function chownFile(file: string, u: ServiceUser, mode: number): void {
-  const st = fs.lstatSync(file, { throwIfNoEntry: false });
-  if (!st?.isFile()) return; // links and anything odd are left alone
-  fs.chownSync(file, u.uid, u.gid);
-  fs.chmodSync(file, mode);
-}
-
 /** Root:group 1770, for a directory that is ours (root's) or that we just made. */
 function shareDir(dir: string, u: ServiceUser): void {
   makeDir(dir);
@@ -103,11 +96,11 @@ function handOver(i: PlanInput, u: ServiceUser): void {
   shareDir(dataDir, u);
   shareDir(i.logDir, u);
   // The database exists before anyone opens it, so its first opener (root or not) never owns it by accident.
-  if (!fs.existsSync(i.db)) openDatabase(i.db).close();
-  for (const f of [i.db, `${i.db}-wal`, `${i.db}-shm`, path.join(dataDir, 'web.token')]) chownFile(f, u, f.endsWith('web.token') ? 0o600 : SHARED_FILE_MODE);
+  databaseFor(i.db, u);
+  giveFile(path.join(dataDir, 'web.token'), u, 0o600);
   for (const name of fs.readdirSync(i.logDir)) {
     if (/^(supervisor|executor)\b/.test(name)) continue; // root's own
-    chownFile(path.join(i.logDir, name), u, SHARED_FILE_MODE);
+    giveFile(path.join(i.logDir, name), u, LOG_FILE_MODE);
   }
 }
 

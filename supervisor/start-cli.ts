@@ -81,6 +81,7 @@ export async function startMain(argv?: string[]): Promise<number> {
     .option('deny', { type: 'string', default: '', describe: 'process names the agent never touches, comma-separated ("name" or "prefix*")' })
     .option('deny-uid', { type: 'string', default: '', describe: 'uids whose processes the agent never touches, comma-separated' })
     .option('scope-pid', { type: 'number', describe: 'the agent acts only on descendants of this pid' })
+    .option('executor-socket', { type: 'string', describe: 'an executor already running as root (its own systemd unit) at this socket: the agent acts through it, and this supervisor needs no root' })
     .option('metrics', { type: 'boolean', default: true, describe: 'serve Prometheus /metrics (--no-metrics: no exporter)' })
     .option('metrics-listen', { type: 'string', default: '127.0.0.1:9464', describe: 'address of the Prometheus exporter, HOST:PORT' })
     .option('web', { type: 'boolean', default: true, describe: 'serve the dashboard (--no-web: none)' })
@@ -116,6 +117,9 @@ export async function startMain(argv?: string[]): Promise<number> {
     waitForDbMs = file.waitForDbMs;
   } else {
     const tracers = parseTracers(tracersFlag);
+    // With an executor of its own, the policy is on the executor's command line, not here.
+    const policyHere = [args.dryRun && 'dry-run', args.deny && 'deny', args.denyUid && 'deny-uid', args.scopePid !== undefined && 'scope-pid'].filter(Boolean);
+    if (args.executorSocket && policyHere.length) throw new Error(`--${policyHere.join(', --')} with --executor-socket: the policy is the executor's; put it on its command line (kernelsight-executor.service's ExecStart)`);
     const wantsAgent = args.agent && fs.existsSync(new URL('../agent/main.js', import.meta.url));
     const key = await resolveApiKey(process.env, { input: process.stdin, output: process.stdout }, wantsAgent);
     // As root: who runs what (privileges.ts); the dashboard token, made before the readers start, goes to their user.
@@ -126,7 +130,7 @@ export async function startMain(argv?: string[]): Promise<number> {
     });
     for (const n of plan.notes) process.stdout.write(`privileges: ${n}\n`);
     components = systemComponents({
-      plan,
+      plan, externalExecutor: args.executorSocket,
       db: args.db, logDir: args.logDir, logLevel: args.logLevel,
       scrapeInterval: positive('scrape-interval', args.scrapeInterval),
       tracers, agent: args.agent, agentInterval: positive('agent-interval', args.agentInterval),

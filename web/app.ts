@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Hono, type Context } from 'hono';
-import { approve, undo, type OperatorConfig } from '../agent/executor/operator-commands.js';
+import { approve, chainStatus, undo, type OperatorConfig } from '../agent/executor/operator-commands.js';
 import type { Db } from '../lib/db.js';
 import type { Logger } from '../lib/logger.js';
 import { ROOT } from '../lib/paths.js';
@@ -91,7 +91,11 @@ export function webApp(d: WebDeps): { app: Hono; feed: ChangeFeed } {
     return page(c, (db) => charts(db, w, buckets));
   });
   app.get('/api/signals/:id', (c) => page(c, (db) => signalPage(db, id(c.req.param('id')), now()), `no signal ${c.req.param('id')}`));
-  app.get('/api/actions/:id', (c) => page(c, (db) => actionPage(db, id(c.req.param('id'))), `no decision ${c.req.param('id')}`));
+  app.get('/api/actions/:id', async (c) => {
+    const db = d.db();
+    const chain = db ? await chainStatus(d.dbFile, db) : { ok: false, rows: 0 };
+    return page(c, (db) => actionPage(db, id(c.req.param('id')), chain), `no decision ${c.req.param('id')}`);
+  });
   app.get('/api/processes', (c) => page(c, (db) => processesPage(db, windowOf(c.req.query()) ?? { fromS: now() - 900, toS: now() })));
   app.get('/api/incidents', (c) => page(c, (db) => incidentsPage(db, now())));
   app.get('/api/incidents/:id', (c) => page(c, (db) => incidentPage(db, c.req.param('id'), now()), `no incident ${c.req.param('id')}`));

@@ -1,7 +1,7 @@
 // What each dashboard page shows, as JSON built from the read model. One function
 // per page; the routes (web/app.ts) only parse parameters and serialise.
 import { lookupAction } from '../agent/actions/catalogue.js';
-import { AuditLog } from '../agent/audit/audit-log.js';
+import type { ChainStatus } from '../agent/executor/port.js';
 import type { Db } from '../lib/db.js';
 import { decisionHistory, decisions, lastCycle, latestVerification, pendingApprovals, type Decision } from '../lib/read-model/decisions.js';
 import { processesIn } from '../lib/read-model/history.js';
@@ -80,13 +80,11 @@ export function signalPage(db: Db, id: number, nowS: number) {
   };
 }
 
-export function actionPage(db: Db, id: number) {
+export function actionPage(db: Db, id: number, chain: ChainStatus) {
   const history = decisionHistory(db, id);
   const d = history[0];
   if (!d || d.ref_action_id !== null) return undefined;
   const handler = lookupAction(d.action);
-  let chain: { ok: boolean; rows: number; reason?: string };
-  try { const r = new AuditLog(db).verifyChain(); chain = { ok: r.ok, rows: r.rows, ...(r.reason ? { reason: r.reason } : {}) }; } catch (e) { chain = { ok: false, rows: 0, reason: (e as Error).message }; }
   const latest = [...history].reverse().find((r) => r.status !== 'refused') ?? d;
   return {
     decision: {

@@ -8,8 +8,8 @@ import type { Refusal } from '../actions/types.js';
 import { LineSplitter } from '../../lib/line-splitter.js';
 import type { ApprovalResult } from './approvals.js';
 import type { BreakerState } from './circuit-breaker.js';
-import type { ActionPort, DeciderRefusal, ExecuteSummary } from './port.js';
-import type { ProtectionPolicy } from './protected.js';
+import type { ActionPort, ChainStatus, DeciderRefusal, ExecuteSummary } from './port.js';
+import type { LookRequest, ProcessLook } from '../proc/look.js';
 import type { ReversalResult } from './reversal.js';
 import type { ExecContext, Proposal } from './types.js';
 import type { VerifyResult } from './verify-change.js';
@@ -33,7 +33,7 @@ export class RemotePort implements ActionPort {
   private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private closed?: Error;
 
-  private constructor(private readonly conn: net.Socket, readonly protection: ProtectionPolicy) {
+  private constructor(private readonly conn: net.Socket) {
     const splitter = new LineSplitter({
       line: (bytes) => {
         let r: Reply;
@@ -54,8 +54,8 @@ export class RemotePort implements ActionPort {
     conn.on('close', () => fail(this.closed ?? new Error('the executor closed the connection')));
   }
 
-  static async connect(socket: string, protection: ProtectionPolicy): Promise<RemotePort> {
-    return new RemotePort(await connectExecutor(socket), protection);
+  static async connect(socket: string): Promise<RemotePort> {
+    return new RemotePort(await connectExecutor(socket));
   }
 
   private call<T>(op: Op, args: Record<string, unknown> = {}): Promise<T> {
@@ -67,6 +67,7 @@ export class RemotePort implements ActionPort {
     });
   }
 
+  look(req: LookRequest): Promise<ProcessLook> { return this.call('look', { ...req }); }
   breakerState(): Promise<BreakerState> { return this.call('breaker'); }
   precheck(p: Proposal, ctx: ExecContext): Promise<Refusal | null> { return this.call('precheck', { proposal: p, ctx: contextTo(ctx) }); }
   refuse(r: DeciderRefusal): Promise<number> { return this.call('refuse', { refusal: r }); }
@@ -80,6 +81,7 @@ export class RemotePort implements ActionPort {
   reconcile(): Promise<ReversalResult[]> { return this.call('reconcile'); }
   approve(id: number, by: string): Promise<ApprovalResult> { return this.call('approve', { id, by }); }
   undo(id: number, by: string): Promise<ReversalResult> { return this.call('undo', { id, by }); }
+  chain(): Promise<ChainStatus> { return this.call('chain'); }
   async close(): Promise<void> { this.conn.end(); }
 }
 

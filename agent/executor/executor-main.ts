@@ -10,6 +10,7 @@ import { cli } from '../../lib/config.js';
 import { openDatabase } from '../../lib/db.js';
 import { closeLogger, createLogger } from '../../lib/logger.js';
 import { serviceUser } from '../../lib/service-user.js';
+import { databaseFor } from '../../lib/shared-data.js';
 import { detectController, detectCpuCgroup, sweepOrphanChildren } from '../actions/cgroup.js';
 import { policyOf, withPolicyFlags } from './flags.js';
 import { writePolicy } from './policy.js';
@@ -31,6 +32,10 @@ let cfg;
 try { cfg = policyOf(argv); } catch (e) { await fail(2, (e as Error).message); }
 const config = argv.actWithoutVictim ? { ...cfg!, actWithoutVictim: true } : cfg!;
 const socket = argv.socket ?? executorSocket(argv.db);
+const user = serviceUser();
+// Started before the unprivileged components (its own systemd unit): the database it
+// may create here must still be theirs to write.
+if (user) databaseFor(argv.db, user);
 const db = openDatabase(argv.db);
 writePolicy(argv.db, config, 'executor');
 const port = new LocalPort(db, config, log);
@@ -43,7 +48,6 @@ if (!config.dryRun) {
   if (swept.length > 0) log.info(`removed ${swept.length} empty cgroups of ours whose process is gone`, { dirs: swept });
 }
 
-const user = serviceUser();
 let server;
 try {
   server = await serveExecutor(port, { socket, gid: user?.gid, log });

@@ -10,8 +10,9 @@
 import fs from 'node:fs';
 import { approveAction, undoAction, type ApprovalResult } from './approvals.js';
 import { RemotePort } from './client.js';
-import { ProtectionPolicy } from './protected.js';
 import type { ReversalResult } from './reversal.js';
+import type { ChainStatus } from './port.js';
+import { AuditLog } from '../audit/audit-log.js';
 import { executorSocket } from './wire.js';
 import { operatorPolicy, type PolicyOverrides } from './policy.js';
 import type { ExecutorConfig } from './types.js';
@@ -59,8 +60,23 @@ async function underPolicy(cfg: OperatorConfig, what: string, run: (db: Db, conf
 async function viaExecutor<T>(cfg: OperatorConfig, call: (p: RemotePort) => Promise<T>): Promise<T | undefined> {
   const socket = executorSocket(cfg.dbFile);
   if (!fs.existsSync(socket)) return undefined;
-  const port = await RemotePort.connect(socket, new ProtectionPolicy([]));
+  const port = await RemotePort.connect(socket);
   try { return await call(port); } finally { await port.close(); }
+}
+
+/** The audit chain's status, from the executor when it runs (it alone reads the key), else checked here. */
+export async function chainStatus(dbFile: string, db: Db): Promise<ChainStatus> {
+  try {
+    const socket = executorSocket(dbFile);
+    if (fs.existsSync(socket)) {
+      const port = await RemotePort.connect(socket);
+      try { return await port.chain(); } finally { await port.close(); }
+    }
+    const r = new AuditLog(db).verifyChain();
+    return { ok: r.ok, rows: r.rows, ...(r.reason ? { reason: r.reason } : {}) };
+  } catch (e) {
+    return { ok: false, rows: 0, reason: clean((e as Error).message) };
+  }
 }
 
 async function remoteOrLocal<T>(cfg: OperatorConfig, what: string, remote: (p: RemotePort) => Promise<T>, local: (db: Db, config: ExecutorConfig) => Promise<T>, reply: (r: T) => string): Promise<string> {

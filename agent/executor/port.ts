@@ -12,7 +12,7 @@ import type { AuditEntry } from '../audit/audit-log.js';
 import { approveAction, expireElapsed, restoreAll, undoAction, type ApprovalResult } from './approvals.js';
 import type { BreakerState } from './circuit-breaker.js';
 import { Executor } from './executor.js';
-import type { ProtectionPolicy } from './protected.js';
+import { lookAtProcesses, type LookRequest, type ProcessLook } from '../proc/look.js';
 import { reconcileUnverified, reverse, type ReversalResult } from './reversal.js';
 import type { ExecContext, ExecOutcome, Executed, ExecutorConfig, Proposal } from './types.js';
 import { verifyExecuted, type VerifyResult } from './verify-change.js';
@@ -36,8 +36,8 @@ export interface DeciderRefusal {
 }
 
 export interface ActionPort {
-  /** Read-only protection rules, for OBSERVE to leave out what the executor would refuse anyway. */
-  readonly protection: ProtectionPolicy;
+  /** OBSERVE's live look at the processes (agent/proc/look.ts): read-only, but reads what only root may. */
+  look(req: LookRequest, signal?: AbortSignal): Promise<ProcessLook>;
   breakerState(): Promise<BreakerState>;
   precheck(p: Proposal, ctx: ExecContext): Promise<Refusal | null>;
   refuse(r: DeciderRefusal): Promise<number>;
@@ -52,8 +52,12 @@ export interface ActionPort {
   reconcile(): Promise<ReversalResult[]>;
   approve(id: number, by: string): Promise<ApprovalResult>;
   undo(id: number, by: string): Promise<ReversalResult>;
+  /** The audit chain checked with its key (which only the executor may read when it runs). */
+  chain(): Promise<ChainStatus>;
   close(): Promise<void>;
 }
+
+export interface ChainStatus { readonly ok: boolean; readonly rows: number; readonly reason?: string }
 
 const line = (action: string, o: ExecOutcome): OutcomeLine => ({
   action, status: o.status,
@@ -73,7 +77,7 @@ export class LocalPort implements ActionPort {
     this.executor = new Executor(db, cfg, log);
   }
 
-  get protection(): ProtectionPolicy { return this.executor.protection; }
+  look(req: LookRequest, signal?: AbortSignal): Promise<ProcessLook> { return lookAtProcesses(this.executor.protection, req, signal); }
 
   async breakerState(): Promise<BreakerState> { return this.executor.breaker.state(); }
 
@@ -152,6 +156,11 @@ export class LocalPort implements ActionPort {
 
   undo(id: number, by: string): Promise<ReversalResult> {
     return undoAction(this.db, id, { by, log: this.log, config: this.executor.cfg });
+  }
+
+  async chain(): Promise<ChainStatus> {
+    const r = this.executor.audit.verifyChain();
+    return { ok: r.ok, rows: r.rows, ...(r.reason ? { reason: r.reason } : {}) };
   }
 
   async close(): Promise<void> { /* the database belongs to the caller */ }

@@ -9,7 +9,7 @@ import net from 'node:net';
 import type { Logger } from 'winston';
 import { LineSplitter } from '../../lib/line-splitter.js';
 import type { LocalPort } from './port.js';
-import { argInt, argInts, argIntOrNull, argStr, BadRequest, contextFrom, MAX_REQUEST_BYTES, parseRequest, proposalFrom, refusalFrom, type Reply, type Request } from './wire.js';
+import { argInt, argInts, argIntOrNull, argStr, BadRequest, contextFrom, lookFrom, MAX_REQUEST_BYTES, parseRequest, proposalFrom, refusalFrom, type Reply, type Request } from './wire.js';
 
 export interface ServeOptions {
   readonly socket: string;
@@ -26,6 +26,7 @@ function plain(v: unknown): unknown {
 async function handle(port: LocalPort, r: Request): Promise<unknown> {
   const a = r.args;
   switch (r.op) {
+    case 'look': return port.look(lookFrom(a));
     case 'breaker': return port.breakerState();
     case 'precheck': return port.precheck(proposalFrom(a.proposal), contextFrom(a.ctx));
     case 'refuse': return port.refuse(refusalFrom(a.refusal));
@@ -41,6 +42,7 @@ async function handle(port: LocalPort, r: Request): Promise<unknown> {
     case 'reconcile': return port.reconcile();
     case 'approve': return plain(await port.approve(argInt(a.id, 'id'), argStr(a.by, 'by', 40)));
     case 'undo': return port.undo(argInt(a.id, 'id'), argStr(a.by, 'by', 40));
+    case 'chain': return port.chain();
   }
 }
 

@@ -5,11 +5,12 @@
 // the policy is then checked again by the executor like any proposal.
 import path from 'node:path';
 import type { DecidedBy } from '../audit/audit-log.js';
+import type { LookRequest } from '../proc/look.js';
 import type { Member } from '../proc/workload.js';
 import type { DeciderRefusal } from './port.js';
 import type { ExecContext, Proposal, TargetEntry } from './types.js';
 
-export const OPS = ['breaker', 'precheck', 'refuse', 'execute', 'verify', 'abandon', 'expire', 'restore', 'reconcile', 'approve', 'undo'] as const;
+export const OPS = ['look', 'breaker', 'precheck', 'refuse', 'execute', 'verify', 'abandon', 'expire', 'restore', 'reconcile', 'approve', 'undo', 'chain'] as const;
 export type Op = typeof OPS[number];
 
 export interface Request { readonly id: number; readonly op: Op; readonly args: Record<string, unknown> }
@@ -84,6 +85,18 @@ export function contextFrom(v: unknown): ExecContext {
 
 export function contextTo(ctx: ExecContext): Record<string, unknown> {
   return { cycleId: ctx.cycleId, targets: [...ctx.targets.entries()], ...(ctx.queueOnly ? { queueOnly: true } : {}) };
+}
+
+export function lookFrom(v: Record<string, unknown>): LookRequest {
+  const cands = Array.isArray(v.candidates) ? v.candidates.slice(0, 200) : bad('candidates must be an array');
+  return {
+    candidates: cands.map((c, i) => {
+      if (!isObj(c)) return bad(`candidates[${i}] must be an object`);
+      return { pid: int(c.pid, `candidates[${i}].pid`), startTime: intOrNull(c.startTime, `candidates[${i}].startTime`), signalIds: ints(c.signalIds ?? [], `candidates[${i}].signalIds`).slice(0, 50) };
+    }),
+    sampleMs: Math.min(10_000, Math.max(100, int(v.sampleMs, 'sampleMs'))),
+    maxTargets: Math.min(20, Math.max(1, int(v.maxTargets, 'maxTargets'))),
+  };
 }
 
 export function refusalFrom(v: unknown): DeciderRefusal {

@@ -3,16 +3,13 @@
 // references (t1, t2, ...) here; from now on deciders see only those and numbers.
 import type { Db } from '../../lib/db.js';
 import { readMeminfo } from '../../lib/procfs/meminfo.js';
-import { readPidStat } from '../../lib/procfs/pid.js';
 import { detectCpuCgroup } from '../actions/cgroup.js';
-import { autogroupOf, workloadDisks, type BlockDevice } from '../actions/mechanism.js';
 import { SYSCTL_ALLOWLIST } from '../actions/sysctl.js';
 import { readSysctl } from '../../lib/procfs/sysctl.js';
-import type { ProtectionPolicy } from '../executor/protected.js';
+import type { ActionPort } from '../executor/port.js';
 import type { TargetEntry } from '../executor/types.js';
-import { sample, type ProcessWindow } from '../proc/sampler.js';
+import type { LookCandidate, ObservedTarget } from '../proc/look.js';
 import type { SystemWindow } from '../proc/system.js';
-import { groupWorkloads } from '../proc/workload.js';
 import { baselines } from '../../lib/read-model/baselines.js';
 import { latestPerGroup, latestRow, type Row } from '../../lib/read-model/latest.js';
 import { MetricNameError, resolveMetric } from '../../lib/read-model/metrics.js';
@@ -55,28 +52,7 @@ const EVIDENCE_SYSCTLS = ['vm.swappiness', 'net.ipv4.tcp_fin_timeout', 'net.ipv4
 
 const numberOr = (text: string | null): number | null => (text !== null && Number.isFinite(Number(text)) ? Number(text) : null);
 
-export interface ObservedTarget extends TargetEntry {
-  readonly ref: string;
-  /** Sums over the workload's processes (members): a job of four workers is one target. */
-  readonly cpuPct: number;
-  /** Running + waiting for a CPU, % of one CPU: demand, even when starved. */
-  readonly cpuDemandPct: number;
-  readonly rssKb: number;
-  readonly memPct: number;
-  readonly nice: number;
-  readonly state: string;
-  readonly threads: number;
-  readonly ioBytesPerS: number;
-  /** The two directions of ioBytesPerS (absent in older observations). */
-  readonly readBytesPerS?: number;
-  readonly writeBytesPerS?: number;
-  /** Why the executor would refuse it, or null. */
-  readonly protectedReason: string | null;
-  /** The workload's disks and their schedulers, and the autogroup it competes in (null: none): what EXPLAIN and the rules check mechanisms against. */
-  readonly disks: readonly BlockDevice[];
-  readonly autogroup: string | null;
-  readonly signalIds: number[];
-}
+export type { ObservedTarget } from '../proc/look.js';
 
 export interface Observation {
   readonly ts: number;
@@ -119,73 +95,25 @@ function recentSeries(db: Db, metric: string, sinceS: number): Point[] {
   }
 }
 
-export async function observe(db: Db, protection: ProtectionPolicy, o: ObserveOptions, signal?: AbortSignal): Promise<Observation> {
+export async function observe(db: Db, port: Pick<ActionPort, 'look'>, o: ObserveOptions, signal?: AbortSignal): Promise<Observation> {
   const nowS = Date.now() / 1000;
   const rows = openSignals(db, { sinceS: nowS - o.signalMaxAgeS, limit: 30, order: 'pressure' });
-  const live = await sample(o.sampleMs, undefined, signal);
   const memKb = readMeminfo()?.get('MemTotal') ?? 0;
-  const byPid = new Map(live.processes.map((p) => [p.pid, p]));
-
-  // Who is worth a reference: processes named by signals (if still the same process)
-  // and the live top consumers of CPU, memory and I/O.
-  const wanted = new Map<number, number[]>();
   const contexts = rows.map((r) => parseContext(r.context_json));
+  // Who is worth a reference: processes named by signals (if still the same
+  // process) and the live top consumers, as the executor sees them (port.look:
+  // other users' I/O counters and executables need root).
+  const named = new Map<string, LookCandidate>();
   rows.forEach((r, i) => {
     for (const c of signalCandidates(r, contexts[i]!)) {
-      const p = byPid.get(c.pid);
-      if (!p || (c.startTime !== undefined && c.startTime !== p.startTime)) continue;
-      wanted.set(c.pid, [...(wanted.get(c.pid) ?? []), r.signal_id]);
+      const key = `${c.pid}:${c.startTime ?? ''}`;
+      const e = named.get(key) ?? { pid: c.pid, startTime: c.startTime ?? null, signalIds: [] };
+      e.signalIds.push(r.signal_id);
+      named.set(key, e);
     }
   });
-  // Protected processes must not crowd out actionable ones: per measure, the top few
-  // unprotected consumers, plus a couple of protected ones so the evidence can say so.
-  const reasons = new Map<number, string | null>();
-  const reasonOf = (p: ProcessWindow): string | null => {
-    if (!reasons.has(p.pid)) {
-      const stat = readPidStat(p.pid);
-      reasons.set(p.pid, stat && stat.startTime === p.startTime ? protection.reason(stat) : 'target_gone');
-    }
-    return reasons.get(p.pid)!;
-  };
-  const top = (key: (p: ProcessWindow) => number, free: number, shielded: number) => {
-    const out: ProcessWindow[] = [];
-    for (const p of [...live.processes].sort((a, b) => key(b) - key(a))) {
-      if (key(p) <= 0 || (free <= 0 && shielded <= 0)) break;
-      if (reasonOf(p) === null) { if (free-- > 0) out.push(p); } else if (shielded-- > 0) out.push(p);
-    }
-    return out;
-  };
-  for (const p of [...top((p) => p.cpuPct, 4, 2), ...top((p) => p.cpuDemandPct, 2, 1), ...top((p) => p.rssKb, 2, 1), ...top((p) => p.readBytesPerS + p.writeBytesPerS, 2, 1)]) {
-    if (!wanted.has(p.pid)) wanted.set(p.pid, []);
-  }
-  // A process is observed as its workload (agent/proc/workload.ts): the numbers are
-  // the workload's sums, the pid is its busiest member, and actions take them all.
-  const groups = groupWorkloads(live.processes);
-  const byLeader = new Map<number, { members: ProcessWindow[]; signalIds: number[] }>();
-  for (const [pid, ids] of wanted) {
-    const members = groups.get(pid) ?? [byPid.get(pid)!];
-    const g = byLeader.get(members[0]!.pid) ?? { members, signalIds: [] };
-    g.signalIds.push(...ids);
-    byLeader.set(members[0]!.pid, g);
-  }
-  const sum = (ms: readonly ProcessWindow[], f: (p: ProcessWindow) => number) => ms.reduce((a, p) => a + f(p), 0);
-  const r1 = (x: number) => Math.round(x * 10) / 10;
-  const chosen = [...byLeader.values()].sort((a, b) => sum(b.members, (p) => p.cpuPct) - sum(a.members, (p) => p.cpuPct)).slice(0, o.maxTargets);
-  const targets: ObservedTarget[] = chosen.map(({ members, signalIds }, i) => {
-    const p = members[0]!;
-    const rssKb = sum(members, (m) => m.rssKb);
-    return {
-      ref: `t${i + 1}`, pid: p.pid, startTime: p.startTime, comm: p.comm,
-      members: members.map((m) => ({ pid: m.pid, startTime: m.startTime })),
-      cpuPct: r1(sum(members, (m) => m.cpuPct)), cpuDemandPct: r1(sum(members, (m) => m.cpuDemandPct)), rssKb, memPct: memKb ? Math.round((1000 * rssKb) / memKb) / 10 : 0,
-      nice: Math.min(...members.map((m) => m.nice)), state: p.state, threads: sum(members, (m) => m.threads),
-      ioBytesPerS: Math.round(sum(members, (m) => m.readBytesPerS + m.writeBytesPerS)),
-      readBytesPerS: Math.round(sum(members, (m) => m.readBytesPerS)), writeBytesPerS: Math.round(sum(members, (m) => m.writeBytesPerS)),
-      protectedReason: members.map(reasonOf).find((r) => r !== null) ?? null,
-      disks: workloadDisks(members.map((m) => m.pid)), autogroup: autogroupOf(p.pid),
-      signalIds: [...new Set(signalIds)],
-    };
-  });
+  const live = await port.look({ candidates: [...named.values()], sampleMs: o.sampleMs, maxTargets: o.maxTargets }, signal);
+  const targets = live.targets;
   const refOf = new Map(targets.flatMap((t) => t.members!.map((m) => [m.pid, t] as const)));
   const signals: ObservedSignal[] = rows.map((r, i) => {
     const named = signalCandidates({ entity_type: r.entity_type, entity_id: r.entity_id }, {})[0];

@@ -145,13 +145,14 @@ test('SIGKILL of the real supervisor: no process of ours remains', { skip }, asy
     `no orphans (left: ${tree.filter((p) => isAlive(p.pid, p.start)).map((p) => p.pid).join(' ')})`, 30_000);
 });
 
-test('degraded mode: without root the tracers are unavailable with reason and fix; ingest and scraper still run', { skip }, async (t) => {
+test('degraded mode: without root (and no capabilities to gain) the tracers are unavailable with reason and fix; ingest and scraper still run', { skip }, async (t) => {
   const dir = tempDir();
   fs.chmodSync(dir, 0o777);
   const db = path.join(dir, 'data', 'ks.db');
   const env = { ...process.env };
   delete env.GEMINI_API_KEY;
-  const proc = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', process.execPath, START,
+  // no_new_privs: exec does not grant the tracers the file capabilities setup gave them.
+  const proc = spawn('setpriv', ['--no-new-privs', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', process.execPath, START,
     '--db', db, '--log-dir', path.join(dir, 'logs'), '--scrape-interval', '1', '--no-agent'], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
