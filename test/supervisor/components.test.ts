@@ -33,3 +33,28 @@ test('npm start: the agent restores what it changed on exit unless --keep-change
   assert.equal(twice.length, 1, 'given in --agent-args too: once');
   for (const s of systemComponents(base).filter((x) => x.name !== 'agent')) assert.ok(!s.args.includes('--restore-on-exit'));
 });
+
+test('dropping privileges: everything but the executor runs as the user, tracers only with their capabilities; the executor gets the same policy', () => {
+  const user = { name: 'kernelsight', uid: 999, gid: 995 };
+  const specs = systemComponents({
+    ...base, tracers: ['sched', 'syscall'], deny: ['myapp'], dryRun: true, agentArgs: ['--settle', '2', '--cooldown=0', '--max-actions', '1'],
+    plan: { user, tracersAsUser: new Set(['sched']), notes: [] },
+  });
+  const by = new Map(specs.map((s) => [s.name, s]));
+  assert.deepEqual([...by.keys()], ['ingestion', 'scraper', 'sched', 'syscall', 'executor', 'agent'], 'the executor starts before the agent');
+  for (const n of ['ingestion', 'scraper', 'sched', 'agent']) assert.deepEqual(by.get(n)!.user, { uid: 999, gid: 995 }, n);
+  assert.equal(by.get('syscall')!.user, undefined, 'a tracer without its capabilities stays root');
+  assert.equal(by.get('executor')!.user, undefined, 'the executor keeps root');
+  const ex = by.get('executor')!.args;
+  for (const f of ['--dry-run', '--deny', '--settle', '--cooldown=0']) assert.ok(ex.includes(f), `${f} on the executor: ${ex.join(' ')}`);
+  assert.ok(!ex.includes('--max-actions'), 'not a policy flag');
+  const agent = by.get('agent')!.args;
+  assert.equal(agent[agent.indexOf('--executor-socket') + 1], '/d/executor.sock');
+});
+
+test('an executor of its own (--executor-socket): none is started, the agent runs and acts through it', () => {
+  const specs = systemComponents({ ...base, externalExecutor: '/run/x.sock', uid: 999 });
+  assert.equal(specs.some((s) => s.name === 'executor'), false);
+  const agent = specs.find((s) => s.name === 'agent')!.args;
+  assert.equal(agent[agent.indexOf('--executor-socket') + 1], '/run/x.sock');
+});
