@@ -115,6 +115,9 @@ export async function benchSystem(opts: { idleS?: number; loadS?: number } = {})
   const idleS = opts.idleS ?? 120;
   const loadS = opts.loadS ?? 60;
   const dir = tempDir('ks-bench-');
+  // Reachable by the kernelsight user, as a checkout's data/ is: the system runs as
+  // users run it (privileges dropped, the executor as a process of its own).
+  fs.chmodSync(dir, 0o755);
   const restoreStats = enableBpfStats();
   let scope: Scope | undefined;
   let sys: RealSystem | undefined;

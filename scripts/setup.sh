@@ -126,8 +126,13 @@ if [[ $EUID -eq 0 ]]; then
       if [[ ! -e $d || $(stat -c %u "$d") == 0 ]]; then install -d -o root -g kernelsight -m 1770 "$d"; fi
     done
   fi
+  # Only root and the kernelsight group may run them (root:kernelsight 0750):
+  # with their capabilities, anyone else could trace every user's syscalls.
+  # chgrp clears file capabilities, so the capabilities are set last.
   for bin in tracers/build/*_tracer; do
     [[ -x $bin ]] || continue
+    getent group kernelsight >/dev/null || break
+    if [[ $(stat -c '%G %a' "$bin") != "kernelsight 750" ]]; then chgrp kernelsight "$bin" && chmod 0750 "$bin"; fi
     caps="$(getcap "$bin" 2>/dev/null || true)"
     if [[ $caps != *cap_bpf* || $caps != *cap_perfmon* ]]; then
       setcap cap_bpf,cap_perfmon+ep "$bin" \

@@ -30,7 +30,7 @@ export interface ChildDeps {
 }
 
 export const UNAVAILABLE_FIX: Record<77 | 78, string> = {
-  [EXIT_NO_PERMISSION]: 'run as root (sudo npm start), or grant the tracers CAP_BPF and CAP_PERFMON; `npm run doctor` checks',
+  [EXIT_NO_PERMISSION]: 'run as root (sudo npm start), or as a member of the kernelsight group once `sudo npm run setup` has given the tracers CAP_BPF and CAP_PERFMON; `npm run doctor` checks',
   [EXIT_NO_KERNEL_FEATURE]: 'this kernel lacks a feature the tracer needs; `npm run doctor` shows which and how to fix it',
 };
 
@@ -153,7 +153,11 @@ export class SupervisedChild {
       void this.onExit(proc, code, signal, error);
     };
     proc.on('error', (err: NodeJS.ErrnoException) => {
-      if (proc.pid === undefined) finish(null, null, `cannot start ${spec.command}: ${err.code ?? err.message}`);
+      if (proc.pid === undefined) {
+        // Not ours to run (a tracer that is root:kernelsight 0750): cannot run here, like exit 77.
+        const denied = err.code === 'EACCES' || err.code === 'EPERM';
+        finish(denied ? EXIT_NO_PERMISSION : null, null, `cannot start ${spec.command}: ${err.code ?? err.message}${denied ? ' (permission denied)' : ''}`);
+      }
     });
     proc.on('exit', (code, signal) => finish(code, signal));
     if (proc.pid === undefined) return;
@@ -190,7 +194,7 @@ export class SupervisedChild {
     // Own-log children (C tracers) get their exits in their own log too, so
     // `tail -f syscall.log` tells the whole story.
     this.ownLog?.writeLine(`[supervisor] ${this.spec.name} ${how}${this.stopRequested ? ' (asked to stop)' : ''}`);
-    if (!this.stopRequested) this.decide(code, how);
+    if (!this.stopRequested) this.decide(code, how, error !== undefined);
     if (pid === undefined) return;
     // Grandchildren may outlive the child; its group has served its purpose.
     if (!this.stopRequested) await terminateGroup(pid, 2000);
@@ -198,11 +202,11 @@ export class SupervisedChild {
     this.deps.reaper?.del(pid);
   }
 
-  private decide(code: number | null, how: string): void {
+  private decide(code: number | null, how: string, notStarted = false): void {
     if (code === EXIT_NO_PERMISSION || code === EXIT_NO_KERNEL_FEATURE) {
-      // TS children say why in their own log (KS_SUPERVISED keeps stderr quiet).
-      const reason = this.output.lastLine() ?? lastLogLine(path.join(this.deps.logDir, `${this.name}.log`), this.spawnedAt) ?? how;
-      this.set('unavailable', `${this.name} unavailable (${how}): ${reason}`, reason, this.spec.fixes?.[code] ?? UNAVAILABLE_FIX[code]);
+      // TS children say why in their own log (KS_SUPERVISED keeps stderr quiet); one that never started has only `how`.
+      const reason = notStarted ? how : this.output.lastLine() ?? lastLogLine(path.join(this.deps.logDir, `${this.name}.log`), this.spawnedAt) ?? how;
+      this.set('unavailable', notStarted ? `${this.name} unavailable: ${reason}` : `${this.name} unavailable (${how}): ${reason}`, reason, this.spec.fixes?.[code] ?? UNAVAILABLE_FIX[code]);
       return;
     }
     // After a crash the last stderr line is usually the error; after a signal it is just old chatter.

@@ -301,6 +301,11 @@ export function checkPrivileges(tracerDir = TRACER_BIN_DIR): Check[] {
     const bin = path.join(tracerDir, e.binary);
     if (!fs.existsSync(bin)) continue;
     const blocker = tracerDropBlocker(u, bin);
+    // With its capabilities, a tracer anyone may run lets anyone trace every user's processes.
+    if (!blocker && (fs.statSync(bin).mode & 0o001) !== 0) {
+      out.push(warn(`tracer ${e.name} privileges`, `${bin} carries ${TRACER_CAPS.join(',')} and every user may run it`, `chgrp ${u.name} ${bin} && chmod 0750 ${bin}, then setcap again (npm run setup as root does all three)`));
+      continue;
+    }
     out.push(blocker ? warn(`tracer ${e.name} privileges`, `runs as root: ${blocker}`) : ok(`tracer ${e.name} privileges`, `as ${u.name} with ${TRACER_CAPS.join(',')}`));
   }
   return out;

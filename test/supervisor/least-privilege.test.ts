@@ -53,11 +53,14 @@ function sharedData(dir: string, u: ServiceUser): string {
   return db;
 }
 
-/** Setup sets them; a rebuild by an earlier test (make) drops them: set them as setup would. */
+/** Setup sets them; a rebuild by an earlier test (make) drops them: set them as setup would (group and mode first: chgrp clears capabilities). */
 function ensureTracerCaps(): void {
   for (const e of TRACER_ENTRIES) {
     const bin = path.join(TRACER_BIN_DIR, e.binary);
-    if (fs.existsSync(bin) && !hasTracerCaps(fileCaps(bin))) execFileSync('setcap', ['cap_bpf,cap_perfmon+ep', bin]);
+    if (!fs.existsSync(bin) || hasTracerCaps(fileCaps(bin))) continue;
+    fs.chownSync(bin, 0, user!.gid);
+    fs.chmodSync(bin, 0o750);
+    execFileSync('setcap', ['cap_bpf,cap_perfmon+ep', bin]);
   }
 }
 

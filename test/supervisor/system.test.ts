@@ -145,7 +145,7 @@ test('SIGKILL of the real supervisor: no process of ours remains', { skip }, asy
     `no orphans (left: ${tree.filter((p) => isAlive(p.pid, p.start)).map((p) => p.pid).join(' ')})`, 30_000);
 });
 
-test('degraded mode: without root (and no capabilities to gain) the tracers are unavailable with reason and fix; ingest and scraper still run', { skip }, async (t) => {
+test('degraded mode: without root (outside the kernelsight group, no capabilities to gain) the tracers are unavailable with reason and fix; ingest and scraper still run', { skip }, async (t) => {
   const dir = tempDir();
   fs.chmodSync(dir, 0o777);
   const db = path.join(dir, 'data', 'ks.db');
@@ -179,5 +179,6 @@ test('degraded mode: without root (and no capabilities to gain) the tracers are 
   const pid = sys.state()!.pid;
   process.kill(pid, 'SIGTERM');
   assert.equal(await exited, 0);
-  assert.match(out, /syscall unavailable \(exited with code 77\)/);
+  // The tracers are root:kernelsight 0750 after setup (exec refused), else they start and exit 77.
+  assert.match(out, /syscall unavailable( \(exited with code 77\)|: cannot start \S+: EACCES \(permission denied\))/);
 });

@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { TRACER_BIN_DIR } from '../../lib/paths.js';
 import { readPidStat } from '../../lib/procfs/pid.js';
@@ -19,6 +20,18 @@ const suiteSkip = isRoot ? skip : built ? undefined : `${skip}; binaries not bui
 const run = (tool: string, args: string[], opts: Parameters<typeof spawnSync>[2] = {}) =>
   spawnSync(tracerPath(tool), args, { encoding: 'utf8', timeout: 20_000, ...opts });
 
+/** The tracer without its file capabilities, in a directory nobody may enter. */
+function bareCopy(tool: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ks-bare-'));
+  fs.chmodSync(dir, 0o755);
+  const bin = path.join(dir, tool);
+  fs.copyFileSync(tracerPath(tool), bin);
+  fs.chmodSync(bin, 0o755);
+  bare.push(dir);
+  return bin;
+}
+const bare: string[] = [];
+
 const alive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
@@ -30,7 +43,7 @@ const alive = (pid: number): boolean => {
 
 describe('tracer preflight and lifecycle', { skip: suiteSkip }, () => {
   before(() => { if (isRoot) buildTracers(); });
-  after(() => killAll());
+  after(() => { killAll(); for (const d of bare) fs.rmSync(d, { recursive: true, force: true }); });
 
   for (const tool of TRACERS) {
     test(`${tool}: --help exits 0, a bad flag exits 2`, () => {
@@ -44,10 +57,11 @@ describe('tracer preflight and lifecycle', { skip: suiteSkip }, () => {
     });
 
     test(`${tool}: not root exits 77 and says how to fix it`, () => {
-      // Setup gives the binaries cap_bpf,cap_perfmon: no_new_privs keeps exec from
-      // granting them, so this is a user with neither root nor the capabilities.
+      // Setup gives the binaries cap_bpf,cap_perfmon: a copy carries none (file
+      // capabilities live in an xattr that copying leaves behind), so nobody running
+      // it has neither root nor the capabilities.
       const r = isRoot
-        ? spawnSync('setpriv', ['--no-new-privs', '--reuid=65534', '--regid=65534', '--clear-groups', tracerPath(tool)], { encoding: 'utf8', timeout: 20_000 })
+        ? spawnSync(bareCopy(tool), [], { encoding: 'utf8', timeout: 20_000, uid: 65534, gid: 65534 })
         : run(tool, []);
       assert.equal(r.status, 77, String(r.stderr));
       assert.match(String(r.stderr), /run as root \(sudo\) or grant CAP_BPF,CAP_PERFMON/);
