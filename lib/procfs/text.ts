@@ -16,23 +16,20 @@ export function readOptional(file: string): string | undefined {
   try { return fs.readFileSync(file, 'utf8'); } catch { return undefined; }
 }
 
-const SEQ_BUF = Buffer.allocUnsafe(1 << 18);
+const SEQ_BUF = Buffer.allocUnsafe(1 << 16);
 
 /**
- * A seq_file (/proc/net/tcp and the like) in one read() where it fits. The
- * kernel regenerates such a file at every read() call, and for /proc/net/tcp
- * that walks the whole connection hash table (milliseconds on a big-memory host
- * even with no sockets); readFileSync would make a second read() to see EOF.
- * A seq_file read fills the buffer unless it reached the end, so a short read is
- * the whole file; a full one falls back to reading on.
+ * A /proc seq_file (net/tcp, net/tcp6) read to its end. Each read() returns at
+ * most the kernel's internal page of records, however large the buffer, so a
+ * short read is not the end of the file: only a read of 0 bytes is. (Taking the
+ * first short read as the whole file counted 27 of 207 sockets on a host with
+ * 100 loopback connections.)
  */
 export function readSeqFile(file: string): string {
   const fd = fs.openSync(file, 'r');
   try {
-    const n = fs.readSync(fd, SEQ_BUF, 0, SEQ_BUF.length, null);
-    if (n < SEQ_BUF.length) return SEQ_BUF.toString('utf8', 0, n);
-    const parts = [Buffer.from(SEQ_BUF)];
-    for (let m; (m = fs.readSync(fd, SEQ_BUF, 0, SEQ_BUF.length, null)) > 0;) parts.push(Buffer.from(SEQ_BUF.subarray(0, m)));
+    const parts: Buffer[] = [];
+    for (let n; (n = fs.readSync(fd, SEQ_BUF, 0, SEQ_BUF.length, null)) > 0;) parts.push(Buffer.from(SEQ_BUF.subarray(0, n)));
     return Buffer.concat(parts).toString('utf8');
   } finally {
     fs.closeSync(fd);

@@ -66,3 +66,21 @@ test('this machine: a listening socket and a connection are counted, segments ar
   assert.ok(e.out_segs_per_s > 0, 'the connection sent segments');
   assert.ok(e.retrans_ratio >= 0 && e.retrans_ratio <= 1);
 });
+
+test('this machine: more sockets than one page of /proc/net/tcp holds are all counted', async (t) => {
+  // A seq_file hands out about one page per read(): 100 connections (200 ends) are
+  // several pages, and counting only the first read saw 27 sockets.
+  const sockets: net.Socket[] = [];
+  const server = net.createServer((s) => sockets.push(s));
+  t.after(() => { for (const s of sockets) s.destroy(); server.close(); });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  for (let i = 0; i < 100; i++) {
+    const c = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+    sockets.push(c);
+    await new Promise<void>((r) => c.on('connect', r));
+  }
+  const src = new TcpSource({ procRoot: '/proc', sysRoot: '/sys', warnOnce: () => {} });
+  src.sample(sampleTime());
+  const e = validateEvent(src.sample(sampleTime())[0]) as EventOf<'tcp'>;
+  assert.ok(e.established >= 200, `established ${e.established} of at least 200 (100 connections, both ends)`);
+});
