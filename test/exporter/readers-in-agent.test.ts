@@ -9,6 +9,7 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { execa } from 'execa';
 import { freePort } from '../../harness/ports.js';
+import { waitFor } from '../../harness/wait.js';
 import { DIST } from '../../lib/paths.js';
 import { tempDb } from '../fixtures/agent/db.js';
 
@@ -52,7 +53,9 @@ test('the agent hosts /metrics and the dashboard, and a taken address costs the 
     metrics = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => '');
   }
   assert.match(metrics, /^# HELP kernelsight_/m, 'the agent\'s process serves /metrics');
-  const web = /serving the dashboard on ([0-9.]+):(\d+)/.exec(fs.readFileSync(exporterLog, 'utf8'));
+  // /metrics may answer before the logger has written the dashboard's line (winston writes asynchronously).
+  const logged = () => { try { return /serving the dashboard on ([0-9.]+):(\d+)/.exec(fs.readFileSync(exporterLog, 'utf8')); } catch { return null; } };
+  const web = await waitFor(logged, () => `the dashboard address in exporter.log: ${fs.existsSync(exporterLog) ? fs.readFileSync(exporterLog, 'utf8').slice(-400) : 'no file'}`, 15_000).catch(() => null);
   assert.ok(web, 'the dashboard address is logged in exporter.log');
   const page = await fetch(`http://${web[1]}:${web[2]}/api/overview`);
   assert.equal(page.status, 200, 'the dashboard answers (its app loads at this first request)');
