@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { databaseFor, giveFile } from '../lib/shared-data.js';
 import { LOG_FILE_MODE, makeDir } from '../lib/private-files.js';
+import { readMounts, type Mount } from '../lib/procfs/mounts.js';
 import { serviceUser, unreachableBy, type ServiceUser } from '../lib/service-user.js';
 
 export const SHARED_DIR_MODE = 0o1770;
@@ -56,21 +57,14 @@ export function hasTracerCaps(caps: string): boolean {
   return TRACER_CAPS.every((c) => names.includes(c) || names.includes('all'));
 }
 
-/** Whether `file` sits on a mount with nosuid (file capabilities are then ignored by exec). */
+/** Whether `file` sits on a mount with nosuid (file capabilities are then ignored by exec): its deepest mount decides. */
 export function onNosuidMount(file: string): boolean {
   let real: string;
   try { real = fs.realpathSync(file); } catch { return false; }
-  let best = '';
-  let nosuid = false;
-  let text = '';
-  try { text = fs.readFileSync('/proc/self/mountinfo', 'utf8'); } catch { return false; }
-  for (const line of text.split('\n')) {
-    const f = line.split(' ');
-    const mnt = (f[4] ?? '').replace(/\\040/g, ' ');
-    if (!mnt || !(real === mnt || real.startsWith(mnt.endsWith('/') ? mnt : `${mnt}/`))) continue;
-    if (mnt.length >= best.length) { best = mnt; nosuid = (f[5] ?? '').split(',').includes('nosuid'); }
-  }
-  return nosuid;
+  const under = (readMounts() ?? []).filter((m) => real === m.mountPoint || real.startsWith(m.mountPoint.endsWith('/') ? m.mountPoint : `${m.mountPoint}/`));
+  // Mounted over each other, the last one listed is the one in effect.
+  const deepest = under.reduce<Mount | undefined>((best, m) => (!best || m.mountPoint.length >= best.mountPoint.length ? m : best), undefined);
+  return deepest?.options.includes('nosuid') ?? false;
 }
 
 /** Why `bin` cannot run as `u` with its capabilities, or undefined when it can. */

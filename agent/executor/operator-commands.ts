@@ -57,8 +57,8 @@ async function underPolicy(cfg: OperatorConfig, what: string, run: (db: Db, conf
  * it: this process may hold no privilege (the dashboard runs as kernelsight),
  * and the executor applies its own policy. Otherwise, here, under the agent's.
  */
-async function viaExecutor<T>(cfg: OperatorConfig, call: (p: RemotePort) => Promise<T>): Promise<T | undefined> {
-  const socket = executorSocket(cfg.dbFile);
+async function viaExecutor<T>(dbFile: string, call: (p: RemotePort) => Promise<T>): Promise<T | undefined> {
+  const socket = executorSocket(dbFile);
   if (!fs.existsSync(socket)) return undefined;
   const port = await RemotePort.connect(socket);
   try { return await call(port); } finally { await port.close(); }
@@ -67,11 +67,8 @@ async function viaExecutor<T>(cfg: OperatorConfig, call: (p: RemotePort) => Prom
 /** The audit chain's status, from the executor when it runs (it alone reads the key), else checked here. */
 export async function chainStatus(dbFile: string, db: Db): Promise<ChainStatus> {
   try {
-    const socket = executorSocket(dbFile);
-    if (fs.existsSync(socket)) {
-      const port = await RemotePort.connect(socket);
-      try { return await port.chain(); } finally { await port.close(); }
-    }
+    const remote = await viaExecutor(dbFile, (p) => p.chain());
+    if (remote) return remote;
     const r = new AuditLog(db).verifyChain();
     return { ok: r.ok, rows: r.rows, ...(r.reason ? { reason: r.reason } : {}) };
   } catch (e) {
@@ -82,7 +79,7 @@ export async function chainStatus(dbFile: string, db: Db): Promise<ChainStatus> 
 async function remoteOrLocal<T>(cfg: OperatorConfig, what: string, remote: (p: RemotePort) => Promise<T>, local: (db: Db, config: ExecutorConfig) => Promise<T>, reply: (r: T) => string): Promise<string> {
   let r: T | undefined;
   try {
-    r = await viaExecutor(cfg, remote);
+    r = await viaExecutor(cfg.dbFile, remote);
   } catch (e) {
     return `Cannot ${what}: ${clean((e as Error).message)}`;
   }

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { openDatabase } from '../../lib/db.js';
 import { DIST, TRACER_BIN_DIR } from '../../lib/paths.js';
-import { readPidStat } from '../../lib/procfs/pid.js';
+import { readPidStat, readPidStatus } from '../../lib/procfs/pid.js';
 import { readMounts } from '../../lib/procfs/mounts.js';
 import { TRACER_ENTRIES } from '../../lib/producers.js';
 import { serviceUser, unreachableBy, type ServiceUser } from '../../lib/service-user.js';
@@ -29,8 +29,8 @@ const EXECUTOR = path.join(DIST, 'agent', 'executor', 'executor-main.js');
 const TRACER_CAPEFF = (1n << 38n) | (1n << 39n);
 
 function status(pid: number): { uid: number; capEff: bigint } {
-  const s = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return { uid: Number(/^Uid:\s+(\d+)/m.exec(s)![1]), capEff: BigInt(`0x${/^CapEff:\s+([0-9a-f]+)/m.exec(s)![1]}`) };
+  const s = readPidStatus(pid)!;
+  return { uid: s.uid, capEff: s.capEff! };
 }
 
 /** A directory the service user can enter, removed afterwards. */
